@@ -1,0 +1,5 @@
+"""keras-scaffold: generate Keras 3 custom layers and models that are right by construction."""
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,169 @@
+"""The `keras-scaffold` command line."""
+
+import sys
+from pathlib import Path
+
+import click
+
+from keras_scaffold import __version__, writer
+from keras_scaffold.component import make_answers, render
+from keras_scaffold.errors import ScaffoldError, UnknownPatternError
+from keras_scaffold.names import package_from_location
+from keras_scaffold.params import SYNTAX_HELP, format_param, parse_params
+from keras_scaffold.patterns import (
+    Pattern,
+    default_templates_dir,
+    get_pattern,
+    load_patterns,
+)
+
+_PROG = "keras-scaffold"
+
+
+def _templates_dir(ctx: click.Context) -> Path:
+    chosen = ctx.find_root().params.get("templates")
+    return Path(chosen).resolve() if chosen else default_templates_dir()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name=_PROG)
+@click.option(
+    "--templates",
+    type=click.Path(exists=True, file_okay=False),
+    envvar="KERAS_SCAFFOLD_TEMPLATES",
+    help="Render from this template folder instead of the built-in patterns "
+    "(also KERAS_SCAFFOLD_TEMPLATES).",
+)
+def cli(templates: str | None) -> None:
+    """Generate Keras 3 custom layers and models, each with a test file that
+    proves it saves, reloads and trains."""
+
+
+@cli.command("list")
+@click.pass_context
+def list_patterns(ctx: click.Context) -> None:
+    """List every pattern with a one-line summary."""
+    patterns = load_patterns(_templates_dir(ctx))
+    width = max(len(name) for name in patterns)
+    for pattern in patterns.values():
+        click.echo(f"{pattern.name:<{width}}  {pattern.summary}")
+
+
+class PatternGroup(click.Group):
+    """`new` has one subcommand per pattern, read from the templates."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(load_patterns(_templates_dir(ctx)))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        patterns = load_patterns(_templates_dir(ctx))
+        return _pattern_command(patterns[name]) if name in patterns else None
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name = args[0]
+        if self.get_command(ctx, name) is None and not name.startswith("-"):
+            get_pattern(name, _templates_dir(ctx))  # raises with the closest name
+        return super().resolve_command(ctx, args)
+
+
+@cli.group("new", cls=PatternGroup)
+def new() -> None:
+    """Generate a layer or model module and its pytest file from a pattern.
+
+    Run `keras-scaffold new PATTERN --help` for what a pattern generates.
+    """
+
+
+def _pattern_command(pattern: Pattern) -> click.Command:
+    own = "\n".join(f"  {format_param(param)}" for param in pattern.params)
+    help_text = (
+        f"{pattern.usage.rstrip()}\n\n\b\nIts own arguments:\n{own}\n\n"
+        f"Writes CLASS_NAME's module (snake_case of CLASS_NAME), its test file, and "
+        f"its answers under .keras-scaffold/ in --output.\n\n{SYNTAX_HELP}"
+    )
+
+    @click.command(
+        pattern.name,
+        help=help_text,
+        short_help=pattern.summary,
+        no_args_is_help=True,
+    )
+    @click.argument("class_name")
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path),
+        default=".",
+        show_default=True,
+        help="Folder to write the files into.",
+    )
+    @click.option(
+        "--package",
+        help="Package to register the class under; defaults to the output "
+        "folder's package or name.",
+    )
+    @click.option(
+        "-p",
+        "--param",
+        "param_specs",
+        multiple=True,
+        metavar="NAME:TYPE[:RANGE][=DEFAULT]",
+        help="Declare an argument of the class (repeatable; see below).",
+    )
+    @click.option("--dry-run", is_flag=True, help="Show what would be written.")
+    @click.option("--force", is_flag=True, help="Overwrite files that exist.")
+    @click.pass_context
+    def command(
+        ctx: click.Context,
+        class_name: str,
+        output: Path,
+        package: str | None,
+        param_specs: tuple[str, ...],
+        dry_run: bool,
+        force: bool,
+    ) -> None:
+        templates = _templates_dir(ctx)
+        if output.exists() and not output.is_dir():
+            raise ScaffoldError(
+                f"--output {output} is a file; give a folder to write the files into."
+            )
+        answers = make_answers(
+            templates,
+            pattern.name,
+            class_name,
+            package or package_from_location(output),
+            parse_params(param_specs),
+        )
+        planned = writer.plan(output, render(templates, answers), force=force)
+        if not dry_run:
+            writer.write(planned)
+        for item in planned:
+            action = "overwrite" if item.exists else "create"
+            if dry_run:
+                action = f"would {action}"
+            click.echo(f"{action:>16}  {item.path}")
+
+    return command
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; every error is one line on stderr and a non-zero exit."""
+    try:
+        cli.main(args=argv, prog_name=_PROG, standalone_mode=False)
+    except ScaffoldError as error:
+        click.echo(f"{_PROG}: error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        click.echo(f"{_PROG}: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as error:
+        hint = ""
+        if isinstance(error, click.UsageError) and error.ctx is not None:
+            hint = f" (see `{error.ctx.command_path} --help`)"
+        click.echo(f"{_PROG}: error: {error.format_message()}{hint}", err=True)
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+
+
+__all__ = ["cli", "main", "UnknownPatternError"]

@@ -1,0 +1,37 @@
+"""The errors keras-scaffold raises: one base class, one subclass per kind of fault."""
+
+
+class ScaffoldError(Exception):
+    """Base class: a fault the user can act on, reported as one line and a non-zero exit."""
+
+    exit_code = 1
+
+
+class InvalidNameError(ScaffoldError):
+    """A class, module or package name that cannot be used."""
+
+    exit_code = 2
+
+
+class UnknownPatternError(ScaffoldError):
+    """A pattern name that is not in the registry."""
+
+    exit_code = 2
+
+
+class InvalidParamError(ScaffoldError):
+    """A ``--param`` declaration that is malformed or cannot be used."""
+
+    exit_code = 2
+
+
+class OutputError(ScaffoldError):
+    """An output location that cannot be written to."""
+
+
+class TargetExistsError(OutputError):
+    """A file that would be overwritten without ``--force``."""
+
+
+class TemplateError(ScaffoldError):
+    """A template that is broken or cannot be rendered with the given answers."""

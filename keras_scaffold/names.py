@@ -1,0 +1,152 @@
+"""Names: checking class names, deriving module and package names from them."""
+
+import keyword
+import sys
+import re
+from pathlib import Path
+
+from keras_scaffold.errors import InvalidNameError
+
+# Public class names of `keras`, `keras.layers` and `keras.models` (Keras 3.15).
+# Kept as data so that generating code never imports Keras; a project test checks
+# it still covers the installed Keras.
+KERAS_CLASS_NAMES = frozenset(
+    {
+    "Activation", "ActivityRegularization", "AdaptiveAveragePooling1D",
+    "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",
+    "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "Add", "AdditiveAttention",
+    "AlphaDropout", "Attention", "AugMix", "AutoContrast", "Average",
+    "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool1D",
+    "AvgPool2D", "AvgPool3D", "BatchNormalization", "Bidirectional",
+    "CategoryEncoding", "CenterCrop", "Concatenate",
+    "ContrastLimitedAdaptiveHistogramEqualization", "Conv1D", "Conv1DTranspose",
+    "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "ConvLSTM1D",
+    "ConvLSTM2D", "ConvLSTM3D", "Convolution1D", "Convolution1DTranspose",
+    "Convolution2D", "Convolution2DTranspose", "Convolution3D",
+    "Convolution3DTranspose", "Cropping1D", "Cropping2D", "Cropping3D", "CutMix",
+    "DTypePolicy", "Dense", "DepthwiseConv1D", "DepthwiseConv2D", "Discretization",
+    "Dot", "Dropout", "ELU", "EinsumDense", "Embedding", "Equalization", "Flatten",
+    "FlaxLayer", "FloatDTypePolicy", "Function", "GRU", "GRUCell",
+    "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalAvgPool1D",
+    "GlobalAvgPool2D", "GlobalAvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D",
+    "GlobalMaxPool3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+    "GlobalMaxPooling3D", "GroupNormalization", "GroupQueryAttention",
+    "HashedCrossing", "Hashing", "Identity", "Initializer", "InputLayer",
+    "InputSpec", "IntegerLookup", "JaxLayer", "KerasTensor", "LSTM", "LSTMCell",
+    "Lambda", "Layer", "LayerNormalization", "LeakyReLU", "Loss", "Masking",
+    "MaxNumBoundingBoxes", "MaxPool1D", "MaxPool2D", "MaxPool3D", "MaxPooling1D",
+    "MaxPooling2D", "MaxPooling3D", "Maximum", "MelSpectrogram", "Metric",
+    "Minimum", "MixUp", "Model", "MultiHeadAttention", "Multiply", "Normalization",
+    "Operation", "Optimizer", "PReLU", "Permute", "Pipeline", "Quantizer",
+    "RMSNormalization", "RNN", "RandAugment", "RandomBrightness",
+    "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop",
+    "RandomElasticTransform", "RandomErasing", "RandomFlip", "RandomGaussianBlur",
+    "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPerspective",
+    "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness",
+    "RandomShear", "RandomTranslation", "RandomZoom", "ReLU", "Regularizer",
+    "RematScope", "RepeatVector", "Rescaling", "Reshape", "Resizing",
+    "ReversibleEmbedding", "STFTSpectrogram", "SeparableConv1D", "SeparableConv2D",
+    "SeparableConvolution1D", "SeparableConvolution2D", "Sequential", "SimpleRNN",
+    "SimpleRNNCell", "Softmax", "Solarization", "SpatialDropout1D",
+    "SpatialDropout2D", "SpatialDropout3D", "SpectralNormalization",
+    "StackedRNNCells", "StatelessScope", "StringLookup", "Subtract",
+    "SymbolicScope", "TFSMLayer", "TextVectorization", "TimeDistributed",
+    "TorchModuleWrapper", "UnitNormalization", "UpSampling1D", "UpSampling2D",
+    "UpSampling3D", "Variable", "Wrapper", "ZeroPadding1D", "ZeroPadding2D",
+    "ZeroPadding3D",
+    }
+)
+
+_PASCAL_CASE = re.compile(r"[A-Z][A-Za-z0-9]*")
+# Also written in templates/copier.yml (the `module_name` default): keep the two equal.
+_WORD_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z0-9])(?=[A-Z][a-z])")
+
+
+def snake_case(class_name: str) -> str:
+    """`MyBlock` -> `my_block`, `HTTPEncoder` -> `http_encoder`, `Conv2DBlock` -> `conv2d_block`."""
+    return _WORD_BOUNDARY.sub("_", class_name).lower()
+
+
+def pascal_case(name: str) -> str:
+    """`my_block` or `my-block` -> `MyBlock`; what a lowercase name should have been."""
+    words = re.split(r"[^A-Za-z0-9]+", name)
+    return "".join(word[:1].upper() + word[1:] for word in words if word)
+
+
+def check_class_name(class_name: str) -> str:
+    """Return `class_name` if it can name a generated Keras class, else raise."""
+    if not class_name.isidentifier() or keyword.iskeyword(class_name):
+        suggestion = pascal_case(class_name)
+        hint = (
+            f" Try `{suggestion}`."
+            if suggestion.isidentifier() and not keyword.iskeyword(suggestion)
+            else " Use a PascalCase Python identifier, such as `MyBlock`."
+        )
+        raise InvalidNameError(
+            f"`{class_name}` is not a valid Python class name.{hint}"
+        )
+    if not _PASCAL_CASE.fullmatch(class_name):
+        raise InvalidNameError(
+            f"Class names are PascalCase: got `{class_name}`, "
+            f"try `{pascal_case(class_name)}`."
+        )
+    if class_name in KERAS_CLASS_NAMES:
+        raise InvalidNameError(
+            f"`{class_name}` shadows the Keras built-in `keras.layers.{class_name}` "
+            f"or `keras.{class_name}`; choose another name, such as "
+            f"`Custom{class_name}`."
+        )
+    return class_name
+
+
+def check_package_name(package: str) -> str:
+    """Return `package` if it can name a Keras registration package, else raise."""
+    if not package or any(part == "" for part in package.split(".")):
+        raise InvalidNameError(
+            f"`{package}` is not a valid package name; use a dotted Python name "
+            "such as `my_layers`."
+        )
+    if not all(part.isidentifier() for part in package.split(".")):
+        raise InvalidNameError(
+            f"`{package}` is not a valid package name; use a dotted Python name "
+            "such as `my_layers`."
+        )
+    return package
+
+
+def package_from_location(directory: Path) -> str:
+    """A registration package named after where the files go.
+
+    Inside a Python package (folders with `__init__.py`) this is the dotted
+    package path; elsewhere it is the folder's own name made into an identifier.
+    """
+    directory = directory.resolve()
+    parts = []
+    current = directory
+    while (current / "__init__.py").is_file():
+        parts.insert(0, current.name)
+        current = current.parent
+    if parts:
+        return ".".join(parts)
+    name = re.sub(r"\W", "_", directory.name).strip("_") or "custom_layers"
+    if name[0].isdigit():
+        name = f"layers_{name}"
+    return name
+
+
+# Modules the generated files import: a generated module of the same name would
+# shadow them when the tests run.
+_IMPORTED_MODULES = frozenset(
+    {"keras", "numpy", "pytest", "tensorflow", "jax", "torch", "typing"}
+)
+
+
+def check_module_name(module_name: str) -> str:
+    """Return `module_name` unless a generated `module_name.py` would shadow an import."""
+    if module_name in _IMPORTED_MODULES or module_name in sys.stdlib_module_names:
+        raise InvalidNameError(
+            f"A module named `{module_name}.py` would shadow Python's or a "
+            f"dependency's `{module_name}`; choose another class name."
+        )
+    return module_name

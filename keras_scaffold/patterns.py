@@ -1,0 +1,74 @@
+"""The pattern registry: every folder under `templates/` that holds a `pattern.yml`."""
+
+import difflib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from keras_scaffold.errors import TemplateError, UnknownPatternError
+
+
+def default_templates_dir() -> Path:
+    """The templates shipped with keras-scaffold.
+
+    An installed wheel carries them inside the package; a source checkout has them
+    at the top of the repository.
+    """
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One pattern: what `list` and `new PATTERN --help` show, and its own arguments."""
+
+    name: str
+    kind: str
+    summary: str
+    usage: str
+    params: list = field(default_factory=list)
+
+    @property
+    def folder_name(self) -> str:
+        return self.name
+
+
+@cache
+def load_patterns(templates_dir: Path) -> dict[str, Pattern]:
+    """Read every `*/pattern.yml` under `templates_dir`, by pattern name."""
+    patterns = {}
+    for spec_file in sorted(templates_dir.glob("*/pattern.yml")):
+        try:
+            spec = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
+            pattern = Pattern(
+                name=spec["name"],
+                kind=spec["kind"],
+                summary=spec["summary"],
+                usage=spec["usage"],
+                params=spec.get("params", []),
+            )
+        except (yaml.YAMLError, KeyError, TypeError) as error:
+            raise TemplateError(f"{spec_file} is not a valid pattern.yml: {error}")
+        if pattern.name != spec_file.parent.name:
+            raise TemplateError(
+                f"{spec_file} names pattern `{pattern.name}`, but its folder is "
+                f"`{spec_file.parent.name}`."
+            )
+        patterns[pattern.name] = pattern
+    return patterns
+
+
+def get_pattern(name: str, templates_dir: Path) -> Pattern:
+    """The pattern called `name`, or an error naming the patterns and the closest one."""
+    patterns = load_patterns(templates_dir)
+    if name in patterns:
+        return patterns[name]
+    close = difflib.get_close_matches(name, patterns, n=1)
+    hint = f" Did you mean `{close[0]}`?" if close else ""
+    raise UnknownPatternError(
+        f"Unknown pattern `{name}`.{hint} Patterns: {', '.join(patterns)}."
+    )

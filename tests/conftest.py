@@ -1,0 +1,59 @@
+"""Shared fixtures: run the real CLI in-process, and locate the shipped templates."""
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from keras_scaffold.cli import main
+from keras_scaffold.patterns import default_templates_dir, load_patterns
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "generated_examples"
+PATTERNS = sorted(load_patterns(default_templates_dir()))
+
+
+class Result:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+
+@pytest.fixture
+def run_cli(capsys, monkeypatch):
+    """Run `keras-scaffold ARGS...` in `cwd`, returning exit code, stdout, stderr."""
+
+    def run(*args: str, cwd: Path) -> Result:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 1
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def templates_copy(tmp_path) -> Path:
+    """A private copy of the shipped templates, outside any git repository."""
+    target = tmp_path / "templates"
+    shutil.copytree(default_templates_dir(), target)
+    return target
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes, to show nothing changed."""
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def import_path(folder: Path):
+    """Put `folder` first on sys.path (generated modules import by name)."""
+    sys.path.insert(0, str(folder))

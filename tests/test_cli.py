@@ -1,0 +1,190 @@
+"""The CLI: what `list` and `new` print and write, and how bad input is refused."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import PATTERNS, snapshot
+
+from keras_scaffold import writer
+from keras_scaffold.patterns import default_templates_dir, load_patterns
+
+
+def test_list_prints_every_pattern_with_its_summary(run_cli, tmp_path):
+    result = run_cli("list", cwd=tmp_path)
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert [line.split()[0] for line in lines] == PATTERNS
+    for line, pattern in zip(lines, load_patterns(default_templates_dir()).values()):
+        assert pattern.summary in line
+    assert set(PATTERNS) >= {
+        "simple",
+        "composite",
+        "orchestration",
+        "model",
+        "normalization",
+        "stateful",
+        "dynamic",
+        "transformer",
+    }
+
+
+def test_new_writes_module_tests_and_answers_and_says_so(run_cli, tmp_path):
+    result = run_cli("new", "simple", "ScaledDense", cwd=tmp_path)
+    assert result.code == 0, result.err
+    written = {"scaled_dense.py", "test_scaled_dense.py", ".keras-scaffold/scaled_dense.yml"}
+    assert set(snapshot(tmp_path)) == written
+    for name in written:
+        assert name in result.out
+    module = (tmp_path / "scaled_dense.py").read_text()
+    assert "class ScaledDense(keras.layers.Layer):" in module
+    # The package is derived from the output folder's name, never Keras's default.
+    assert f'register_keras_serializable(package="{tmp_path.name}")' in module
+
+
+def test_new_registers_under_the_enclosing_python_package(run_cli, tmp_path):
+    package = tmp_path / "mylib" / "layers"
+    package.mkdir(parents=True)
+    (tmp_path / "mylib" / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    result = run_cli("new", "simple", "Projection", "-o", str(package), cwd=tmp_path)
+    assert result.code == 0, result.err
+    module = (package / "projection.py").read_text()
+    assert 'register_keras_serializable(package="mylib.layers")' in module
+
+
+def test_package_option_wins(run_cli, tmp_path):
+    result = run_cli("new", "simple", "Projection", "--package", "acme.nn", cwd=tmp_path)
+    assert result.code == 0, result.err
+    module = (tmp_path / "projection.py").read_text()
+    assert 'register_keras_serializable(package="acme.nn")' in module
+
+
+def test_pattern_help_describes_the_pattern_with_an_example(run_cli, tmp_path):
+    for name, pattern in load_patterns(default_templates_dir()).items():
+        result = run_cli("new", name, "--help", cwd=tmp_path)
+        assert result.code == 0
+        assert f"keras-scaffold new {name} " in result.out
+        assert pattern.usage.split()[0] in result.out
+        assert "--dry-run" in result.out and "--force" in result.out
+    assert snapshot(tmp_path) == {}
+
+
+def test_dry_run_lists_the_files_and_writes_nothing(run_cli, tmp_path):
+    result = run_cli("new", "simple", "ScaledDense", "--dry-run", cwd=tmp_path)
+    assert result.code == 0
+    assert "would create" in result.out and "scaled_dense.py" in result.out
+    assert snapshot(tmp_path) == {}
+
+
+def test_existing_files_are_refused_and_left_untouched(run_cli, tmp_path):
+    (tmp_path / "scaled_dense.py").write_text("# my own work\n")
+    before = snapshot(tmp_path)
+    result = run_cli("new", "simple", "ScaledDense", cwd=tmp_path)
+    assert result.code != 0
+    assert "already exist" in result.err and "--force" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert snapshot(tmp_path) == before
+
+
+def test_force_overwrites(run_cli, tmp_path):
+    (tmp_path / "scaled_dense.py").write_text("# my own work\n")
+    result = run_cli("new", "simple", "ScaledDense", "--force", cwd=tmp_path)
+    assert result.code == 0
+    assert "overwrite" in result.out
+    assert "class ScaledDense" in (tmp_path / "scaled_dense.py").read_text()
+
+
+@pytest.mark.parametrize(
+    ("class_name", "message"),
+    [
+        ("class", "not a valid Python class name"),
+        ("9Lives", "not a valid Python class name"),
+        ("my-block", "Try `MyBlock`"),
+        ("my_block", "try `MyBlock`"),
+        ("myBlock", "try `MyBlock`"),
+        ("Dense", "shadows the Keras built-in"),
+        ("Layer", "shadows the Keras built-in"),
+        ("Json", "would shadow"),
+    ],
+)
+def test_bad_class_names_are_refused(run_cli, tmp_path, class_name, message):
+    result = run_cli("new", "simple", class_name, cwd=tmp_path)
+    assert result.code == 2
+    assert message in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert snapshot(tmp_path) == {}
+
+
+def test_unknown_pattern_names_the_patterns_and_the_closest(run_cli, tmp_path):
+    result = run_cli("new", "compsite", "MyBlock", cwd=tmp_path)
+    assert result.code == 2
+    assert "Unknown pattern `compsite`" in result.err
+    assert "Did you mean `composite`?" in result.err
+    assert all(name in result.err for name in PATTERNS)
+    assert len(result.err.strip().splitlines()) == 1
+    assert snapshot(tmp_path) == {}
+
+
+def test_output_that_is_a_file_is_refused(run_cli, tmp_path):
+    (tmp_path / "out").write_text("not a folder\n")
+    before = snapshot(tmp_path)
+    result = run_cli("new", "simple", "ScaledDense", "--output", "out", cwd=tmp_path)
+    assert result.code != 0
+    assert "is a file" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert snapshot(tmp_path) == before
+
+
+def test_missing_class_name_is_one_line(run_cli, tmp_path):
+    result = run_cli("new", "simple", "ScaledDense", "--bogus", cwd=tmp_path)
+    assert result.code == 2
+    assert "--bogus" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def test_a_template_failing_half_way_writes_nothing(run_cli, tmp_path, templates_copy):
+    # The test template is rendered after the module: break it.
+    test_template = templates_copy / "simple" / "test_module.py.jinja"
+    broken = test_template.read_text().replace(
+        "{% block build_checks %}", "{% block build_checks %}{{ no_such_macro() }}"
+    )
+    test_template.write_text(broken)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_cli(
+        "--templates", str(templates_copy), "new", "simple", "ScaledDense", cwd=out
+    )
+    assert result.code != 0
+    assert "cannot render" in result.err
+    assert snapshot(out) == {}
+
+
+def test_a_write_failing_half_way_is_rolled_back(run_cli, tmp_path, monkeypatch):
+    (tmp_path / "test_scaled_dense.py").write_text("# keep me\n")
+    before = snapshot(tmp_path)
+    real_write = writer.write_atomically
+    calls = []
+
+    def fail_on_third(path: Path, text: str) -> None:
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real_write(path, text)
+
+    monkeypatch.setattr(writer, "write_atomically", fail_on_third)
+    result = run_cli("new", "simple", "ScaledDense", "--force", cwd=tmp_path)
+    assert result.code != 0
+    assert "No space left on device" in result.err
+    assert snapshot(tmp_path) == before
+
+
+def test_python_m_entry_point_runs(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "keras_scaffold", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert completed.stdout.startswith("keras-scaffold, version ")

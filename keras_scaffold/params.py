@@ -73,21 +73,22 @@ RESERVED_NAMES = frozenset(
     }
 )
 
-# Identifiers Keras's `get()` functions accept (Keras 3.15); checked against the
-# installed Keras by a project test so that generating never imports Keras.
+# Identifiers Keras's `get()` functions accept with no further argument and that
+# keep shapes (so not `glu`, `threshold`, `constant`); checked against the
+# installed Keras by a project test, so that generating never imports Keras.
 KNOWN_OBJECTS = {
     "activation": frozenset(
-        "celu elu exponential gelu glu hard_shrink hard_sigmoid hard_silu hard_swish "
+        "celu elu exponential gelu hard_shrink hard_sigmoid hard_silu hard_swish "
         "hard_tanh leaky_relu linear log_sigmoid log_softmax mish relu relu6 selu "
         "sigmoid silu soft_shrink softmax softplus softsign sparse_plus sparse_sigmoid "
-        "sparsemax squareplus swish tanh tanh_shrink threshold".split()
+        "sparsemax squareplus swish tanh tanh_shrink".split()
     ),
     "initializer": frozenset(
-        "constant glorot_normal glorot_uniform he_normal he_uniform identity "
-        "lecun_normal lecun_uniform ones orthogonal random_normal random_uniform "
-        "stft truncated_normal variance_scaling zeros".split()
+        "glorot_normal glorot_uniform he_normal he_uniform identity lecun_normal "
+        "lecun_uniform ones orthogonal random_normal random_uniform truncated_normal "
+        "variance_scaling zeros".split()
     ),
-    "regularizer": frozenset("l1 l1_l2 l2 orthogonal_regularizer".split()),
+    "regularizer": frozenset("l1 l2 orthogonal_regularizer".split()),
     "constraint": frozenset(
         "max_norm min_max_norm non_neg unit_norm".split()
     ),

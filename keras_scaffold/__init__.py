@@ -1,4 +1,4 @@
-"""keras-scaffold: generate Keras 3 custom layers and models that are right by construction."""
+"""keras-scaffold: Keras 3 custom layers and models, right by construction."""
 
 __version__ = "0.1.0"
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from keras_scaffold import __version__, writer
+from keras_scaffold import __version__, regenerate, writer
 from keras_scaffold.component import make_answers, render
-from keras_scaffold.errors import ScaffoldError, UnknownPatternError
+from keras_scaffold.errors import RegenerateError, ScaffoldError
 from keras_scaffold.names import package_from_location
 from keras_scaffold.params import SYNTAX_HELP, format_param, parse_params
 from keras_scaffold.patterns import (
@@ -16,6 +16,7 @@ from keras_scaffold.patterns import (
     get_pattern,
     load_patterns,
 )
+from keras_scaffold.records import fingerprint, record_files
 
 _PROG = "keras-scaffold"
 
@@ -134,16 +135,93 @@ def _pattern_command(pattern: Pattern) -> click.Command:
             package or package_from_location(output),
             parse_params(param_specs),
         )
-        planned = writer.plan(output, render(templates, answers), force=force)
+        files = render(templates, answers)
+        records = record_files(answers, files, fingerprint(templates, answers))
+        planned = writer.plan(output, {**files, **records}, force=force)
         if not dry_run:
             writer.write(planned)
-        for item in planned:
+        for item in planned[: len(files)]:  # the merge bases go unmentioned
             action = "overwrite" if item.exists else "create"
-            if dry_run:
-                action = f"would {action}"
-            click.echo(f"{action:>16}  {item.path}")
+            _say(f"would {action}" if dry_run else action, item.path)
 
     return command
+
+
+@cli.command("regenerate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 if anything would change (for CI and pre-commit).",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.pass_context
+def regenerate_command(
+    ctx: click.Context, paths: tuple[Path, ...], check: bool, dry_run: bool
+) -> None:
+    """Bring generated components up to date with the current templates.
+
+    Renders every component recorded in .keras-scaffold/ (or those named by PATHS:
+    folders, answers files or generated files) and merges the result into your
+    files: your edits stay. A conflict is written with <<<<<<< markers and makes
+    the command exit 1; resolve the markers and run regenerate again.
+    """
+    templates = _templates_dir(ctx)
+    records = regenerate.select_records(list(paths), Path.cwd())
+    plans = [regenerate.plan(record, templates) for record in records]
+    outcomes = [(plan, o) for plan in plans for o in plan.outcomes if o.visible]
+    preview = check or dry_run
+    for plan, outcome in outcomes:
+        verb, done = _OUTCOME_WORDS[outcome.status]
+        _say(f"would {verb}" if preview else done, plan.record.path(outcome.relpath))
+    if not preview:
+        regenerate.apply(plans)
+    problems = [(plan, o) for plan in plans for o in plan.problems]
+    if problems:
+        raise RegenerateError(_problem_summary(problems, preview))
+    if check and outcomes:
+        raise RegenerateError(
+            f"{len(outcomes)} file(s) out of date; run `keras-scaffold regenerate`."
+        )
+    if not outcomes:
+        click.echo(f"{len(records)} component(s) up to date.")
+
+
+# Each outcome as (what it would do, what it did).
+_OUTCOME_WORDS = {
+    "updated": ("update", "updated"),
+    "merged": ("merge", "merged"),
+    "created": ("create", "created"),
+    "conflict": ("conflict", "conflict"),
+    "unresolved": ("stay unresolved", "unresolved"),
+    "missing": ("report missing", "missing"),
+    "untracked": ("stop tracking", "untracked"),
+}
+
+_PROBLEM_ADVICE = {
+    "conflict": "resolve the <<<<<<< markers, then run regenerate again",
+    "unresolved": "resolve the <<<<<<< markers, then run regenerate again",
+    "missing": "deleted or moved, so not recreated; restore them, or generate "
+    "them again with `keras-scaffold new ... --force`",
+}
+
+
+def _problem_summary(problems: list, preview: bool) -> str:
+    by_status: dict[str, list[str]] = {}
+    for plan, outcome in problems:
+        by_status.setdefault(outcome.status, []).append(
+            str(plan.record.path(outcome.relpath))
+        )
+    if preview and "conflict" in by_status:
+        by_status["would conflict"] = by_status.pop("conflict")
+    return "; ".join(
+        f"{status}: {', '.join(paths)} ({_PROBLEM_ADVICE[status.split()[-1]]})"
+        for status, paths in by_status.items()
+    )
+
+
+def _say(action: str, path: Path) -> None:
+    click.echo(f"{action:>16}  {path}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -166,4 +244,4 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(done.exit_code)
 
 
-__all__ = ["cli", "main", "UnknownPatternError"]
+__all__ = ["cli", "main"]

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from keras_scaffold import __version__
 from keras_scaffold.names import (
     check_class_name,
     check_module_name,
@@ -9,10 +10,8 @@ from keras_scaffold.names import (
     snake_case,
 )
 from keras_scaffold.patterns import get_pattern
+from keras_scaffold.records import answers_relpath
 from keras_scaffold.render import component_template
-
-# Where a destination keeps what is needed to render its components again.
-RECORDS_DIR = ".keras-scaffold"
 
 
 def make_answers(
@@ -23,7 +22,7 @@ def make_answers(
     params: list[dict] | None = None,
     module_dir: str = ".",
     tests_dir: str = ".",
-    import_prefix: str = "",
+    module_import: str | None = None,
 ) -> dict:
     """The Copier answers for one component, every name checked."""
     get_pattern(pattern, templates_dir)
@@ -35,17 +34,20 @@ def make_answers(
         "package": check_package_name(package),
         "module_dir": module_dir,
         "tests_dir": tests_dir,
-        "module_import": f"{import_prefix}{module_name}",
+        "module_import": module_import or module_name,
         "params": params or [],
+        "keras_scaffold_version": __version__,
     }
 
 
 def answers_file(answers: dict) -> str:
     """Where a component's answers are recorded, relative to its destination."""
-    return f"{RECORDS_DIR}/{answers['module_name']}.yml"
+    return answers_relpath(answers["module_name"])
 
 
-def render(templates_dir: Path, answers: dict) -> dict[str, str]:
+def render(
+    templates_dir: Path, answers: dict, src_path: str | None = None
+) -> dict[str, str]:
     """Every file of the component: {path relative to the destination: text}."""
     template = component_template(templates_dir)
-    return template.render(answers, answers_file(answers))
+    return template.render(answers, answers_file(answers), src_path)

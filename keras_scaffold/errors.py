@@ -2,7 +2,7 @@
 
 
 class ScaffoldError(Exception):
-    """Base class: a fault the user can act on, reported as one line and a non-zero exit."""
+    """A fault the user can act on: reported as one line and a non-zero exit."""
 
     exit_code = 1
 
@@ -35,3 +35,11 @@ class TargetExistsError(OutputError):
 
 class TemplateError(ScaffoldError):
     """A template that is broken or cannot be rendered with the given answers."""
+
+
+class AnswersError(ScaffoldError):
+    """A recorded component whose answers or merge base cannot be used."""
+
+
+class RegenerateError(ScaffoldError):
+    """`regenerate` left conflicts, missing files or pending changes to report."""

@@ -1,4 +1,4 @@
-"""Typed layer arguments: parsing `--param NAME:TYPE[:RANGE][=DEFAULT]` into answers data.
+"""Typed layer arguments: `--param NAME:TYPE[:RANGE][=DEFAULT]` into answers data.
 
 A parameter is plain data (a dict) so that it can live in a Copier answers file;
 the templates' `_shared/params.jinja` turns it into code. The dict holds `name` and
@@ -89,9 +89,7 @@ KNOWN_OBJECTS = {
         "variance_scaling zeros".split()
     ),
     "regularizer": frozenset("l1 l2 orthogonal_regularizer".split()),
-    "constraint": frozenset(
-        "max_norm min_max_norm non_neg unit_norm".split()
-    ),
+    "constraint": frozenset("max_norm min_max_norm non_neg unit_norm".split()),
 }
 
 _SPEC = re.compile(
@@ -197,7 +195,9 @@ def format_param(param: dict) -> str:
             low = _number_text(param.get("min"))
             high = _number_text(param.get("max"))
             text += f":{low}..{high}"
-    if "default" in param and not (param["type"] == "layer" and param["default"] is None):
+    if "default" in param and not (
+        param["type"] == "layer" and param["default"] is None
+    ):
         text += "=" + _default_text(param["default"])
     return text
 
@@ -262,7 +262,9 @@ def _parse_default(param: dict, text: str, spec: str):
         _check_in_range(param, value, spec)
         return value
     if type_ == "ints":
-        items = [item.strip() for item in text.strip("()[] ").split(",") if item.strip()]
+        items = [
+            item.strip() for item in text.strip("()[] ").split(",") if item.strip()
+        ]
         if not items:
             raise InvalidParamError(
                 f"`--param {spec}`: an ints default is comma-separated integers, "

@@ -2,7 +2,6 @@
 
 import difflib
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import yaml
@@ -37,7 +36,6 @@ class Pattern:
         return self.name
 
 
-@cache
 def load_patterns(templates_dir: Path) -> dict[str, Pattern]:
     """Read every `*/pattern.yml` under `templates_dir`, by pattern name."""
     patterns = {}
@@ -52,7 +50,9 @@ def load_patterns(templates_dir: Path) -> dict[str, Pattern]:
                 params=spec.get("params", []),
             )
         except (yaml.YAMLError, KeyError, TypeError) as error:
-            raise TemplateError(f"{spec_file} is not a valid pattern.yml: {error}")
+            raise TemplateError(
+                f"{spec_file} is not a valid pattern.yml: {error}"
+            ) from error
         if pattern.name != spec_file.parent.name:
             raise TemplateError(
                 f"{spec_file} names pattern `{pattern.name}`, but its folder is "
@@ -63,7 +63,7 @@ def load_patterns(templates_dir: Path) -> dict[str, Pattern]:
 
 
 def get_pattern(name: str, templates_dir: Path) -> Pattern:
-    """The pattern called `name`, or an error naming the patterns and the closest one."""
+    """The pattern called `name`, or an error naming the patterns and the closest."""
     patterns = load_patterns(templates_dir)
     if name in patterns:
         return patterns[name]

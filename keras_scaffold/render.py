@@ -13,10 +13,12 @@ from types import SimpleNamespace
 
 import black
 import yaml
-from jinja2 import FileSystemLoader, TemplateError as JinjaError
+from jinja2 import FileSystemLoader
+from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from keras_scaffold.errors import TemplateError
+from keras_scaffold.records import templates_digest
 
 # Copier's default extension, which brings `regex_replace`, `to_nice_yaml`, ...
 _EXTENSIONS = ["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
@@ -100,8 +102,14 @@ class ComponentTemplate:
         return PurePosixPath(*parts).as_posix()
 
 
-@cache
 def component_template(root: Path) -> ComponentTemplate:
+    """The template at `root`, loaded once for as long as its files stay the same."""
+    return _load(root, templates_digest(root))
+
+
+@cache
+def _load(root: Path, digest: str) -> ComponentTemplate:
+    del digest  # part of the cache key only
     return ComponentTemplate(root)
 
 

@@ -46,13 +46,16 @@ def write(planned: list[PlannedFile]) -> None:
             previous = item.path.read_bytes() if item.exists else None
             write_atomically(item.path, item.text)
             done.append((item.path, previous))
-    except OSError as error:
+    except BaseException as error:  # an interrupt too: leave nothing half-written
         for path, previous in reversed(done):
             if previous is None:
                 path.unlink(missing_ok=True)
             else:
                 path.write_bytes(previous)
-        raise OutputError(f"cannot write {item.path}: {error.strerror or error}") from error
+        if isinstance(error, OSError):
+            reason = error.strerror or error
+            raise OutputError(f"cannot write {item.path}: {reason}") from error
+        raise
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -16,7 +16,8 @@ def test_list_prints_every_pattern_with_its_summary(run_cli, tmp_path):
     assert result.code == 0
     lines = result.out.splitlines()
     assert [line.split()[0] for line in lines] == PATTERNS
-    for line, pattern in zip(lines, load_patterns(default_templates_dir()).values()):
+    patterns = load_patterns(default_templates_dir()).values()
+    for line, pattern in zip(lines, patterns, strict=True):
         assert pattern.summary in line
     assert set(PATTERNS) >= {
         "simple",
@@ -33,7 +34,11 @@ def test_list_prints_every_pattern_with_its_summary(run_cli, tmp_path):
 def test_new_writes_module_tests_and_answers_and_says_so(run_cli, tmp_path):
     result = run_cli("new", "simple", "ScaledDense", cwd=tmp_path)
     assert result.code == 0, result.err
-    written = {"scaled_dense.py", "test_scaled_dense.py", ".keras-scaffold/scaled_dense.yml"}
+    written = {
+        "scaled_dense.py",
+        "test_scaled_dense.py",
+        ".keras-scaffold/scaled_dense.yml",
+    }
     assert set(snapshot(tmp_path)) == written
     for name in written:
         assert name in result.out
@@ -55,7 +60,9 @@ def test_new_registers_under_the_enclosing_python_package(run_cli, tmp_path):
 
 
 def test_package_option_wins(run_cli, tmp_path):
-    result = run_cli("new", "simple", "Projection", "--package", "acme.nn", cwd=tmp_path)
+    result = run_cli(
+        "new", "simple", "Projection", "--package", "acme.nn", cwd=tmp_path
+    )
     assert result.code == 0, result.err
     module = (tmp_path / "projection.py").read_text()
     assert 'register_keras_serializable(package="acme.nn")' in module

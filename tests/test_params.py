@@ -40,14 +40,22 @@ from keras_scaffold.params import check_params, format_param, parse_param
         ("label:str=a b", {"name": "label", "type": "str", "default": "a b"}),
         (
             "mode:choice:sum,mean=mean",
-            {"name": "mode", "type": "choice", "choices": ["sum", "mean"], "default": "mean"},
+            {
+                "name": "mode",
+                "type": "choice",
+                "choices": ["sum", "mean"],
+                "default": "mean",
+            },
         ),
         (
             "kernel_size:ints:positive=3,3",
             {"name": "kernel_size", "type": "ints", "min": 1, "default": [3, 3]},
         ),
         ("act:activation=none", {"name": "act", "type": "activation", "default": None}),
-        ("init:initializer=zeros", {"name": "init", "type": "initializer", "default": "zeros"}),
+        (
+            "init:initializer=zeros",
+            {"name": "init", "type": "initializer", "default": "zeros"},
+        ),
         ("reg:regularizer=l2", {"name": "reg", "type": "regularizer", "default": "l2"}),
         ("con:constraint", {"name": "con", "type": "constraint"}),
         ("inner:layer", {"name": "inner", "type": "layer", "default": None}),
@@ -100,7 +108,9 @@ def test_duplicate_names_are_refused():
 @pytest.mark.parametrize(
     "spec", ["units", "units:integer", "name:str", "rate:float:0..1=2", "x:int=1.5"]
 )
-def test_cli_refuses_a_bad_param_in_one_line_and_writes_nothing(run_cli, tmp_path, spec):
+def test_cli_refuses_a_bad_param_in_one_line_and_writes_nothing(
+    run_cli, tmp_path, spec
+):
     result = run_cli("new", "simple", "ScaledDense", "--param", spec, cwd=tmp_path)
     assert result.code == 2
     assert result.err.startswith("keras-scaffold: error: `--param ")
@@ -144,7 +154,9 @@ def run_generated_tests(folder):
 
 
 @pytest.mark.parametrize("pattern", ["simple", "composite"])
-def test_every_type_saves_and_reloads_with_non_default_values(run_cli, tmp_path, pattern):
+def test_every_type_saves_and_reloads_with_non_default_values(
+    run_cli, tmp_path, pattern
+):
     """The generated tests include the round trip of every argument set to a value
     other than its default, through `model.save` and `keras.models.load_model`."""
     args = [arg for spec in EVERY_TYPE for arg in ("--param", spec)]
@@ -168,11 +180,16 @@ def test_the_issue_example_generates_passing_code(run_cli, tmp_path):
         "new",
         "simple",
         "ScaledDense",
-        "--param", "units:int",
-        "--param", "activation:activation=relu",
-        "--param", "use_bias:bool=true",
-        "--param", "dropout_rate:float:0..1=0.1",
-        "--param", "kernel_initializer:initializer=glorot_uniform",
+        "--param",
+        "units:int",
+        "--param",
+        "activation:activation=relu",
+        "--param",
+        "use_bias:bool=true",
+        "--param",
+        "dropout_rate:float:0..1=0.1",
+        "--param",
+        "kernel_initializer:initializer=glorot_uniform",
         cwd=tmp_path,
     )
     assert result.code == 0, result.err

@@ -36,7 +36,9 @@ def rendered(templates, pattern, specs=()):
 
 @pytest.mark.parametrize("pattern", PATTERNS)
 @pytest.mark.parametrize("specs", [(), tuple(EVERY_TYPE)], ids=["own", "every-type"])
-def test_plain_copier_copy_gives_the_same_files(tmp_path, templates_copy, pattern, specs):
+def test_plain_copier_copy_gives_the_same_files(
+    tmp_path, templates_copy, pattern, specs
+):
     answers, files = rendered(templates_copy, pattern, specs)
     destination = tmp_path / "copier"
     copier.run_copy(

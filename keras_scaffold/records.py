@@ -1,0 +1,152 @@
+"""Records: what a destination keeps in `.keras-scaffold/` to render components again.
+
+For a component whose module is `my_block`:
+
+    .keras-scaffold/my_block.yml               its Copier answers file
+    .keras-scaffold/my_block.base/digest       fingerprint of what produced the base
+    .keras-scaffold/my_block.base/<path>.orig  each generated file as generated (the
+                                               merge base), before the user touched it
+    .keras-scaffold/my_block.base/<path>.theirs  a newer generation that conflicted,
+                                               adopted as the base once resolved
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import black
+import yaml
+
+from keras_scaffold import __version__
+from keras_scaffold.errors import AnswersError
+
+RECORDS_DIR = ".keras-scaffold"
+# Answers keras-scaffold writes and reads back; Copier adds `_src_path`/`_commit`.
+ANSWER_KEYS = (
+    "pattern",
+    "class_name",
+    "module_name",
+    "package",
+    "module_dir",
+    "tests_dir",
+    "module_import",
+    "params",
+    "keras_scaffold_version",
+)
+
+
+def answers_relpath(module_name: str) -> str:
+    return f"{RECORDS_DIR}/{module_name}.yml"
+
+
+def base_dir(module_name: str) -> str:
+    return f"{RECORDS_DIR}/{module_name}.base"
+
+
+def base_relpath(module_name: str, relpath: str, suffix: str = ".orig") -> str:
+    return f"{base_dir(module_name)}/{relpath}{suffix}"
+
+
+def templates_digest(templates_dir: Path) -> str:
+    """A hash of every template file: any edit to the templates changes it."""
+    digest = hashlib.sha256()
+    for path in sorted(templates_dir.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(templates_dir).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(templates_dir: Path, answers: dict) -> str:
+    """What determines a component's files: equal fingerprints, equal files."""
+    material = {
+        "templates": templates_digest(templates_dir),
+        "keras_scaffold": __version__,
+        "black": black.__version__,
+        "answers": answers,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def record_files(
+    answers: dict, generated: dict[str, str], digest: str
+) -> dict[str, str]:
+    """The base and digest files that go with a freshly generated component."""
+    module_name = answers["module_name"]
+    records = {f"{base_dir(module_name)}/digest": f"{digest}\n"}
+    for relpath, text in generated.items():
+        if not relpath.startswith(f"{RECORDS_DIR}/"):
+            records[base_relpath(module_name, relpath)] = text
+    return records
+
+
+@dataclass(frozen=True)
+class Record:
+    """One recorded component in the destination `root`."""
+
+    root: Path
+    answers_path: Path
+    answers: dict
+    src_path: str | None
+
+    @property
+    def module_name(self) -> str:
+        return self.answers["module_name"]
+
+    def path(self, relpath: str) -> Path:
+        return self.root / relpath
+
+    def read_digest(self) -> str | None:
+        path = self.root / base_dir(self.module_name) / "digest"
+        return path.read_text("utf-8").strip() if path.is_file() else None
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` that holds `.keras-scaffold/`."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / RECORDS_DIR).is_dir():
+            return folder
+    return None
+
+
+def read_record(answers_path: Path) -> Record:
+    """Read and check one answers file; a broken one is an `AnswersError`."""
+    root = answers_path.resolve().parent.parent
+    try:
+        data = yaml.safe_load(answers_path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise AnswersError(f"cannot read {answers_path}: {error}") from error
+    except yaml.YAMLError as error:
+        raise AnswersError(
+            f"{answers_path} is not valid YAML ({_first_line(error)}); restore it "
+            "from version control."
+        ) from error
+    if not isinstance(data, dict):
+        raise AnswersError(
+            f"{answers_path} does not hold answers (a YAML mapping); restore it "
+            "from version control."
+        )
+    missing = [key for key in ANSWER_KEYS if key not in data]
+    if missing:
+        raise AnswersError(
+            f"{answers_path} lacks {', '.join(missing)}; restore it from version "
+            "control."
+        )
+    answers = {key: data[key] for key in ANSWER_KEYS}
+    if answers_path.name != f"{answers['module_name']}.yml":
+        raise AnswersError(
+            f"{answers_path} records module `{answers['module_name']}`; the file "
+            f"must be named {answers['module_name']}.yml."
+        )
+    return Record(root, answers_path, answers, data.get("_src_path"))
+
+
+def find_records(root: Path) -> list[Record]:
+    """Every component recorded under `root`."""
+    return [read_record(path) for path in sorted((root / RECORDS_DIR).glob("*.yml"))]
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0]

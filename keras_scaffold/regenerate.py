@@ -1,0 +1,256 @@
+"""Regeneration: render recorded components with the current templates, 3-way merge.
+
+base = the recorded generation, ours = the file on disk, theirs = the new generation.
+Every merge is computed before anything is written; the writes then go through
+`writer`, atomically, with the merge bases advancing only where a file settled.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import merge3
+
+from keras_scaffold import __version__, writer
+from keras_scaffold.component import make_answers, render
+from keras_scaffold.errors import AnswersError, ScaffoldError
+from keras_scaffold.params import check_params
+from keras_scaffold.records import (
+    RECORDS_DIR,
+    Record,
+    answers_relpath,
+    base_dir,
+    base_relpath,
+    find_records,
+    find_root,
+    fingerprint,
+    read_record,
+)
+
+START_MARKER = "<<<<<<< yours"
+MID_MARKER = "======="
+END_MARKER = f">>>>>>> keras-scaffold {__version__}"
+
+
+@dataclass
+class Outcome:
+    """What regenerating one file does, as shown to the user."""
+
+    relpath: str
+    # updated, merged, created, conflict, unresolved, missing, untracked, or
+    # (never shown) resolved and caught up
+    status: str
+    visible: bool = True  # False for bookkeeping only (a merge base catching up)
+
+
+@dataclass
+class Plan:
+    """Everything regenerating one component would write and report."""
+
+    record: Record
+    writes: dict[str, str] = field(default_factory=dict)  # relpath -> text
+    removals: list[str] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Outcome]:
+        return [
+            o
+            for o in self.outcomes
+            if o.status in ("conflict", "unresolved", "missing")
+        ]
+
+    @property
+    def changes_visible_files(self) -> bool:
+        return any(o.visible for o in self.outcomes)
+
+
+def select_records(paths: list[Path], cwd: Path) -> list[Record]:
+    """The components named by `paths` (roots, answers files or generated files)."""
+    if not paths:
+        root = find_root(cwd)
+        if root is None:
+            raise ScaffoldError(
+                f"no {RECORDS_DIR}/ in {cwd} or above; run regenerate where "
+                "`keras-scaffold new` wrote files, or name that folder."
+            )
+        return find_records(root)
+    selected: dict[Path, Record] = {}
+    for path in paths:
+        for record in _records_for(path):
+            selected[record.answers_path.resolve()] = record
+    return list(selected.values())
+
+
+def _records_for(path: Path) -> list[Record]:
+    if not path.exists():
+        raise ScaffoldError(f"{path} does not exist.")
+    if path.is_dir() and (path / RECORDS_DIR).is_dir():
+        return find_records(path)
+    if path.is_file() and path.parent.name == RECORDS_DIR and path.suffix == ".yml":
+        return [read_record(path)]
+    root = find_root(path.parent if path.is_file() else path)
+    if root is None:
+        raise ScaffoldError(f"{path} is not inside a folder with {RECORDS_DIR}/.")
+    relpath = path.resolve().relative_to(root).as_posix()
+    matches = [
+        record
+        for record in find_records(root)
+        if (root / base_relpath(record.module_name, relpath)).is_file()
+        or (path.is_dir() and path.resolve() == root)
+    ]
+    if not matches:
+        raise ScaffoldError(f"{path} is not a file keras-scaffold generated.")
+    return matches
+
+
+def plan(record: Record, templates_dir: Path) -> Plan:
+    """Compute what regenerating `record` does, writing nothing."""
+    result = Plan(record)
+    answers = _checked_answers(record, templates_dir)
+    digest = fingerprint(templates_dir, answers)
+    bases = _read_bases(record)
+    if digest == record.read_digest():
+        theirs = dict(bases)  # same templates and answers: same files
+        answers_text = None
+    else:
+        generated = render(templates_dir, answers, record.src_path)
+        answers_text = generated.pop(answers_relpath(record.module_name))
+        theirs = generated
+    settled = True
+    for relpath in sorted(set(theirs) | set(bases)):
+        settled &= _plan_file(result, relpath, bases.get(relpath), theirs.get(relpath))
+    if answers_text is not None:
+        answers_path = answers_relpath(record.module_name)
+        if record.path(answers_path).read_text("utf-8") != answers_text:
+            result.writes[answers_path] = answers_text
+            result.outcomes.append(Outcome(answers_path, "updated"))
+        if settled:
+            result.writes[f"{base_dir(record.module_name)}/digest"] = f"{digest}\n"
+    return result
+
+
+def _checked_answers(record: Record, templates_dir: Path) -> dict:
+    answers = record.answers
+    try:
+        fresh = make_answers(
+            templates_dir,
+            answers["pattern"],
+            answers["class_name"],
+            answers["package"],
+            check_params(answers["params"]),
+            module_dir=answers["module_dir"],
+            tests_dir=answers["tests_dir"],
+            module_import=answers["module_import"],
+        )
+    except ScaffoldError as error:
+        raise AnswersError(f"{record.answers_path}: {error}") from error
+    if fresh["module_name"] != answers["module_name"]:
+        raise AnswersError(
+            f"{record.answers_path}: module_name `{answers['module_name']}` does not "
+            f"match class_name `{answers['class_name']}`; restore the file."
+        )
+    return fresh
+
+
+def _read_bases(record: Record) -> dict[str, str]:
+    folder = record.root / base_dir(record.module_name)
+    bases = {
+        path.relative_to(folder)
+        .as_posix()
+        .removesuffix(".orig"): path.read_text("utf-8")
+        for path in sorted(folder.rglob("*.orig"))
+    }
+    if not bases:
+        raise AnswersError(
+            f"the merge base of `{record.module_name}` ({folder}) is missing, so its "
+            "files cannot be merged; restore it from version control, or generate "
+            "the component again with `keras-scaffold new ... --force`."
+        )
+    return bases
+
+
+def _plan_file(result: Plan, relpath: str, base: str | None, new: str | None) -> bool:
+    """Plan one file; True when it is settled (no conflict left for the user)."""
+    record = result.record
+    module_name = record.module_name
+    path = record.path(relpath)
+    base_path = base_relpath(module_name, relpath)
+    pending_path = base_relpath(module_name, relpath, ".theirs")
+    ours = path.read_text("utf-8") if path.is_file() else None
+
+    if new is None:  # the templates no longer generate it: the user's file now
+        result.removals.append(base_path)
+        result.outcomes.append(Outcome(relpath, "untracked"))
+        return True
+    if ours is None:
+        if base is None:  # a file the templates newly generate
+            result.writes[relpath] = new
+            result.writes[base_path] = new
+            result.outcomes.append(Outcome(relpath, "created"))
+            return True
+        result.outcomes.append(Outcome(relpath, "missing"))
+        return True
+    if _has_conflict_markers(ours):
+        result.outcomes.append(Outcome(relpath, "unresolved"))
+        return False
+    if record.path(pending_path).is_file():
+        # The user resolved an earlier conflict: that generation is now the base.
+        base = record.path(pending_path).read_text("utf-8")
+        result.writes[base_path] = base
+        result.removals.append(pending_path)
+        result.outcomes.append(Outcome(relpath, "resolved", visible=False))
+    base = "" if base is None else base
+    if new == base:
+        return True
+    if ours == base:
+        result.writes[relpath] = new
+        result.outcomes.append(Outcome(relpath, "updated"))
+    elif ours != new:
+        merged, conflicted = merge(base, ours, new)
+        result.writes[relpath] = merged
+        if conflicted:
+            result.writes[pending_path] = new
+            result.outcomes.append(Outcome(relpath, "conflict"))
+            return False
+        result.outcomes.append(Outcome(relpath, "merged"))
+    else:
+        result.outcomes.append(Outcome(relpath, "caught up", visible=False))
+    result.writes[base_path] = new
+    return True
+
+
+def merge(base: str, ours: str, theirs: str) -> tuple[str, bool]:
+    """3-way merge with git-style markers; returns the text and whether it conflicts."""
+    merger = merge3.Merge3(
+        base.splitlines(keepends=True),
+        ours.splitlines(keepends=True),
+        theirs.splitlines(keepends=True),
+    )
+    conflicted = any(region[0] == "conflict" for region in merger.merge_regions())
+    lines = merger.merge_lines(
+        start_marker=START_MARKER,
+        mid_marker=MID_MARKER,
+        end_marker=END_MARKER,
+        reprocess=True,
+    )
+    return "".join(lines), conflicted
+
+
+def _has_conflict_markers(text: str) -> bool:
+    lines = text.splitlines()
+    return START_MARKER in lines and any(line.startswith(">>>>>>> ") for line in lines)
+
+
+def apply(plans: list[Plan]) -> None:
+    """Write every plan's files atomically (all or none), then drop adopted files."""
+    planned = [
+        writer.PlannedFile(
+            plan.record.path(relpath), text, plan.record.path(relpath).exists()
+        )
+        for plan in plans
+        for relpath, text in plan.writes.items()
+    ]
+    writer.write(planned)
+    for plan in plans:
+        for relpath in plan.removals:
+            plan.record.path(relpath).unlink(missing_ok=True)

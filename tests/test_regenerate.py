@@ -1,0 +1,295 @@
+"""`regenerate`: new templates merged into generated files, keeping every user edit."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import copier
+import pytest
+from conftest import REPO, snapshot
+
+from keras_scaffold import writer
+
+MODULE = "scaled_dense.py"
+CALL_LINE = "        outputs = ops.matmul(inputs, self.kernel)\n"
+RETURN_LINE = "        return self.activation(outputs)\n"
+SHAPE_LINE = "        return tuple(input_shape[:-1]) + (self.units,)\n"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.fixture
+def project(run_cli, tmp_path, templates_copy):
+    """A folder with one generated `simple` component, and a runner bound to it."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+
+    def run(*args: str):
+        return run_cli("--templates", str(templates_copy), *args, cwd=folder)
+
+    assert run("new", "simple", "ScaledDense").code == 0
+    return folder, templates_copy, run
+
+
+def change_template(templates: Path, old: str, new: str) -> None:
+    edit(templates / "simple" / "module.py.jinja", old, new)
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {
+        str(path): path.stat().st_mtime_ns
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+
+
+def test_template_change_and_user_edit_elsewhere_both_survive(project):
+    folder, templates, run = project
+    change_template(templates, CALL_LINE, "        # Template: project.\n" + CALL_LINE)
+    edit(folder / MODULE, SHAPE_LINE, "        # User: shape rule.\n" + SHAPE_LINE)
+    result = run("regenerate")
+    assert result.code == 0, result.err
+    assert "merged" in result.out
+    text = (folder / MODULE).read_text()
+    assert "# Template: project." in text and "# User: shape rule." in text
+    assert run("regenerate", "--check").code == 0
+
+
+def test_a_clean_update_without_user_edits_takes_the_new_generation(project, run_cli):
+    folder, templates, run = project
+    change_template(templates, CALL_LINE, "        # Template: project.\n" + CALL_LINE)
+    result = run("regenerate")
+    assert result.code == 0 and "updated" in result.out
+    fresh = folder.parent / "fresh"
+    fresh.mkdir()
+    package = ["--package", folder.name]
+    args = ["--templates", str(templates), "new", "simple", "ScaledDense", *package]
+    assert run_cli(*args, cwd=fresh).code == 0
+    assert (folder / MODULE).read_text() == (fresh / MODULE).read_text()
+
+
+def test_same_lines_edited_conflict_and_keep_reporting(project):
+    folder, templates, run = project
+    change_template(templates, RETURN_LINE, RETURN_LINE.rstrip() + "  # template\n")
+    edit(folder / MODULE, RETURN_LINE, RETURN_LINE.rstrip() + " * 2  # user\n")
+    result = run("regenerate")
+    assert result.code == 1
+    assert "conflict" in result.out and "conflict" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    text = (folder / MODULE).read_text()
+    assert "<<<<<<< yours\n" in text and ">>>>>>> keras-scaffold" in text
+    assert "* 2  # user" in text and "# template" in text
+    # The merge base did not move; a second run still reports the conflict.
+    second = run("regenerate")
+    assert second.code == 1 and "unresolved" in second.err
+    assert (folder / MODULE).read_text() == text
+    assert run("regenerate", "--check").code == 1
+
+
+def test_a_resolved_conflict_settles(project):
+    folder, templates, run = project
+    change_template(templates, RETURN_LINE, RETURN_LINE.rstrip() + "  # template\n")
+    edit(folder / MODULE, RETURN_LINE, RETURN_LINE.rstrip() + " * 2  # user\n")
+    assert run("regenerate").code == 1
+    text = (folder / MODULE).read_text()
+    start, end = text.index("<<<<<<< yours\n"), text.index(">>>>>>> keras-scaffold")
+    end = text.index("\n", end) + 1
+    resolved = text[:start] + "        return self.activation(outputs) * 2  # both\n"
+    (folder / MODULE).write_text(resolved + text[end:])
+    result = run("regenerate")
+    assert result.code == 0, result.err
+    assert "# both" in (folder / MODULE).read_text()
+    assert run("regenerate", "--check").code == 0
+
+
+def test_check_reports_pending_changes_and_writes_nothing(project):
+    folder, templates, run = project
+    change_template(templates, CALL_LINE, "        # Template: project.\n" + CALL_LINE)
+    before = snapshot(folder)
+    result = run("regenerate", "--check")
+    assert result.code == 1
+    assert "would merge" in result.out or "would update" in result.out
+    assert "out of date" in result.err
+    assert snapshot(folder) == before
+    dry = run("regenerate", "--dry-run")
+    assert dry.code == 0 and "would update" in dry.out
+    assert snapshot(folder) == before
+
+
+def test_nothing_changed_rewrites_nothing(project):
+    folder, _, run = project
+    edit(folder / MODULE, SHAPE_LINE, "        # User: shape rule.\n" + SHAPE_LINE)
+    before = mtimes(folder)
+    result = run("regenerate")
+    assert result.code == 0
+    assert "up to date" in result.out
+    assert mtimes(folder) == before
+
+
+def test_answers_edited_by_hand_are_rendered(project):
+    folder, _, run = project
+    answers = folder / ".keras-scaffold" / "scaled_dense.yml"
+    edit(
+        answers,
+        "params: []",
+        "params:\n-   name: scale\n    type: float\n    default: 2.0",
+    )
+    result = run("regenerate")
+    assert result.code == 0, result.err
+    assert "scale: float = 2.0," in (folder / MODULE).read_text()
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda a: a.write_text("pattern: [unclosed\n"), "is not valid YAML"),
+        (lambda a: a.write_text("- just a list\n"), "does not hold answers"),
+        (lambda a: edit(a, "pattern: simple", "pattern: vanished"), "Unknown pattern"),
+        (lambda a: edit(a, "class_name: ScaledDense", "class_name: 9x"), "9x"),
+        (lambda a: edit(a, "params: []", "params: 3"), "params"),
+    ],
+)
+def test_broken_answers_are_refused_and_nothing_is_written(project, damage, message):
+    folder, templates, run = project
+    change_template(templates, CALL_LINE, "        # Template: project.\n" + CALL_LINE)
+    damage(folder / ".keras-scaffold" / "scaled_dense.yml")
+    before = snapshot(folder)
+    result = run("regenerate")
+    assert result.code != 0
+    assert message in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert snapshot(folder) == before
+
+
+def test_a_missing_merge_base_is_refused(project):
+    folder, templates, run = project
+    change_template(templates, CALL_LINE, "        # Template: project.\n" + CALL_LINE)
+    shutil.rmtree(folder / ".keras-scaffold" / "scaled_dense.base")
+    before = snapshot(folder)
+    result = run("regenerate")
+    assert result.code != 0 and "merge base" in result.err
+    assert snapshot(folder) == before
+
+
+def test_a_moved_file_is_reported_not_recreated(project):
+    folder, templates, run = project
+    change_template(templates, CALL_LINE, "        # Template: project.\n" + CALL_LINE)
+    (folder / MODULE).rename(folder / "elsewhere.py")
+    result = run("regenerate")
+    assert result.code == 1
+    assert "missing" in result.err and "deleted or moved" in result.err
+    assert not (folder / MODULE).exists()
+    # The other file of the component is still brought up to date.
+    assert "# Template" not in (folder / "elsewhere.py").read_text()
+
+
+def test_an_interrupted_write_leaves_everything_as_it_was(project, monkeypatch):
+    folder, templates, run = project
+    change_template(templates, CALL_LINE, "        # Template: project.\n" + CALL_LINE)
+    change_template(templates, SHAPE_LINE, "        # Template: shape.\n" + SHAPE_LINE)
+    before = snapshot(folder)
+    real_write = writer.write_atomically
+    calls = []
+
+    def fail_on_second(path: Path, text: str) -> None:
+        calls.append(path)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real_write(path, text)
+
+    monkeypatch.setattr(writer, "write_atomically", fail_on_second)
+    result = run("regenerate")
+    assert result.code != 0 and "aborted" in result.err
+    assert snapshot(folder) == before
+
+
+def test_outside_any_project_is_one_clear_line(run_cli, tmp_path):
+    result = run_cli("regenerate", cwd=tmp_path)
+    assert result.code != 0
+    assert "no .keras-scaffold/" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def test_plain_copier_update_works_on_the_same_answers_file(tmp_path, templates_copy):
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+
+    def in_templates(*args):
+        subprocess.run(
+            [*git, *args], cwd=templates_copy, check=True, capture_output=True
+        )
+
+    in_templates("init", "-q")
+    in_templates("add", "-A")
+    in_templates("commit", "-qm", "v1")
+    in_templates("tag", "v1")
+    answers = ".keras-scaffold/scaled_dense.yml"
+    destination = tmp_path / "project"
+    copier.run_copy(
+        str(templates_copy),
+        destination,
+        data={"pattern": "simple", "class_name": "ScaledDense", "package": "p"},
+        answers_file=answers,
+        defaults=True,
+        quiet=True,
+    )
+    for args in (("init", "-q"), ("add", "-A"), ("commit", "-qm", "generated")):
+        subprocess.run([*git, *args], cwd=destination, check=True, capture_output=True)
+    change_template(templates_copy, CALL_LINE, "        # Template: v2.\n" + CALL_LINE)
+    in_templates("commit", "-qam", "v2")
+    in_templates("tag", "v2")
+    copier.run_update(
+        destination, answers_file=answers, defaults=True, overwrite=True, quiet=True
+    )
+    assert "# Template: v2." in (destination / MODULE).read_text()
+    assert "_commit: v2" in (destination / answers).read_text()
+
+
+def test_a_pip_installed_keras_scaffold_regenerates_an_earlier_project(
+    run_cli, tmp_path
+):
+    """A wheel carries its templates; it updates what an older version wrote."""
+    project = tmp_path / "project"
+    project.mkdir()
+    assert run_cli("new", "simple", "ScaledDense", cwd=project).code == 0
+    # As an earlier release would have written it: an older merge base and digest.
+    base = project / ".keras-scaffold" / "scaled_dense.base"
+    old = (
+        (base / "scaled_dense.py.orig")
+        .read_text()
+        .replace("    def call(", "    # old template line\n    def call(", 1)
+    )
+    (base / "scaled_dense.py.orig").write_text(old)
+    (project / MODULE).write_text(
+        old.replace(SHAPE_LINE, "        # mine\n" + SHAPE_LINE)
+    )
+    (base / "digest").write_text("from-an-older-release\n")
+
+    wheels, site = tmp_path / "wheels", tmp_path / "site"
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run(
+        [*pip, "wheel", "--no-deps", "-w", str(wheels), str(REPO)],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next(wheels.glob("keras_scaffold-*.whl"))
+    subprocess.run(
+        [*pip, "install", "--no-deps", "--target", str(site), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    assert (site / "keras_scaffold" / "templates" / "simple" / "pattern.yml").is_file()
+    completed = subprocess.run(
+        [sys.executable, "-m", "keras_scaffold", "regenerate"],
+        cwd=project,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 0, completed.stderr
+    text = (project / MODULE).read_text()
+    assert "# old template line" not in text and "# mine" in text

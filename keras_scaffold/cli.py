@@ -10,20 +10,20 @@ from keras_scaffold.component import make_answers, render
 from keras_scaffold.errors import RegenerateError, ScaffoldError
 from keras_scaffold.names import package_from_location
 from keras_scaffold.params import SYNTAX_HELP, format_param, parse_params
-from keras_scaffold.patterns import (
-    Pattern,
-    default_templates_dir,
-    get_pattern,
-    load_patterns,
-)
+from keras_scaffold.patterns import Pattern
 from keras_scaffold.records import fingerprint, record_files
+from keras_scaffold.templates import Templates
 
 _PROG = "keras-scaffold"
 
 
-def _templates_dir(ctx: click.Context) -> Path:
-    chosen = ctx.find_root().params.get("templates")
-    return Path(chosen).resolve() if chosen else default_templates_dir()
+def _templates(ctx: click.Context) -> Templates:
+    """The templates this invocation renders from, read once."""
+    root = ctx.find_root()
+    if "templates" not in root.meta:
+        chosen = root.params.get("templates")
+        root.meta["templates"] = Templates(Path(chosen) if chosen else None)
+    return root.meta["templates"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,7 +44,7 @@ def cli(templates: str | None) -> None:
 @click.pass_context
 def list_patterns(ctx: click.Context) -> None:
     """List every pattern with a one-line summary."""
-    patterns = load_patterns(_templates_dir(ctx))
+    patterns = _templates(ctx).patterns
     width = max(len(name) for name in patterns)
     for pattern in patterns.values():
         click.echo(f"{pattern.name:<{width}}  {pattern.summary}")
@@ -54,16 +54,16 @@ class PatternGroup(click.Group):
     """`new` has one subcommand per pattern, read from the templates."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(load_patterns(_templates_dir(ctx)))
+        return list(_templates(ctx).patterns)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        patterns = load_patterns(_templates_dir(ctx))
+        patterns = _templates(ctx).patterns
         return _pattern_command(patterns[name]) if name in patterns else None
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name = args[0]
         if self.get_command(ctx, name) is None and not name.startswith("-"):
-            get_pattern(name, _templates_dir(ctx))  # raises with the closest name
+            _templates(ctx).pattern(name)  # raises, naming the closest pattern
         return super().resolve_command(ctx, args)
 
 
@@ -78,7 +78,7 @@ def new() -> None:
 def _pattern_command(pattern: Pattern) -> click.Command:
     own = "\n".join(f"  {format_param(param)}" for param in pattern.params)
     help_text = (
-        f"{pattern.usage.rstrip()}\n\n\b\nIts own arguments:\n{own}\n\n"
+        f"{_keep_layout(pattern.usage)}\n\n\b\nIts own arguments:\n{own}\n\n"
         f"Writes CLASS_NAME's module (snake_case of CLASS_NAME), its test file, and "
         f"its answers under .keras-scaffold/ in --output.\n\n{SYNTAX_HELP}"
     )
@@ -123,7 +123,7 @@ def _pattern_command(pattern: Pattern) -> click.Command:
         dry_run: bool,
         force: bool,
     ) -> None:
-        templates = _templates_dir(ctx)
+        templates = _templates(ctx)
         if output.exists() and not output.is_dir():
             raise ScaffoldError(
                 f"--output {output} is a file; give a folder to write the files into."
@@ -136,7 +136,7 @@ def _pattern_command(pattern: Pattern) -> click.Command:
             parse_params(param_specs),
         )
         files = render(templates, answers)
-        records = record_files(answers, files, fingerprint(templates, answers))
+        records = record_files(answers, files, fingerprint(templates.digest, answers))
         planned = writer.plan(output, {**files, **records}, force=force)
         if not dry_run:
             writer.write(planned)
@@ -166,7 +166,7 @@ def regenerate_command(
     files: your edits stay. A conflict is written with <<<<<<< markers and makes
     the command exit 1; resolve the markers and run regenerate again.
     """
-    templates = _templates_dir(ctx)
+    templates = _templates(ctx)
     records = regenerate.select_records(list(paths), Path.cwd())
     plans = [regenerate.plan(record, templates) for record in records]
     outcomes = [(plan, o) for plan in plans for o in plan.outcomes if o.visible]
@@ -222,6 +222,15 @@ def _problem_summary(problems: list, preview: bool) -> str:
 
 def _say(action: str, path: Path) -> None:
     click.echo(f"{action:>16}  {path}")
+
+
+def _keep_layout(text: str) -> str:
+    """Mark paragraphs with indented lines (examples) so click does not rewrap them."""
+    paragraphs = text.strip().split("\n\n")
+    return "\n\n".join(
+        f"\b\n{paragraph}" if "\n " in paragraph else paragraph
+        for paragraph in paragraphs
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

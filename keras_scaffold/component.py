@@ -1,7 +1,5 @@
 """Components: the answers that describe one generated class, and rendering them."""
 
-from pathlib import Path
-
 from keras_scaffold import __version__
 from keras_scaffold.names import (
     check_class_name,
@@ -9,13 +7,12 @@ from keras_scaffold.names import (
     check_package_name,
     snake_case,
 )
-from keras_scaffold.patterns import get_pattern
 from keras_scaffold.records import answers_relpath
-from keras_scaffold.render import component_template
+from keras_scaffold.templates import Templates
 
 
 def make_answers(
-    templates_dir: Path,
+    templates: Templates,
     pattern: str,
     class_name: str,
     package: str,
@@ -25,7 +22,7 @@ def make_answers(
     module_import: str | None = None,
 ) -> dict:
     """The Copier answers for one component, every name checked."""
-    get_pattern(pattern, templates_dir)
+    templates.pattern(pattern)
     module_name = check_module_name(snake_case(check_class_name(class_name)))
     return {
         "pattern": pattern,
@@ -46,8 +43,7 @@ def answers_file(answers: dict) -> str:
 
 
 def render(
-    templates_dir: Path, answers: dict, src_path: str | None = None
+    templates: Templates, answers: dict, src_path: str | None = None
 ) -> dict[str, str]:
     """Every file of the component: {path relative to the destination: text}."""
-    template = component_template(templates_dir)
-    return template.render(answers, answers_file(answers), src_path)
+    return templates.component.render(answers, answers_file(answers), src_path)

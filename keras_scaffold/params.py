@@ -189,8 +189,13 @@ def format_param(param: dict) -> str:
     if "choices" in param:
         text += ":" + ",".join(param["choices"])
     elif "min" in param or "max" in param:
-        if param.get("min_exclusive") and param.get("min") == 0:
+        low, high = param.get("min"), param.get("max")
+        if param.get("min_exclusive") and low == 0:
             text += ":positive"
+        elif high is None and low == 1 and param["type"] != "float":
+            text += ":positive"
+        elif high is None and low == 0 and not param.get("min_exclusive"):
+            text += ":non-negative"
         else:
             low = _number_text(param.get("min"))
             high = _number_text(param.get("max"))

@@ -9,18 +9,6 @@ import yaml
 from keras_scaffold.errors import TemplateError, UnknownPatternError
 
 
-def default_templates_dir() -> Path:
-    """The templates shipped with keras-scaffold.
-
-    An installed wheel carries them inside the package; a source checkout has them
-    at the top of the repository.
-    """
-    packaged = Path(__file__).parent / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
-
-
 @dataclass(frozen=True)
 class Pattern:
     """One pattern: what `list` and `new PATTERN --help` show, and its own arguments."""
@@ -30,10 +18,6 @@ class Pattern:
     summary: str
     usage: str
     params: list = field(default_factory=list)
-
-    @property
-    def folder_name(self) -> str:
-        return self.name
 
 
 def load_patterns(templates_dir: Path) -> dict[str, Pattern]:
@@ -62,9 +46,8 @@ def load_patterns(templates_dir: Path) -> dict[str, Pattern]:
     return patterns
 
 
-def get_pattern(name: str, templates_dir: Path) -> Pattern:
+def get_pattern(name: str, patterns: dict[str, Pattern]) -> Pattern:
     """The pattern called `name`, or an error naming the patterns and the closest."""
-    patterns = load_patterns(templates_dir)
     if name in patterns:
         return patterns[name]
     close = difflib.get_close_matches(name, patterns, n=1)

@@ -48,20 +48,10 @@ def base_relpath(module_name: str, relpath: str, suffix: str = ".orig") -> str:
     return f"{base_dir(module_name)}/{relpath}{suffix}"
 
 
-def templates_digest(templates_dir: Path) -> str:
-    """A hash of every template file: any edit to the templates changes it."""
-    digest = hashlib.sha256()
-    for path in sorted(templates_dir.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(templates_dir).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def fingerprint(templates_dir: Path, answers: dict) -> str:
+def fingerprint(templates_digest: str, answers: dict) -> str:
     """What determines a component's files: equal fingerprints, equal files."""
     material = {
-        "templates": templates_digest(templates_dir),
+        "templates": templates_digest,
         "keras_scaffold": __version__,
         "black": black.__version__,
         "answers": answers,

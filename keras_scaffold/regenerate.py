@@ -25,6 +25,7 @@ from keras_scaffold.records import (
     fingerprint,
     read_record,
 )
+from keras_scaffold.templates import Templates
 
 START_MARKER = "<<<<<<< yours"
 MID_MARKER = "======="
@@ -103,17 +104,17 @@ def _records_for(path: Path) -> list[Record]:
     return matches
 
 
-def plan(record: Record, templates_dir: Path) -> Plan:
+def plan(record: Record, templates: Templates) -> Plan:
     """Compute what regenerating `record` does, writing nothing."""
     result = Plan(record)
-    answers = _checked_answers(record, templates_dir)
-    digest = fingerprint(templates_dir, answers)
+    answers = _checked_answers(record, templates)
+    digest = fingerprint(templates.digest, answers)
     bases = _read_bases(record)
     if digest == record.read_digest():
         theirs = dict(bases)  # same templates and answers: same files
         answers_text = None
     else:
-        generated = render(templates_dir, answers, record.src_path)
+        generated = render(templates, answers, record.src_path)
         answers_text = generated.pop(answers_relpath(record.module_name))
         theirs = generated
     settled = True
@@ -129,11 +130,11 @@ def plan(record: Record, templates_dir: Path) -> Plan:
     return result
 
 
-def _checked_answers(record: Record, templates_dir: Path) -> dict:
+def _checked_answers(record: Record, templates: Templates) -> dict:
     answers = record.answers
     try:
         fresh = make_answers(
-            templates_dir,
+            templates,
             answers["pattern"],
             answers["class_name"],
             answers["package"],

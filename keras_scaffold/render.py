@@ -7,7 +7,6 @@ touches the disk. A project test holds the two byte for byte equal.
 """
 
 import glob
-from functools import cache
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 
@@ -18,7 +17,6 @@ from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from keras_scaffold.errors import TemplateError
-from keras_scaffold.records import templates_digest
 
 # Copier's default extension, which brings `regex_replace`, `to_nice_yaml`, ...
 _EXTENSIONS = ["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
@@ -100,17 +98,6 @@ class ComponentTemplate:
             return None  # Copier skips a path any part of which renders empty.
         parts[-1] = parts[-1].removesuffix(self.suffix)
         return PurePosixPath(*parts).as_posix()
-
-
-def component_template(root: Path) -> ComponentTemplate:
-    """The template at `root`, loaded once for as long as its files stay the same."""
-    return _load(root, templates_digest(root))
-
-
-@cache
-def _load(root: Path, digest: str) -> ComponentTemplate:
-    del digest  # part of the cache key only
-    return ComponentTemplate(root)
 
 
 def format_python(path: str, text: str) -> str:

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from keras_scaffold.cli import main
-from keras_scaffold.patterns import default_templates_dir, load_patterns
+from keras_scaffold.templates import Templates, default_templates_dir
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "generated_examples"
-PATTERNS = sorted(load_patterns(default_templates_dir()))
+PATTERNS = sorted(Templates().patterns)
 
 
 class Result:

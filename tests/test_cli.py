@@ -8,7 +8,7 @@ import pytest
 from conftest import PATTERNS, snapshot
 
 from keras_scaffold import writer
-from keras_scaffold.patterns import default_templates_dir, load_patterns
+from keras_scaffold.templates import Templates
 
 
 def test_list_prints_every_pattern_with_its_summary(run_cli, tmp_path):
@@ -16,7 +16,7 @@ def test_list_prints_every_pattern_with_its_summary(run_cli, tmp_path):
     assert result.code == 0
     lines = result.out.splitlines()
     assert [line.split()[0] for line in lines] == PATTERNS
-    patterns = load_patterns(default_templates_dir()).values()
+    patterns = Templates().patterns.values()
     for line, pattern in zip(lines, patterns, strict=True):
         assert pattern.summary in line
     assert set(PATTERNS) >= {
@@ -39,9 +39,14 @@ def test_new_writes_module_tests_and_answers_and_says_so(run_cli, tmp_path):
         "test_scaled_dense.py",
         ".keras-scaffold/scaled_dense.yml",
     }
-    assert set(snapshot(tmp_path)) == written
     for name in written:
         assert name in result.out
+    # Beside them, the merge bases `regenerate` needs, under .keras-scaffold/.
+    base = ".keras-scaffold/scaled_dense.base/"
+    records = {f"{base}digest", f"{base}scaled_dense.py.orig"}
+    records.add(f"{base}test_scaled_dense.py.orig")
+    assert set(snapshot(tmp_path)) == written | records
+    assert base not in result.out
     module = (tmp_path / "scaled_dense.py").read_text()
     assert "class ScaledDense(keras.layers.Layer):" in module
     # The package is derived from the output folder's name, never Keras's default.
@@ -69,7 +74,7 @@ def test_package_option_wins(run_cli, tmp_path):
 
 
 def test_pattern_help_describes_the_pattern_with_an_example(run_cli, tmp_path):
-    for name, pattern in load_patterns(default_templates_dir()).items():
+    for name, pattern in Templates().patterns.items():
         result = run_cli("new", name, "--help", cwd=tmp_path)
         assert result.code == 0
         assert f"keras-scaffold new {name} " in result.out

@@ -10,6 +10,7 @@ from conftest import PATTERNS, snapshot
 from keras_scaffold.component import answers_file, make_answers, render
 from keras_scaffold.names import snake_case
 from keras_scaffold.params import parse_params
+from keras_scaffold.templates import Templates
 
 # Declarations of every parameter type, so that their code is held to the same bar.
 EVERY_TYPE = [
@@ -27,9 +28,14 @@ EVERY_TYPE = [
 ]
 
 
-def rendered(templates, pattern, specs=()):
+def rendered(root, pattern, specs=()):
+    templates = Templates(root)
     answers = make_answers(
-        templates, pattern, "SampleThing", "sample_pkg", parse_params(list(specs))
+        templates,
+        pattern,
+        "SampleThing",
+        "sample_pkg",
+        parse_params(list(specs)),
     )
     return answers, render(templates, answers)
 

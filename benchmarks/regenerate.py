@@ -1,0 +1,73 @@
+"""Benchmark: `keras-scaffold regenerate` on 100 components.
+
+Prints the wall time of (1) `regenerate --check` with nothing changed and (2) a full
+`regenerate` after a template change, each per component and as a ratio of its
+target (about 1 s and about 10 s for 100 components on a 2-core machine).
+
+    python benchmarks/regenerate.py [--components 100]
+"""
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from keras_scaffold import writer
+from keras_scaffold.component import make_answers, render
+from keras_scaffold.records import fingerprint, record_files
+from keras_scaffold.templates import Templates, default_templates_dir
+
+TARGETS = {"check, nothing changed": 1.0, "full regenerate after a change": 10.0}
+
+
+def generate(project: Path, root: Path, count: int) -> None:
+    templates = Templates(root)
+    for index in range(count):
+        answers = make_answers(templates, "simple", f"Component{index:03d}", "bench")
+        files = render(templates, answers)
+        files.update(
+            record_files(answers, files, fingerprint(templates.digest, answers))
+        )
+        writer.write(writer.plan(project, files))
+
+
+def timed_regenerate(project: Path, templates: Path, *args: str) -> float:
+    command = [sys.executable, "-m", "keras_scaffold", "--templates", str(templates)]
+    start = time.perf_counter()
+    subprocess.run(
+        [*command, "regenerate", *args], cwd=project, check=True, capture_output=True
+    )
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--components", type=int, default=100)
+    count = parser.parse_args().components
+    with tempfile.TemporaryDirectory() as folder:
+        templates = Path(folder) / "templates"
+        shutil.copytree(default_templates_dir(), templates)
+        project = Path(folder) / "project"
+        project.mkdir()
+        generate(project, templates, count)
+        seconds = {
+            "check, nothing changed": timed_regenerate(project, templates, "--check")
+        }
+        module = templates / "simple" / "module.py.jinja"
+        line = "        outputs = ops.matmul(inputs, self.kernel)\n"
+        changed = "        # Changed template line.\n" + line
+        module.write_text(module.read_text().replace(line, changed))
+        seconds["full regenerate after a change"] = timed_regenerate(project, templates)
+        assert "# Changed template line." in (project / "component000.py").read_text()
+    scale = count / 100
+    print(f"{'measurement':<32} {'seconds':>8} {'per component':>14} {'vs target':>10}")
+    for name, value in seconds.items():
+        ratio = value / (TARGETS[name] * scale)
+        print(f"{name:<32} {value:8.2f} {value / count * 1000:11.1f} ms {ratio:9.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""A template folder, read once per command: its patterns, digest and renderer."""
+
+import hashlib
+from functools import cached_property
+from pathlib import Path
+
+from keras_scaffold.patterns import Pattern, get_pattern, load_patterns
+from keras_scaffold.render import ComponentTemplate
+
+
+def default_templates_dir() -> Path:
+    """The templates shipped with keras-scaffold.
+
+    An installed wheel carries them inside the package; a source checkout has them
+    at the top of the repository.
+    """
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+class Templates:
+    """The templates at `root`; each property is computed on first use, then kept."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = (root or default_templates_dir()).resolve()
+
+    @cached_property
+    def patterns(self) -> dict[str, Pattern]:
+        return load_patterns(self.root)
+
+    def pattern(self, name: str) -> Pattern:
+        return get_pattern(name, self.patterns)
+
+    @cached_property
+    def digest(self) -> str:
+        """A hash of every template file: any edit to the templates changes it."""
+        digest = hashlib.sha256()
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(self.root).as_posix().encode())
+                digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    @cached_property
+    def component(self) -> ComponentTemplate:
+        return ComponentTemplate(self.root)

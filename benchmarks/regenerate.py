@@ -27,11 +27,11 @@ def generate(project: Path, root: Path, count: int) -> None:
     templates = Templates(root)
     for index in range(count):
         answers = make_answers(templates, "simple", f"Component{index:03d}", "bench")
-        files = render(templates, answers)
-        files.update(
-            record_files(answers, files, fingerprint(templates.digest, answers))
+        rendered = render(templates, answers)
+        records = record_files(
+            answers, rendered, fingerprint(templates.digest, answers)
         )
-        writer.write(writer.plan(project, files))
+        writer.write(writer.plan(project, {**rendered.files, **records}))
 
 
 def timed_regenerate(project: Path, templates: Path, *args: str) -> float:

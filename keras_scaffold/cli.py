@@ -135,8 +135,11 @@ def _pattern_command(pattern: Pattern) -> click.Command:
             package or package_from_location(output),
             parse_params(param_specs),
         )
-        files = render(templates, answers)
-        records = record_files(answers, files, fingerprint(templates.digest, answers))
+        rendered = render(templates, answers)
+        files = rendered.files
+        records = record_files(
+            answers, rendered, fingerprint(templates.digest, answers)
+        )
         planned = writer.plan(output, {**files, **records}, force=force)
         if not dry_run:
             writer.write(planned)

@@ -1,5 +1,7 @@
 """Components: the answers that describe one generated class, and rendering them."""
 
+from collections.abc import Mapping
+
 from keras_scaffold import __version__
 from keras_scaffold.names import (
     check_class_name,
@@ -8,6 +10,7 @@ from keras_scaffold.names import (
     snake_case,
 )
 from keras_scaffold.records import answers_relpath
+from keras_scaffold.render import Rendered
 from keras_scaffold.templates import Templates
 
 
@@ -43,7 +46,13 @@ def answers_file(answers: dict) -> str:
 
 
 def render(
-    templates: Templates, answers: dict, src_path: str | None = None
-) -> dict[str, str]:
-    """Every file of the component: {path relative to the destination: text}."""
-    return templates.component.render(answers, answers_file(answers), src_path)
+    templates: Templates,
+    answers: dict,
+    src_path: str | None = None,
+    formatted: Mapping[str, str] | None = None,
+) -> Rendered:
+    """Every file of the component by path relative to the destination (see
+    `ComponentTemplate.render`)."""
+    return templates.component.render(
+        answers, answers_file(answers), src_path, formatted
+    )

@@ -3,7 +3,8 @@
 For a component whose module is `my_block`:
 
     .keras-scaffold/my_block.yml               its Copier answers file
-    .keras-scaffold/my_block.base/digest       fingerprint of what produced the base
+    .keras-scaffold/my_block.base/digest       fingerprint of what produced the base,
+                                               and a digest of each file's source
     .keras-scaffold/my_block.base/<path>.orig  each generated file as generated (the
                                                merge base), before the user touched it
     .keras-scaffold/my_block.base/<path>.theirs  a newer generation that conflicted,
@@ -20,6 +21,7 @@ import yaml
 
 from keras_scaffold import __version__
 from keras_scaffold.errors import AnswersError
+from keras_scaffold.render import Rendered
 
 RECORDS_DIR = ".keras-scaffold"
 # Answers keras-scaffold writes and reads back; Copier adds `_src_path`/`_commit`.
@@ -59,16 +61,21 @@ def fingerprint(templates_digest: str, answers: dict) -> str:
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
-def record_files(
-    answers: dict, generated: dict[str, str], digest: str
-) -> dict[str, str]:
+def record_files(answers: dict, rendered: Rendered, fingerprint: str) -> dict[str, str]:
     """The base and digest files that go with a freshly generated component."""
     module_name = answers["module_name"]
-    records = {f"{base_dir(module_name)}/digest": f"{digest}\n"}
-    for relpath, text in generated.items():
+    records = {f"{base_dir(module_name)}/digest": digest_text(fingerprint, rendered)}
+    for relpath, text in rendered.files.items():
         if not relpath.startswith(f"{RECORDS_DIR}/"):
             records[base_relpath(module_name, relpath)] = text
     return records
+
+
+def digest_text(fingerprint: str, rendered: Rendered) -> str:
+    """The digest file: the fingerprint, then each file's digest before formatting."""
+    lines = [fingerprint]
+    lines += [f"{digest} {relpath}" for relpath, digest in rendered.sources.items()]
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
@@ -87,9 +94,14 @@ class Record:
     def path(self, relpath: str) -> Path:
         return self.root / relpath
 
-    def read_digest(self) -> str | None:
+    def read_digest(self) -> tuple[str | None, dict[str, str]]:
+        """The recorded fingerprint, and each file's digest before formatting."""
         path = self.root / base_dir(self.module_name) / "digest"
-        return path.read_text("utf-8").strip() if path.is_file() else None
+        if not path.is_file():
+            return None, {}
+        fingerprint, *lines = path.read_text("utf-8").splitlines() or [""]
+        sources = dict(reversed(line.split(" ", 1)) for line in lines if " " in line)
+        return fingerprint, sources
 
 
 def find_root(start: Path) -> Path | None:

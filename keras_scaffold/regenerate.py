@@ -20,6 +20,7 @@ from keras_scaffold.records import (
     answers_relpath,
     base_dir,
     base_relpath,
+    digest_text,
     find_records,
     find_root,
     fingerprint,
@@ -109,24 +110,27 @@ def plan(record: Record, templates: Templates) -> Plan:
     result = Plan(record)
     answers = _checked_answers(record, templates)
     digest = fingerprint(templates.digest, answers)
+    recorded, sources = record.read_digest()
     bases = _read_bases(record)
-    if digest == record.read_digest():
+    if digest == recorded:
         theirs = dict(bases)  # same templates and answers: same files
-        answers_text = None
+        rendered = None
     else:
-        generated = render(templates, answers, record.src_path)
-        answers_text = generated.pop(answers_relpath(record.module_name))
-        theirs = generated
+        known = {sources[path]: text for path, text in bases.items() if path in sources}
+        rendered = render(templates, answers, record.src_path, known)
+        theirs = dict(rendered.files)
+        answers_text = theirs.pop(answers_relpath(record.module_name))
     settled = True
     for relpath in sorted(set(theirs) | set(bases)):
         settled &= _plan_file(result, relpath, bases.get(relpath), theirs.get(relpath))
-    if answers_text is not None:
+    if rendered is not None:
         answers_path = answers_relpath(record.module_name)
         if record.path(answers_path).read_text("utf-8") != answers_text:
             result.writes[answers_path] = answers_text
             result.outcomes.append(Outcome(answers_path, "updated"))
         if settled:
-            result.writes[f"{base_dir(record.module_name)}/digest"] = f"{digest}\n"
+            digest_path = f"{base_dir(record.module_name)}/digest"
+            result.writes[digest_path] = digest_text(digest, rendered)
     return result
 
 

@@ -7,6 +7,9 @@ touches the disk. A project test holds the two byte for byte equal.
 """
 
 import glob
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 
@@ -65,9 +68,17 @@ class ComponentTemplate:
         }
 
     def render(
-        self, answers: dict, answers_file: str, src_path: str | None = None
-    ) -> dict[str, str]:
-        """Render every file for `answers`: {path relative to the destination: text}."""
+        self,
+        answers: dict,
+        answers_file: str,
+        src_path: str | None = None,
+        formatted: Mapping[str, str] | None = None,
+    ) -> "Rendered":
+        """Render every file for `answers`.
+
+        `formatted` maps the digest of an unformatted text to its known formatted
+        text, so that black (the slow part) runs only on what changed.
+        """
         stored = {"_src_path": src_path or str(self.root), **answers}
         context = {
             **self.computed,
@@ -78,7 +89,7 @@ class ComponentTemplate:
             ),
         }
         source_root = self.root / self.subdirectory
-        files = {}
+        rendered = Rendered({}, {})
         for source in sorted(source_root.rglob("*")):
             if not source.is_file():
                 continue
@@ -88,9 +99,13 @@ class ComponentTemplate:
                 text = self.env.get_template(relative).render(context)
             except JinjaError as error:
                 raise TemplateError(f"cannot render {relative}: {error}") from error
-            if target is not None:
-                files[target] = format_python(target, text)
-        return files
+            if target is None:
+                continue
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            known = (formatted or {}).get(digest)
+            rendered.files[target] = known or format_python(target, text)
+            rendered.sources[target] = digest
+        return rendered
 
     def _render_path(self, relative: Path, context: dict) -> str | None:
         parts = [self.env.from_string(part).render(context) for part in relative.parts]
@@ -98,6 +113,14 @@ class ComponentTemplate:
             return None  # Copier skips a path any part of which renders empty.
         parts[-1] = parts[-1].removesuffix(self.suffix)
         return PurePosixPath(*parts).as_posix()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A component's files by path, and the digest of each before formatting."""
+
+    files: dict[str, str]
+    sources: dict[str, str]
 
 
 def format_python(path: str, text: str) -> str:

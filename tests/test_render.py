@@ -37,7 +37,7 @@ def rendered(root, pattern, specs=()):
         "sample_pkg",
         parse_params(list(specs)),
     )
-    return answers, render(templates, answers)
+    return answers, render(templates, answers).files
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)

@@ -135,7 +135,7 @@ def _pattern_command(pattern: Pattern) -> click.Command:
             package or package_from_location(output),
             parse_params(param_specs),
         )
-        rendered = render(templates, answers)
+        rendered = render(templates, answers, templates.src_path_from(output))
         files = rendered.files
         records = record_files(
             answers, rendered, fingerprint(templates.digest, answers)

@@ -1,6 +1,7 @@
 """A template folder, read once per command: its patterns, digest and renderer."""
 
 import hashlib
+import os
 from functools import cached_property
 from pathlib import Path
 
@@ -43,6 +44,21 @@ class Templates:
                 digest.update(path.read_bytes())
         return digest.hexdigest()
 
+    def src_path_from(self, destination: Path) -> str:
+        """The `_src_path` to record for a destination: relative to it when both are
+        in one repository (so the record holds no machine's path), else absolute."""
+        repository = _repository_of(self.root)
+        if repository is not None and repository == _repository_of(destination):
+            return os.path.relpath(self.root, destination.resolve())
+        return str(self.root)
+
     @cached_property
     def component(self) -> ComponentTemplate:
         return ComponentTemplate(self.root)
+
+
+def _repository_of(path: Path) -> Path | None:
+    for folder in (path.resolve(), *path.resolve().parents):
+        if (folder / ".git").exists():
+            return folder
+    return None

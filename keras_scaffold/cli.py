@@ -1,17 +1,16 @@
 """The `keras-scaffold` command line."""
 
+import os
 import sys
 from pathlib import Path
 
 import click
+import yaml
 
-from keras_scaffold import __version__, regenerate, writer
-from keras_scaffold.component import make_answers, render
+from keras_scaffold import __version__, generate, project, regenerate, writer
 from keras_scaffold.errors import RegenerateError, ScaffoldError
-from keras_scaffold.names import package_from_location
 from keras_scaffold.params import SYNTAX_HELP, format_param, parse_params
 from keras_scaffold.patterns import Pattern
-from keras_scaffold.records import fingerprint, record_files
 from keras_scaffold.templates import Templates
 
 _PROG = "keras-scaffold"
@@ -79,8 +78,11 @@ def _pattern_command(pattern: Pattern) -> click.Command:
     own = "\n".join(f"  {format_param(param)}" for param in pattern.params)
     help_text = (
         f"{_keep_layout(pattern.usage)}\n\n\b\nIts own arguments:\n{own}\n\n"
-        f"Writes CLASS_NAME's module (snake_case of CLASS_NAME), its test file, and "
-        f"its answers under .keras-scaffold/ in --output.\n\n{SYNTAX_HELP}"
+        "Writes CLASS_NAME's module (snake_case of CLASS_NAME), its test file, and "
+        "its answers under .keras-scaffold/. Inside a project made by "
+        "`keras-scaffold init`, the module goes to the project's layers (a model: "
+        "models) folder and is exported from its __init__.py, the test to tests/."
+        f"\n\n{SYNTAX_HELP}"
     )
 
     @click.command(
@@ -94,14 +96,13 @@ def _pattern_command(pattern: Pattern) -> click.Command:
         "-o",
         "--output",
         type=click.Path(path_type=Path),
-        default=".",
-        show_default=True,
-        help="Folder to write the files into.",
+        help="Folder to write the files into. Default: inside a project, its "
+        "layers (or models) and tests folders; elsewhere, the current folder.",
     )
     @click.option(
         "--package",
-        help="Package to register the class under; defaults to the output "
-        "folder's package or name.",
+        help="Package to register the class under. Default: the project's, else "
+        "the output folder's package or name.",
     )
     @click.option(
         "-p",
@@ -117,37 +118,70 @@ def _pattern_command(pattern: Pattern) -> click.Command:
     def command(
         ctx: click.Context,
         class_name: str,
-        output: Path,
+        output: Path | None,
         package: str | None,
         param_specs: tuple[str, ...],
         dry_run: bool,
         force: bool,
     ) -> None:
         templates = _templates(ctx)
-        if output.exists() and not output.is_dir():
-            raise ScaffoldError(
-                f"--output {output} is a file; give a folder to write the files into."
-            )
-        answers = make_answers(
-            templates,
-            pattern.name,
-            class_name,
-            package or package_from_location(output),
-            parse_params(param_specs),
+        target = generate.locate(output, package, pattern.kind, Path.cwd())
+        params = parse_params(param_specs)
+        planned = generate.plan(
+            templates, pattern.name, class_name, target, params, force
         )
-        rendered = render(templates, answers, templates.src_path_from(output))
-        files = rendered.files
-        records = record_files(
-            answers, rendered, fingerprint(templates.digest, answers)
-        )
-        planned = writer.plan(output, {**files, **records}, force=force)
         if not dry_run:
-            writer.write(planned)
-        for item in planned[: len(files)]:  # the merge bases go unmentioned
-            action = "overwrite" if item.exists else "create"
+            writer.write(planned.files)
+        for item in planned.shown:
+            if not item.exists:
+                action = "create"
+            else:  # an __init__.py gains an export; anything else is replaced
+                action = "update" if item.path.name == "__init__.py" else "overwrite"
             _say(f"would {action}" if dry_run else action, item.path)
 
     return command
+
+
+@cli.command("init")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option(
+    "-d",
+    "--data",
+    "answers",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An answer to the project template's questions (repeatable): "
+    "distribution_name, package_name, author, default_backend, test_backends "
+    "(a list: test_backends='[tensorflow, jax]').",
+)
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
+@click.pass_context
+def init_command(
+    ctx: click.Context, directory: Path, answers: tuple[str, ...], force: bool
+) -> None:
+    """Start a package of Keras layers in DIRECTORY.
+
+    Gives the same files as `copier copy` of the project template with the same
+    answers: packaging with an extra per backend, src/PACKAGE/layers and models,
+    tests, a README, pre-commit, a GitHub Actions workflow, and the settings that
+    `keras-scaffold new` reads to put each layer in its place.
+    """
+    template = _templates(ctx).root / "project"
+    data = dict(_parse_answer(answer) for answer in answers)
+    for path in project.init_project(template, directory, data, force):
+        _say("create", path)
+
+
+def _parse_answer(text: str) -> tuple[str, object]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise ScaffoldError(f"`--data {text}` is not KEY=VALUE.")
+    if value.startswith("["):  # a list, for multiple-choice questions
+        try:
+            return key, yaml.safe_load(value)
+        except yaml.YAMLError as error:
+            raise ScaffoldError(f"`--data {text}`: {error}") from error
+    return key, value
 
 
 @cli.command("regenerate")
@@ -224,7 +258,8 @@ def _problem_summary(problems: list, preview: bool) -> str:
 
 
 def _say(action: str, path: Path) -> None:
-    click.echo(f"{action:>16}  {path}")
+    shown = os.path.relpath(path) if path.is_absolute() else str(path)
+    click.echo(f"{action:>16}  {shown}")
 
 
 def _keep_layout(text: str) -> str:

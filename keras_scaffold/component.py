@@ -22,7 +22,7 @@ def make_answers(
     params: list[dict] | None = None,
     module_dir: str = ".",
     tests_dir: str = ".",
-    module_import: str | None = None,
+    import_prefix: str = "",
 ) -> dict:
     """The Copier answers for one component, every name checked."""
     templates.pattern(pattern)
@@ -34,7 +34,7 @@ def make_answers(
         "package": check_package_name(package),
         "module_dir": module_dir,
         "tests_dir": tests_dir,
-        "module_import": module_import or module_name,
+        "module_import": import_prefix + module_name,
         "params": params or [],
         "keras_scaffold_version": __version__,
     }

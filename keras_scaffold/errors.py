@@ -43,3 +43,7 @@ class AnswersError(ScaffoldError):
 
 class RegenerateError(ScaffoldError):
     """`regenerate` left conflicts, missing files or pending changes to report."""
+
+
+class ProjectError(ScaffoldError):
+    """A project whose settings or target folder cannot be used."""

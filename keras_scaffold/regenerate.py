@@ -145,15 +145,16 @@ def _checked_answers(record: Record, templates: Templates) -> dict:
             check_params(answers["params"]),
             module_dir=answers["module_dir"],
             tests_dir=answers["tests_dir"],
-            module_import=answers["module_import"],
+            import_prefix="".join(str(answers["module_import"]).rpartition(".")[:2]),
         )
     except ScaffoldError as error:
         raise AnswersError(f"{record.answers_path}: {error}") from error
-    if fresh["module_name"] != answers["module_name"]:
-        raise AnswersError(
-            f"{record.answers_path}: module_name `{answers['module_name']}` does not "
-            f"match class_name `{answers['class_name']}`; restore the file."
-        )
+    for key in ("module_name", "module_import"):
+        if fresh[key] != answers[key]:
+            raise AnswersError(
+                f"{record.answers_path}: {key} `{answers[key]}` does not match "
+                f"class_name `{answers['class_name']}`; restore the file."
+            )
     return fresh
 
 

@@ -36,10 +36,12 @@ class Templates:
 
     @cached_property
     def digest(self) -> str:
-        """A hash of every template file: any edit to the templates changes it."""
+        """A hash of every component template file (the project template aside):
+        any edit that can change a component changes it."""
         digest = hashlib.sha256()
         for path in sorted(self.root.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
+            parts = path.relative_to(self.root).parts
+            if path.is_file() and parts[0] != "project" and "__pycache__" not in parts:
                 digest.update(path.relative_to(self.root).as_posix().encode())
                 digest.update(path.read_bytes())
         return digest.hexdigest()

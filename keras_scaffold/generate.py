@@ -1,0 +1,87 @@
+"""Generating one component: where its files go and everything `new` writes."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from keras_scaffold import writer
+from keras_scaffold.component import make_answers, render
+from keras_scaffold.errors import OutputError
+from keras_scaffold.exports import add_export
+from keras_scaffold.names import package_from_location
+from keras_scaffold.project import find_project
+from keras_scaffold.records import fingerprint, record_files
+from keras_scaffold.templates import Templates
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a component goes: the destination root and the folders inside it."""
+
+    root: Path
+    package: str
+    module_dir: str = "."
+    tests_dir: str = "."
+    import_prefix: str = ""
+    exports: bool = False  # add the class to module_dir/__init__.py
+
+
+def locate(output: Path | None, package: str | None, kind: str, cwd: Path) -> Target:
+    """Inside a project (and no --output): the project's folders. Else --output."""
+    project = find_project(cwd) if output is None else None
+    if project is not None:
+        return Target(
+            root=project.root,
+            package=package or project.package,
+            module_dir=project.module_dir(kind),
+            tests_dir=project.tests,
+            import_prefix=project.import_prefix(kind),
+            exports=True,
+        )
+    output = output or Path(".")
+    if output.exists() and not output.is_dir():
+        raise OutputError(
+            f"--output {output} is a file; give a folder to write the files into."
+        )
+    return Target(root=output, package=package or package_from_location(output))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The files `new` writes; `shown` are the ones it names (not the records)."""
+
+    files: list[writer.PlannedFile]
+    shown: list[writer.PlannedFile]
+
+
+def plan(
+    templates: Templates,
+    pattern: str,
+    class_name: str,
+    target: Target,
+    params: list[dict],
+    force: bool = False,
+) -> Plan:
+    """Render the component and check every write; nothing is written here."""
+    answers = make_answers(
+        templates,
+        pattern,
+        class_name,
+        target.package,
+        params,
+        module_dir=target.module_dir,
+        tests_dir=target.tests_dir,
+        import_prefix=target.import_prefix,
+    )
+    rendered = render(templates, answers, templates.src_path_from(target.root))
+    records = record_files(answers, rendered, fingerprint(templates.digest, answers))
+    planned = writer.plan(target.root, {**rendered.files, **records}, force=force)
+    shown = planned[: len(rendered.files)]
+    if target.exports:
+        init = target.root / target.module_dir / "__init__.py"
+        before = init.read_text("utf-8") if init.is_file() else ""
+        after = add_export(before, answers["module_name"], class_name)
+        if after != before:
+            update = writer.PlannedFile(init, after, init.exists())
+            planned.append(update)
+            shown.append(update)
+    return Plan(planned, shown)

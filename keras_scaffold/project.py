@@ -1,0 +1,119 @@
+"""Projects: the `[tool.keras-scaffold]` settings of a package of layers, and where
+`new` puts each file inside it."""
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from keras_scaffold.errors import ProjectError
+from keras_scaffold.names import check_package_name, package_from_location
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+SETTINGS = ("package", "layers", "models", "tests")
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project made by `keras-scaffold init` (or any with the same settings)."""
+
+    root: Path
+    package: str  # the registration package
+    layers: str  # folders relative to the root
+    models: str
+    tests: str
+
+    def module_dir(self, kind: str) -> str:
+        return self.models if kind == "model" else self.layers
+
+    def import_prefix(self, kind: str) -> str:
+        """`mylayers.layers.` for a module written to src/mylayers/layers/."""
+        return package_from_location(self.root / self.module_dir(kind)) + "."
+
+
+def find_project(start: Path) -> Project | None:
+    """The project whose pyproject.toml, at or above `start`, has the settings."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            settings = _read_settings(pyproject)
+            if settings is not None:
+                return _project(folder, settings, pyproject)
+    return None
+
+
+def _read_settings(pyproject: Path) -> dict | None:
+    try:
+        data = tomllib.loads(pyproject.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ProjectError(f"cannot read {pyproject}: {error}") from error
+    return data.get("tool", {}).get("keras-scaffold")
+
+
+def _project(root: Path, settings: dict, pyproject: Path) -> Project:
+    missing = [key for key in SETTINGS if not isinstance(settings.get(key), str)]
+    if missing:
+        raise ProjectError(
+            f"{pyproject} [tool.keras-scaffold] needs {', '.join(missing)} "
+            '(strings, such as layers = "src/mylayers/layers").'
+        )
+    project = Project(root, **{key: settings[key] for key in SETTINGS})
+    check_package_name(project.package)
+    for key in ("layers", "models", "tests"):
+        folder = root / getattr(project, key)
+        if not folder.resolve().is_relative_to(root.resolve()):
+            raise ProjectError(f"{pyproject}: `{key}` must be a folder inside {root}.")
+    return project
+
+
+def init_project(
+    template: Path, directory: Path, data: dict[str, object], force: bool = False
+) -> list[Path]:
+    """Start a project from the project template with Copier itself, so the files
+    are exactly those of `copier copy`; returns the files written."""
+    import copier  # slow to import; only `init` needs it
+    import yaml
+
+    if directory.exists() and not directory.is_dir():
+        raise ProjectError(f"{directory} is a file; give a folder for the project.")
+    if directory.is_dir() and any(directory.iterdir()) and not force:
+        raise ProjectError(
+            f"{directory} is not empty; nothing was written (use --force to write "
+            "into it, replacing files the template also makes)."
+        )
+    questions = {
+        key
+        for key in yaml.safe_load((template / "copier.yml").read_text("utf-8"))
+        if not key.startswith("_")
+    }
+    unknown = sorted(set(data) - questions)
+    if unknown:
+        raise ProjectError(
+            f"unknown answer {', '.join(unknown)}; the questions are "
+            f"{', '.join(sorted(questions))}."
+        )
+    before = _files(directory)
+    try:
+        copier.run_copy(
+            str(template),
+            directory,
+            data=data,
+            defaults=True,
+            overwrite=force,
+            quiet=True,
+            unsafe=False,
+        )
+    except (ValueError, copier.errors.CopierError) as error:
+        message = " ".join(str(error).split())
+        raise ProjectError(f"{message} Nothing was written.") from error
+    return sorted(path for path in _files(directory) if path not in before or force)
+
+
+def _files(directory: Path) -> set[Path]:
+    if not directory.is_dir():
+        return set()
+    return {path for path in directory.rglob("*") if path.is_file()}

@@ -28,12 +28,12 @@ EVERY_TYPE = [
 ]
 
 
-def rendered(root, pattern, specs=()):
+def rendered(root, pattern, specs=(), class_name="SampleThing"):
     templates = Templates(root)
     answers = make_answers(
         templates,
         pattern,
-        "SampleThing",
+        class_name,
         "sample_pkg",
         parse_params(list(specs)),
     )
@@ -61,9 +61,15 @@ def test_plain_copier_copy_gives_the_same_files(
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)
-@pytest.mark.parametrize("specs", [(), tuple(EVERY_TYPE)], ids=["own", "every-type"])
-def test_generated_code_passes_ruff(tmp_path, templates_copy, pattern, specs):
-    _, files = rendered(templates_copy, pattern, specs)
+@pytest.mark.parametrize(
+    ("specs", "class_name"),
+    [((), "SampleThing"), (tuple(EVERY_TYPE), "SampleThing"), ((), "A" * 45)],
+    ids=["own", "every-type", "long-name"],
+)
+def test_generated_code_passes_ruff(
+    tmp_path, templates_copy, pattern, specs, class_name
+):
+    _, files = rendered(templates_copy, pattern, specs, class_name)
     for path, text in files.items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(text)

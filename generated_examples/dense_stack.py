@@ -1,0 +1,152 @@
+"""DenseStack: a stack of `Dense` sub-layers, one per entry of a tuple of sizes."""
+
+from collections.abc import Callable
+from typing import Any
+
+import keras
+
+
+@keras.saving.register_keras_serializable(package="generated_examples")
+class DenseStack(keras.layers.Layer):
+    """A stack of `Dense` layers, one per entry of `hidden_dims`.
+
+    This layer applies one `Dense` layer per entry of `hidden_dims`, in
+    order, each followed by `activation`. It has no weights of its own: the
+    sub-layers hold them, kept in a list attribute that Keras tracks, so their
+    weights are this layer's weights and are saved with it.
+
+    **Intent**: the pattern for a layer whose sub-layers are made from its
+    arguments. Each is created once in `__init__`, named after its position and
+    given this layer's dtype policy; `build()` builds them in call order,
+    carrying the shape from one to the next with `compute_output_shape`. Without
+    that `build()`, a built layer would report no weights and a saved model could
+    not restore them. Replace the sub-layers and `call()`; keep `build()` in step
+    with `call()`.
+
+    **Architecture**:
+    ```
+    inputs (..., input_dim)
+      -> dense_0: Dense(hidden_dims[0], activation)
+      -> dense_1: Dense(hidden_dims[1], activation)
+      -> ...
+      -> dense_{n-1}: Dense(hidden_dims[-1], activation)
+    outputs (..., hidden_dims[-1])
+    ```
+
+    Args:
+        hidden_dims: Tuple of positive integers. Width of each `Dense` layer, in
+            call order; the last is the output size. Defaults to `(16, 8)`.
+        activation: Activation function, or its name. Applied to the output of every
+            `Dense` layer. Defaults to `"relu"`.
+        use_bias: Boolean. Whether every `Dense` layer adds a learned bias vector.
+            Defaults to `True`.
+        **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
+
+    Call arguments:
+        inputs: The input tensor.
+        training: Python boolean, whether the call is in training mode or in
+            inference mode.
+
+    Input shape:
+        N-D tensor with shape `(batch_size, ..., input_dim)`.
+
+    Output shape:
+        N-D tensor with shape `(batch_size, ..., hidden_dims[-1])`.
+
+    Attributes:
+        dense_layers: The list of `Dense` layers, one per entry of `hidden_dims`,
+            in call order, named `dense_0`, `dense_1`, ...
+
+    Example:
+
+    ```python
+    layer = DenseStack()
+    outputs = layer(keras.random.normal((4, 6)))
+    ```
+
+    Raises:
+        ValueError: If `hidden_dims` is not a non-empty tuple of integers in range.
+        ValueError: If `activation` is not a Keras activation or its name.
+        ValueError: If `use_bias` is not a boolean.
+    """
+
+    def __init__(
+        self,
+        hidden_dims: tuple[int, ...] = (16, 8),
+        activation: str | Callable[..., Any] | None = "relu",
+        use_bias: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        if not (
+            isinstance(hidden_dims, (tuple, list))
+            and hidden_dims
+            and all(isinstance(value, int) for value in hidden_dims)
+            and not any(isinstance(value, bool) for value in hidden_dims)
+            and all(value >= 1 for value in hidden_dims)
+        ):
+            raise ValueError(
+                "Received an invalid value for `hidden_dims`, "
+                "expected a non-empty tuple of positive integers. "
+                f"Received: hidden_dims={hidden_dims!r}"
+            )
+        if not isinstance(use_bias, bool):
+            raise ValueError(
+                "Received an invalid value for `use_bias`, "
+                "expected a boolean. "
+                f"Received: use_bias={use_bias!r}"
+            )
+        super().__init__(**kwargs)
+        self.hidden_dims = tuple(hidden_dims)
+        try:
+            self.activation = keras.activations.get(activation)
+        except ValueError as error:
+            raise ValueError(
+                "Received an invalid value for `activation`, "
+                "expected a Keras activation or its name. "
+                f"Received: activation={activation!r}"
+            ) from error
+        self.use_bias = use_bias
+        self.input_spec = keras.InputSpec(min_ndim=2)
+
+        # Sub-layers, in call order. Keras tracks a list attribute's layers;
+        # each follows this layer's dtype policy.
+        self.dense_layers = [
+            keras.layers.Dense(
+                units,
+                activation=self.activation,
+                use_bias=self.use_bias,
+                dtype=self.dtype_policy,
+                name=f"dense_{index}",
+            )
+            for index, units in enumerate(self.hidden_dims)
+        ]
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        # Build each sub-layer in call order, with the shape it receives. One
+        # restored from a full config arrives built; it is left as it is.
+        shape = tuple(input_shape)
+        for layer in self.dense_layers:
+            if not layer.built:
+                layer.build(shape)
+            shape = layer.compute_output_shape(shape)
+        self.input_spec = keras.InputSpec(min_ndim=2, axes={-1: input_shape[-1]})
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        x = inputs
+        for layer in self.dense_layers:
+            x = layer(x, training=training)
+        return x
+
+    def compute_output_shape(
+        self, input_shape: tuple[int | None, ...]
+    ) -> tuple[int | None, ...]:
+        return tuple(input_shape[:-1]) + (self.hidden_dims[-1],)
+
+    def get_config(self) -> dict[str, Any]:
+        base_config = super().get_config()
+        config = {
+            "hidden_dims": list(self.hidden_dims),
+            "activation": keras.activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+        }
+        return {**base_config, **config}

@@ -1,0 +1,226 @@
+"""FeatureNorm: a per-example feature normalization with learned scale and offset."""
+
+from typing import Any
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="generated_examples")
+class FeatureNorm(keras.layers.Layer):
+    """Normalizes each example over its features, then scales and shifts.
+
+    This layer standardizes every example over its last axis (its features):
+    it subtracts the example's mean, divides by its standard deviation, then
+    multiplies by a learned per-feature scale `gamma` and adds a learned
+    per-feature offset `beta`.
+
+    The statistics are taken per example over the last axis, as
+    `keras.layers.LayerNormalization` takes them, not over the batch as
+    `keras.layers.BatchNormalization` does. An example's output then depends on
+    that example alone: training and inference compute the same thing, there is
+    no moving statistic to keep, and any batch size works, 1 included.
+
+    The statistics are computed in float32 (float64 for float64 inputs) whatever
+    the dtype policy, and the result is cast back to the layer's compute dtype,
+    so the layer stays accurate under `mixed_float16`, where a float16 variance
+    would overflow beyond 65504. `gamma` and `beta` are float32 weights that are
+    never autocast. Their size is read from the last input dimension in
+    `build()`, never passed as an argument.
+
+    **Intent**: the pattern for a normalization layer. Change the axes or the
+    statistics in `call()`; keep the float32 maths and the cast back, and keep
+    the weights sized from the input shape.
+
+    **Architecture**:
+    ```
+    inputs (..., features)
+      -> cast to float32
+      -> mean, variance over the last axis      per example
+      -> (x - mean) / sqrt(variance + epsilon)
+      -> * gamma                                gamma: (features,), if scale
+      -> + beta                                 beta: (features,), if center
+      -> cast to the compute dtype
+    outputs (..., features)
+    ```
+
+    Args:
+        epsilon: Positive float. Small number added to the variance to avoid
+            dividing by zero. Defaults to `0.001`.
+        center: Boolean. Whether to add the learned offset `beta` after normalizing.
+            Defaults to `True`.
+        scale: Boolean. Whether to multiply by the learned scale `gamma` after
+            normalizing. Defaults to `True`.
+        beta_initializer: Initializer, or its name. Initializer for the offset
+            `beta`. Defaults to `"zeros"`.
+        gamma_initializer: Initializer, or its name. Initializer for the scale
+            `gamma`. Defaults to `"ones"`.
+        beta_regularizer: Regularizer, or its name. Optional regularizer for the
+            offset `beta`. Defaults to `None`.
+        gamma_regularizer: Regularizer, or its name. Optional regularizer for the
+            scale `gamma`. Defaults to `None`.
+        **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
+
+    Call arguments:
+        inputs: The input tensor, of rank 2 or more.
+
+    Input shape:
+        N-D tensor with shape `(batch_size, ..., features)`.
+
+    Output shape:
+        Same shape as the input.
+
+    Attributes:
+        gamma: The scale, of shape `(features,)`, or `None` when `scale` is
+            `False`; created in `build()`.
+        beta: The offset, of shape `(features,)`, or `None` when `center` is
+            `False`; created in `build()`.
+
+    Example:
+
+    ```python
+    layer = FeatureNorm()
+    outputs = layer(keras.random.normal((4, 6)))
+    ```
+
+    Raises:
+        ValueError: If `epsilon` is not a positive float.
+        ValueError: If `center` is not a boolean.
+        ValueError: If `scale` is not a boolean.
+        ValueError: If `beta_initializer` is not a Keras initializer or its name.
+        ValueError: If `gamma_initializer` is not a Keras initializer or its name.
+        ValueError: If `beta_regularizer` is not a Keras regularizer or its name.
+        ValueError: If `gamma_regularizer` is not a Keras regularizer or its name.
+    """
+
+    def __init__(
+        self,
+        epsilon: float = 0.001,
+        center: bool = True,
+        scale: bool = True,
+        beta_initializer: str | keras.initializers.Initializer = "zeros",
+        gamma_initializer: str | keras.initializers.Initializer = "ones",
+        beta_regularizer: str | keras.regularizers.Regularizer | None = None,
+        gamma_regularizer: str | keras.regularizers.Regularizer | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if (
+            not isinstance(epsilon, (int, float))
+            or isinstance(epsilon, bool)
+            or epsilon <= 0
+        ):
+            raise ValueError(
+                "Received an invalid value for `epsilon`, "
+                "expected a positive float. "
+                f"Received: epsilon={epsilon!r}"
+            )
+        if not isinstance(center, bool):
+            raise ValueError(
+                "Received an invalid value for `center`, "
+                "expected a boolean. "
+                f"Received: center={center!r}"
+            )
+        if not isinstance(scale, bool):
+            raise ValueError(
+                "Received an invalid value for `scale`, "
+                "expected a boolean. "
+                f"Received: scale={scale!r}"
+            )
+        super().__init__(**kwargs)
+        self.epsilon = epsilon
+        self.center = center
+        self.scale = scale
+        try:
+            self.beta_initializer = keras.initializers.get(beta_initializer)
+        except ValueError as error:
+            raise ValueError(
+                "Received an invalid value for `beta_initializer`, "
+                "expected a Keras initializer or its name. "
+                f"Received: beta_initializer={beta_initializer!r}"
+            ) from error
+        try:
+            self.gamma_initializer = keras.initializers.get(gamma_initializer)
+        except ValueError as error:
+            raise ValueError(
+                "Received an invalid value for `gamma_initializer`, "
+                "expected a Keras initializer or its name. "
+                f"Received: gamma_initializer={gamma_initializer!r}"
+            ) from error
+        try:
+            self.beta_regularizer = keras.regularizers.get(beta_regularizer)
+        except ValueError as error:
+            raise ValueError(
+                "Received an invalid value for `beta_regularizer`, "
+                "expected a Keras regularizer or its name. "
+                f"Received: beta_regularizer={beta_regularizer!r}"
+            ) from error
+        try:
+            self.gamma_regularizer = keras.regularizers.get(gamma_regularizer)
+        except ValueError as error:
+            raise ValueError(
+                "Received an invalid value for `gamma_regularizer`, "
+                "expected a Keras regularizer or its name. "
+                f"Received: gamma_regularizer={gamma_regularizer!r}"
+            ) from error
+        self.input_spec = keras.InputSpec(min_ndim=2)
+        self.supports_masking = True
+        # Inputs keep their dtype (float32 inputs are not rounded to float16 first);
+        # `call()` computes in float32 and casts the result to the compute dtype.
+        self.autocast = False
+        self.gamma = None
+        self.beta = None
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        features = input_shape[-1]
+        if features is None:
+            raise ValueError(
+                "The last dimension of the inputs must be "
+                f"defined. Received: input_shape={input_shape}"
+            )
+        if self.scale:
+            self.gamma = self.add_weight(
+                name="gamma",
+                shape=(features,),
+                initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer,
+                autocast=False,
+            )
+        if self.center:
+            self.beta = self.add_weight(
+                name="beta",
+                shape=(features,),
+                initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer,
+                autocast=False,
+            )
+        self.input_spec = keras.InputSpec(min_ndim=2, axes={-1: features})
+
+    def call(self, inputs: Any) -> Any:
+        # Statistics in float32 at least: float16 squares overflow and round.
+        dtype = keras.backend.result_type(inputs.dtype, "float32")
+        inputs = ops.cast(inputs, dtype)
+        mean, variance = ops.moments(inputs, axes=[-1], keepdims=True)
+        outputs = (inputs - mean) * ops.rsqrt(variance + self.epsilon)
+        if self.gamma is not None:
+            outputs = outputs * ops.cast(self.gamma, dtype)
+        if self.beta is not None:
+            outputs = outputs + ops.cast(self.beta, dtype)
+        return ops.cast(outputs, self.compute_dtype)
+
+    def compute_output_shape(
+        self, input_shape: tuple[int | None, ...]
+    ) -> tuple[int | None, ...]:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        base_config = super().get_config()
+        config = {
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": keras.initializers.serialize(self.beta_initializer),
+            "gamma_initializer": keras.initializers.serialize(self.gamma_initializer),
+            "beta_regularizer": keras.regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": keras.regularizers.serialize(self.gamma_regularizer),
+        }
+        return {**base_config, **config}

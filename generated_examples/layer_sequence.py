@@ -1,0 +1,148 @@
+"""LayerSequence: a list of sub-layers, given as layers or configs, applied in order."""
+
+from collections.abc import Sequence
+from typing import Any
+
+import keras
+
+
+@keras.saving.register_keras_serializable(package="generated_examples")
+class LayerSequence(keras.layers.Layer):
+    """Applies a list of sub-layers in order, each saved by its config.
+
+    This layer calls each layer of `sublayers` on the output of the one
+    before. The sub-layers are given as layer objects, or as the configs that
+    `keras.layers.serialize` writes, which are turned into layers in
+    `__init__`. `get_config()` saves every sub-layer with
+    `keras.layers.serialize` and `from_config()` rebuilds it with
+    `keras.layers.deserialize`, so a saved model reloads with its weights.
+
+    **Intent**: the pattern for an architecture that is data, read from a
+    configuration file or chosen by a search. Each sub-layer takes one tensor
+    and implements `compute_output_shape` (every built-in layer does).
+
+    **Dtype policy**: a sub-layer given as a config is built with this layer's
+    dtype policy (the config's own `dtype` is replaced), so `dtype=` on this
+    layer, such as `"mixed_float16"`, reaches it. A sub-layer given as a layer
+    object keeps the policy it was created with: pass it `dtype=` yourself.
+    Reloading keeps the policy each sub-layer was saved with.
+
+    **Building**: `build()` builds each sub-layer that is not built yet, with
+    the shape it receives. A config saved from a built layer arrives built
+    (`keras.layers.deserialize` builds it), and is left as it is.
+
+    **Architecture**:
+    ```
+    inputs (..., d_0)
+      -> sublayers[0]             (..., d_1)
+      -> sublayers[1]             (..., d_2)
+      -> ...
+      -> sublayers[n - 1]
+    outputs (..., d_n)
+    ```
+
+    Args:
+        sublayers: List of Keras layers or their configs. The layers to apply, in
+            order; each a layer or its config from `keras.layers.serialize`. A config is
+            built with this layer's dtype policy; a layer keeps its own. Required.
+        **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
+
+    Call arguments:
+        inputs: The input tensor.
+        training: Python boolean, whether the call is in training mode or in
+            inference mode.
+
+    Input shape:
+        What the first sub-layer takes, such as `(batch_size, ..., input_dim)`.
+
+    Output shape:
+        What the last sub-layer returns, as `compute_output_shape()` gives it.
+
+    Attributes:
+        sublayers: The sub-layers, as layer objects, in call order.
+
+    Example:
+
+    ```python
+    layer = LayerSequence(
+        sublayers=[
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.serialize(keras.layers.Dense(4)),
+        ],
+    )
+    outputs = layer(keras.random.normal((4, 6)))
+    ```
+
+    Raises:
+        ValueError: If `sublayers` is not a non-empty list of Keras layers or layer
+            configs.
+    """
+
+    def __init__(
+        self,
+        sublayers: Sequence[keras.layers.Layer | dict[str, Any]],
+        **kwargs: Any,
+    ) -> None:
+        if not (
+            isinstance(sublayers, (list, tuple))
+            and sublayers
+            and all(isinstance(item, (keras.layers.Layer, dict)) for item in sublayers)
+        ):
+            raise ValueError(
+                "Received an invalid value for `sublayers`, "
+                "expected a non-empty list of Keras layers or layer configs. "
+                f"Received: sublayers={sublayers!r}"
+            )
+        super().__init__(**kwargs)
+        resolved = []
+        for item in sublayers:
+            if isinstance(item, dict):
+                # A config is built with this layer's dtype policy.
+                try:
+                    config = {**item["config"], "dtype": self.dtype_policy}
+                    item = keras.layers.deserialize({**item, "config": config})
+                except (KeyError, TypeError, ValueError) as error:
+                    raise ValueError(
+                        "Received an invalid value for `sublayers`, "
+                        "expected a layer config from `keras.layers.serialize`. "
+                        f"Received: sublayers={sublayers!r}"
+                    ) from error
+            resolved.append(item)
+        self.sublayers = resolved
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        shape = tuple(input_shape)
+        for layer in self.sublayers:
+            if not layer.built:
+                layer.build(shape)
+            shape = tuple(layer.compute_output_shape(shape))
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        outputs = inputs
+        for layer in self.sublayers:
+            outputs = layer(outputs, training=training)
+        return outputs
+
+    def compute_output_shape(
+        self, input_shape: tuple[int | None, ...]
+    ) -> tuple[int | None, ...]:
+        shape = tuple(input_shape)
+        for layer in self.sublayers:
+            shape = tuple(layer.compute_output_shape(shape))
+        return shape
+
+    def get_config(self) -> dict[str, Any]:
+        base_config = super().get_config()
+        config = {
+            "sublayers": [keras.layers.serialize(item) for item in self.sublayers],
+        }
+        return {**base_config, **config}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "LayerSequence":
+        config = dict(config)
+        config["sublayers"] = [
+            keras.layers.deserialize(item) if isinstance(item, dict) else item
+            for item in config["sublayers"]
+        ]
+        return cls(**config)

@@ -1,0 +1,226 @@
+"""MlpBlock: a block of fixed sub-layers, created in `__init__`, built in `build()`."""
+
+from collections.abc import Callable
+from typing import Any
+
+import keras
+
+
+@keras.saving.register_keras_serializable(package="generated_examples")
+class MlpBlock(keras.layers.Layer):
+    """A feed-forward block made of fixed sub-layers.
+
+    This layer projects its inputs to `hidden_dim` features with
+    `activation`, applies dropout in training and, if `use_norm`, layer
+    normalization, then projects to `output_dim` features. It has no weights of
+    its own: its sub-layers hold them.
+
+    **Intent**: the pattern for a layer made of a fixed set of sub-layers. Each
+    is created once in `__init__`, with an explicit name and this layer's dtype
+    policy, so that mixed precision reaches it; `build()` builds each with the
+    shape it really receives, so that a saved model restores every weight.
+    Replace the sub-layers and `call()`; keep `build()` in step with `call()`.
+
+    **Architecture**:
+    ```
+    inputs (..., input_dim)
+      -> hidden_dense: Dense(hidden_dim, activation)
+      -> dropout: Dropout(dropout_rate)           in training only
+      -> layer_norm: LayerNormalization()         if use_norm
+      -> output_dense: Dense(output_dim)
+    outputs (..., output_dim)
+    ```
+
+    Args:
+        hidden_dim: Positive integer. Width of the hidden `Dense` layer. Required.
+        output_dim: Positive integer. Dimensionality of the output space. Required.
+        activation: Activation function, or its name. Applied to the hidden `Dense`
+            layer's output. Defaults to `"gelu"`.
+        dropout_rate: Float between 0 and 1. Fraction of the hidden units dropped in
+            training. Defaults to `0.1`.
+        use_norm: Boolean. Whether a `LayerNormalization` follows the dropout.
+            Defaults to `True`.
+        kernel_initializer: Initializer, or its name. Initializer for both `Dense`
+            kernels; each gets its own copy. Defaults to `"glorot_uniform"`.
+        **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
+
+    Call arguments:
+        inputs: The input tensor.
+        training: Python boolean, whether the call is in training mode or in
+            inference mode.
+
+    Input shape:
+        N-D tensor with shape `(batch_size, ..., input_dim)`.
+
+    Output shape:
+        N-D tensor with shape `(batch_size, ..., output_dim)`.
+
+    Attributes:
+        hidden_dense: The `Dense` layer of width `hidden_dim`, with `activation`.
+        dropout: The `Dropout` layer applied to the hidden features.
+        layer_norm: The `LayerNormalization` layer, or `None` when `use_norm`
+            is `False`.
+        output_dense: The `Dense` layer projecting to `output_dim`.
+
+    Example:
+
+    ```python
+    layer = MlpBlock(hidden_dim=8, output_dim=4)
+    outputs = layer(keras.random.normal((4, 6)))
+    ```
+
+    Raises:
+        ValueError: If `hidden_dim` is not a positive integer.
+        ValueError: If `output_dim` is not a positive integer.
+        ValueError: If `activation` is not a Keras activation or its name.
+        ValueError: If `dropout_rate` is not a float between 0 and 1.
+        ValueError: If `use_norm` is not a boolean.
+        ValueError: If `kernel_initializer` is not a Keras initializer or its name.
+    """
+
+    def __init__(
+        self,
+        hidden_dim: int,
+        output_dim: int,
+        activation: str | Callable[..., Any] | None = "gelu",
+        dropout_rate: float = 0.1,
+        use_norm: bool = True,
+        kernel_initializer: str | keras.initializers.Initializer = "glorot_uniform",
+        **kwargs: Any,
+    ) -> None:
+        if (
+            not isinstance(hidden_dim, int)
+            or isinstance(hidden_dim, bool)
+            or hidden_dim < 1
+        ):
+            raise ValueError(
+                "Received an invalid value for `hidden_dim`, "
+                "expected a positive integer. "
+                f"Received: hidden_dim={hidden_dim!r}"
+            )
+        if (
+            not isinstance(output_dim, int)
+            or isinstance(output_dim, bool)
+            or output_dim < 1
+        ):
+            raise ValueError(
+                "Received an invalid value for `output_dim`, "
+                "expected a positive integer. "
+                f"Received: output_dim={output_dim!r}"
+            )
+        if (
+            not isinstance(dropout_rate, (int, float))
+            or isinstance(dropout_rate, bool)
+            or dropout_rate < 0
+            or dropout_rate > 1
+        ):
+            raise ValueError(
+                "Received an invalid value for `dropout_rate`, "
+                "expected a float between 0 and 1. "
+                f"Received: dropout_rate={dropout_rate!r}"
+            )
+        if not isinstance(use_norm, bool):
+            raise ValueError(
+                "Received an invalid value for `use_norm`, "
+                "expected a boolean. "
+                f"Received: use_norm={use_norm!r}"
+            )
+        super().__init__(**kwargs)
+        self.hidden_dim = hidden_dim
+        self.output_dim = output_dim
+        try:
+            self.activation = keras.activations.get(activation)
+        except ValueError as error:
+            raise ValueError(
+                "Received an invalid value for `activation`, "
+                "expected a Keras activation or its name. "
+                f"Received: activation={activation!r}"
+            ) from error
+        self.dropout_rate = dropout_rate
+        self.use_norm = use_norm
+        try:
+            self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        except ValueError as error:
+            raise ValueError(
+                "Received an invalid value for `kernel_initializer`, "
+                "expected a Keras initializer or its name. "
+                f"Received: kernel_initializer={kernel_initializer!r}"
+            ) from error
+        self.input_spec = keras.InputSpec(min_ndim=2)
+
+        # Sub-layers, in call order. Each follows this layer's dtype policy and
+        # gets its own copy of the initializer.
+        self.hidden_dense = keras.layers.Dense(
+            self.hidden_dim,
+            activation=self.activation,
+            kernel_initializer=self._clone_kernel_initializer(),
+            dtype=self.dtype_policy,
+            name="hidden_dense",
+        )
+        self.dropout = keras.layers.Dropout(
+            self.dropout_rate, dtype=self.dtype_policy, name="dropout"
+        )
+        self.layer_norm = None
+        if self.use_norm:
+            self.layer_norm = keras.layers.LayerNormalization(
+                dtype=self.dtype_policy, name="layer_norm"
+            )
+        self.output_dense = keras.layers.Dense(
+            self.output_dim,
+            kernel_initializer=self._clone_kernel_initializer(),
+            dtype=self.dtype_policy,
+            name="output_dense",
+        )
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        # Build each sub-layer in call order, with the shape it receives. One
+        # restored from a full config arrives built; it is left as it is.
+        if not self.hidden_dense.built:
+            self.hidden_dense.build(input_shape)
+        hidden_shape = self.hidden_dense.compute_output_shape(input_shape)
+        if not self.dropout.built:
+            self.dropout.build(hidden_shape)
+        if self.layer_norm is not None and not self.layer_norm.built:
+            self.layer_norm.build(hidden_shape)
+        if not self.output_dense.built:
+            self.output_dense.build(hidden_shape)
+        self.input_spec = keras.InputSpec(min_ndim=2, axes={-1: input_shape[-1]})
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        # Hidden projection.
+        x = self.hidden_dense(inputs, training=training)
+        x = self.dropout(x, training=training)
+
+        # Optional normalization.
+        if self.layer_norm is not None:
+            x = self.layer_norm(x)
+
+        # Output projection.
+        return self.output_dense(x, training=training)
+
+    def compute_output_shape(
+        self, input_shape: tuple[int | None, ...]
+    ) -> tuple[int | None, ...]:
+        return tuple(input_shape[:-1]) + (self.output_dim,)
+
+    def _clone_kernel_initializer(self) -> keras.initializers.Initializer:
+        """A fresh copy of `kernel_initializer`, so no sub-layer shares one.
+
+        A shared unseeded initializer would give same-shaped kernels the same
+        values.
+        """
+        return keras.initializers.get(
+            keras.initializers.serialize(self.kernel_initializer)
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        base_config = super().get_config()
+        config = {
+            "hidden_dim": self.hidden_dim,
+            "output_dim": self.output_dim,
+            "activation": keras.activations.serialize(self.activation),
+            "dropout_rate": self.dropout_rate,
+            "use_norm": self.use_norm,
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+        }
+        return {**base_config, **config}

@@ -1,0 +1,194 @@
+"""MlpClassifier: a keras.Model subclass classifier that fits, saves and reloads."""
+
+from collections.abc import Callable
+from typing import Any
+
+import keras
+
+
+@keras.saving.register_keras_serializable(package="generated_examples")
+class MlpClassifier(keras.Model):
+    """A multi-layer perceptron classifier built as a `keras.Model` subclass.
+
+    This model passes its inputs through one `Dense` layer per entry of
+    `hidden_dims`, each followed by `Dropout`, then through a `Dense` classifier
+    with a softmax, so that each output row holds the probabilities of the
+    `num_classes` classes. It compiles, fits and predicts like any Keras model,
+    and `model.save()` / `keras.models.load_model()` restore it, weights and
+    optimizer state included.
+
+    **Intent**: the pattern for a subclassed model. Its sub-layers are created in
+    `__init__` (never in `build()` or `call()`) with explicit names and the
+    model's dtype policy, and `build()` builds each of them with the shape it
+    receives, so the model has all its weights before `load_model` restores them.
+    Change the layers and `call()`; keep that structure.
+
+    **Architecture**:
+    ```
+    inputs (batch_size, input_features)
+      -> Dense(hidden_dims[0], activation) -> Dropout(dropout_rate)
+      -> ...
+      -> Dense(hidden_dims[-1], activation) -> Dropout(dropout_rate)
+      -> Dense(num_classes, softmax)
+    outputs (batch_size, num_classes)       each row sums to 1
+    ```
+
+    Args:
+        num_classes: Positive integer. Number of classes, the size of the softmax
+            output. Required.
+        hidden_dims: Tuple of positive integers. Units of each hidden `Dense` layer,
+            in call order. Defaults to `(16, 8)`.
+        dropout_rate: Float between 0 and 1. Fraction of each hidden layer's outputs
+            dropped during training. Defaults to `0.1`.
+        activation: Activation function, or its name. Activation of the hidden
+            layers; the classifier always uses softmax. Defaults to `"relu"`.
+        **kwargs: Base model keyword arguments, such as `name` and `dtype`.
+
+    Call arguments:
+        inputs: The input tensor.
+        training: Python boolean, whether the call is in training mode or in
+            inference mode.
+
+    Input shape:
+        2D tensor with shape `(batch_size, input_features)`.
+
+    Output shape:
+        2D tensor with shape `(batch_size, num_classes)`: class probabilities,
+        each row summing to 1.
+
+    Attributes:
+        hidden_layers: The hidden `Dense` layers, one per entry of `hidden_dims`.
+        dropout_layers: The `Dropout` layers, one after each hidden layer.
+        classifier: The output `Dense` layer, with `num_classes` units and a
+            softmax.
+
+    Example:
+
+    ```python
+    model = MlpClassifier(num_classes=3)
+    model.compile(
+        optimizer="adam",
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    features = keras.random.normal((4, 6))
+    labels = keras.random.randint((4,), 0, model.num_classes)
+    model.fit(features, labels, epochs=1)
+    probabilities = model.predict(features)  # shape (4, num_classes)
+    ```
+
+    Raises:
+        ValueError: If `num_classes` is not a positive integer.
+        ValueError: If `hidden_dims` is not a non-empty tuple of integers in range.
+        ValueError: If `dropout_rate` is not a float between 0 and 1.
+        ValueError: If `activation` is not a Keras activation or its name.
+    """
+
+    def __init__(
+        self,
+        num_classes: int,
+        hidden_dims: tuple[int, ...] = (16, 8),
+        dropout_rate: float = 0.1,
+        activation: str | Callable[..., Any] | None = "relu",
+        **kwargs: Any,
+    ) -> None:
+        if (
+            not isinstance(num_classes, int)
+            or isinstance(num_classes, bool)
+            or num_classes < 1
+        ):
+            raise ValueError(
+                "Received an invalid value for `num_classes`, "
+                "expected a positive integer. "
+                f"Received: num_classes={num_classes!r}"
+            )
+        if not (
+            isinstance(hidden_dims, (tuple, list))
+            and hidden_dims
+            and all(isinstance(value, int) for value in hidden_dims)
+            and not any(isinstance(value, bool) for value in hidden_dims)
+            and all(value >= 1 for value in hidden_dims)
+        ):
+            raise ValueError(
+                "Received an invalid value for `hidden_dims`, "
+                "expected a non-empty tuple of positive integers. "
+                f"Received: hidden_dims={hidden_dims!r}"
+            )
+        if (
+            not isinstance(dropout_rate, (int, float))
+            or isinstance(dropout_rate, bool)
+            or dropout_rate < 0
+            or dropout_rate > 1
+        ):
+            raise ValueError(
+                "Received an invalid value for `dropout_rate`, "
+                "expected a float between 0 and 1. "
+                f"Received: dropout_rate={dropout_rate!r}"
+            )
+        super().__init__(**kwargs)
+        self.num_classes = num_classes
+        self.hidden_dims = tuple(hidden_dims)
+        self.dropout_rate = dropout_rate
+        try:
+            self.activation = keras.activations.get(activation)
+        except ValueError as error:
+            raise ValueError(
+                "Received an invalid value for `activation`, "
+                "expected a Keras activation or its name. "
+                f"Received: activation={activation!r}"
+            ) from error
+        self.hidden_layers = [
+            keras.layers.Dense(
+                units,
+                activation=self.activation,
+                dtype=self.dtype_policy,
+                name=f"hidden_{index}",
+            )
+            for index, units in enumerate(self.hidden_dims)
+        ]
+        self.dropout_layers = [
+            keras.layers.Dropout(
+                self.dropout_rate, dtype=self.dtype_policy, name=f"dropout_{index}"
+            )
+            for index in range(len(self.hidden_dims))
+        ]
+        self.classifier = keras.layers.Dense(
+            self.num_classes,
+            activation="softmax",
+            dtype=self.dtype_policy,
+            name="classifier",
+        )
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        shape = tuple(input_shape)
+        for dense, dropout in zip(self.hidden_layers, self.dropout_layers, strict=True):
+            if not dense.built:
+                dense.build(shape)
+            shape = dense.compute_output_shape(shape)
+            if not dropout.built:
+                dropout.build(shape)
+            shape = dropout.compute_output_shape(shape)
+        if not self.classifier.built:
+            self.classifier.build(shape)
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        x = inputs
+        for dense, dropout in zip(self.hidden_layers, self.dropout_layers, strict=True):
+            x = dense(x)
+            x = dropout(x, training=training)
+        return self.classifier(x)
+
+    def compute_output_shape(
+        self, input_shape: tuple[int | None, ...]
+    ) -> tuple[int | None, ...]:
+        return tuple(input_shape[:-1]) + (self.num_classes,)
+
+    def get_config(self) -> dict[str, Any]:
+        base_config = super().get_config()
+        config = {
+            "num_classes": self.num_classes,
+            "hidden_dims": list(self.hidden_dims),
+            "dropout_rate": self.dropout_rate,
+            "activation": keras.activations.serialize(self.activation),
+        }
+        return {**base_config, **config}

@@ -1,0 +1,168 @@
+"""Tests for `ScaledDense`: construction, build, shapes, serialization, training."""
+
+import inspect
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from scaled_dense import ScaledDense
+
+INPUT_SHAPE = (4, 6)
+
+
+def make_config():
+    """Arguments for the layer under test (fresh objects on every call)."""
+    return {
+        "units": 8,
+    }
+
+
+def make_other_config():
+    """A valid value other than the default for every argument."""
+    return {
+        "units": 9,
+        "activation": "tanh",
+        "use_bias": False,
+        "kernel_initializer": "he_normal",
+        "bias_initializer": "he_normal",
+    }
+
+
+def make_inputs(seed=0):
+    return np.random.default_rng(seed).standard_normal(INPUT_SHAPE).astype("float32")
+
+
+def make_model(layer):
+    """A functional model around `layer`, for saving, loading and training."""
+    inputs = keras.Input(shape=INPUT_SHAPE[1:])
+    return keras.Model(inputs, layer(inputs))
+
+
+def to_numpy(tensor):
+    return keras.ops.convert_to_numpy(tensor)
+
+
+def test_construction_stores_config_and_leaves_layer_unbuilt():
+    config = make_config()
+    layer = ScaledDense(**config)
+    assert not layer.built
+    stored = layer.get_config()
+    for name, value in config.items():
+        assert name in stored
+        if isinstance(value, (bool, int, float, str)):
+            assert stored[name] == value
+
+
+def test_build_creates_every_weight():
+    layer = ScaledDense(**make_config())
+    layer.build(INPUT_SHAPE)
+    assert layer.built
+    assert len(layer.trainable_weights) == 2
+    assert len(layer.non_trainable_weights) == 0
+    assert tuple(layer.kernel.shape) == (INPUT_SHAPE[-1], layer.units)
+    assert tuple(layer.bias.shape) == (layer.units,)
+
+
+def test_output_shape_eager_and_symbolic_match_compute_output_shape():
+    layer = ScaledDense(**make_config())
+    expected = tuple(layer.compute_output_shape(INPUT_SHAPE))
+    outputs = layer(make_inputs())
+    assert tuple(outputs.shape) == expected
+    symbolic = layer(keras.Input(batch_shape=(None,) + INPUT_SHAPE[1:]))
+    assert tuple(symbolic.shape) == (None,) + expected[1:]
+
+
+def test_serialization_cycle_gives_identical_outputs(tmp_path):
+    model = make_model(ScaledDense(**make_config()))
+    inputs = make_inputs()
+    expected = to_numpy(model(inputs, training=False))
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    restored = keras.models.load_model(path)
+    np.testing.assert_allclose(
+        to_numpy(restored(inputs, training=False)), expected, rtol=1e-6, atol=1e-6
+    )
+
+
+def test_config_round_trip_with_non_default_values(tmp_path):
+    layer = ScaledDense(**make_other_config())
+    config = layer.get_config()
+    assert json.loads(json.dumps(config)) == config
+    restored = ScaledDense.from_config(config)
+    assert restored.get_config() == config
+    model = make_model(layer)
+    inputs = make_inputs()
+    expected = to_numpy(model(inputs, training=False))
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    reloaded = keras.models.load_model(path)
+    np.testing.assert_allclose(
+        to_numpy(reloaded(inputs, training=False)), expected, rtol=1e-6, atol=1e-6
+    )
+
+
+def test_get_config_holds_every_init_argument():
+    signature = inspect.signature(ScaledDense.__init__)
+    arguments = {
+        name
+        for name, parameter in signature.parameters.items()
+        if name != "self"
+        and parameter.kind
+        not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)
+    }
+    missing = arguments - set(ScaledDense(**make_config()).get_config())
+    assert not missing, f"get_config() lacks {sorted(missing)}"
+
+
+def test_training_reaches_every_trainable_weight():
+    model = make_model(ScaledDense(**make_config()))
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+    inputs = make_inputs()
+    targets = np.ones(to_numpy(model(inputs)).shape, "float32")
+    before = [weight.numpy() for weight in model.trainable_weights]
+    model.train_on_batch(inputs, targets)
+    after = [weight.numpy() for weight in model.trainable_weights]
+    unchanged = [
+        weight.path
+        for weight, old, new in zip(model.trainable_weights, before, after, strict=True)
+        if np.array_equal(old, new)
+    ]
+    assert not unchanged, f"no gradient reached {unchanged}"
+
+
+def test_training_and_inference_modes():
+    layer = ScaledDense(**make_config())
+    inputs = make_inputs()
+    inference = to_numpy(layer(inputs, training=False))
+    np.testing.assert_allclose(to_numpy(layer(inputs, training=False)), inference)
+    training = to_numpy(layer(inputs, training=True))
+    assert training.shape == inference.shape
+    np.testing.assert_allclose(training, inference, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"),
+    [
+        ("units", 0),
+        ("activation", "not_a_activation"),
+        ("use_bias", "yes"),
+        ("kernel_initializer", "not_a_initializer"),
+        ("bias_initializer", "not_a_initializer"),
+    ],
+)
+def test_invalid_arguments_raise_value_error(argument, value):
+    config = make_config()
+    config[argument] = value
+    with pytest.raises(ValueError, match=f"`{argument}`"):
+        ScaledDense(**config)
+
+
+def test_fit_one_step():
+    model = make_model(ScaledDense(**make_config()))
+    model.compile(optimizer="adam", loss="mse")
+    inputs = make_inputs()
+    targets = np.zeros(to_numpy(model(inputs)).shape, "float32")
+    history = model.fit(inputs, targets, epochs=1, batch_size=INPUT_SHAPE[0], verbose=0)
+    assert np.isfinite(history.history["loss"][0])

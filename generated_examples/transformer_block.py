@@ -1,0 +1,323 @@
+"""TransformerBlock: a transformer encoder block made of Keras built-in layers."""
+
+from collections.abc import Callable
+from typing import Any
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="generated_examples")
+class TransformerBlock(keras.layers.Layer):
+    """Transformer encoder block: self-attention, then a feed-forward network.
+
+    This layer maps a sequence of token vectors to a sequence of the same
+    shape. A self-attention block (`keras.layers.MultiHeadAttention`) and
+    a feed-forward block (`Dense(intermediate_dim, activation)`, `Dropout`,
+    `Dense(hidden_dim)`) each end in dropout and a residual connection, with
+    `keras.layers.LayerNormalization` before each block (pre-norm, the default)
+    or after each residual addition (post-norm, `norm_first=False`). Pre-norm
+    trains stably in deep stacks without learning-rate warm-up; post-norm is
+    the original Transformer's and BERT's arrangement.
+
+    **Intent**: the pattern for a composite layer built from Keras built-ins.
+    Its sub-layers are private attributes created in `__init__`, each with an
+    explicit name and this layer's dtype policy, and built in `build()` with
+    the shapes they receive. `hidden_dim` is an argument, not read from the
+    input at build time, because `MultiHeadAttention` (its `key_dim`) and the
+    last `Dense` (its `units`) need it when they are created; `build()` checks
+    that the input's last dimension matches it.
+
+    **Architecture** (lines marked "pre" run when `norm_first` is `True`, lines
+    marked "post" when it is `False`):
+    ```
+    x = inputs                                   (batch, seq_len, hidden_dim)
+    # Self-attention block.
+    y = LayerNorm(x)                             pre; post: y = x
+    y = MultiHeadAttention(y, y, attention_mask) num_heads heads, each of
+                                                 size hidden_dim // num_heads
+    x = x + Dropout(y)
+    x = LayerNorm(x)                             post
+    # Feed-forward block.
+    y = LayerNorm(x)                             pre; post: y = x
+    y = Dropout(Dense(intermediate_dim, activation)(y))
+    x = x + Dropout(Dense(hidden_dim)(y))
+    x = LayerNorm(x)                             post
+    outputs = x                                  (batch, seq_len, hidden_dim)
+    ```
+
+    Args:
+        hidden_dim: Positive integer. Size of each token vector, the last input
+            dimension. Must be divisible by `num_heads`. Required.
+        intermediate_dim: Positive integer. Width of the feed-forward network's
+            hidden layer. Required.
+        num_heads: Positive integer. Number of attention heads, each of size
+            `hidden_dim // num_heads`. Defaults to `2`.
+        dropout_rate: Float between 0 and 1. Dropout rate on the attention weights,
+            the feed-forward hidden layer and each block's output. Defaults to `0.1`.
+        activation: Activation function, or its name. Activation of the feed-forward
+            network's hidden layer. Defaults to `"gelu"`.
+        layer_norm_epsilon: Positive float. Small float added to the variance in
+            layer normalization. Defaults to `1e-05`.
+        norm_first: Boolean. Whether layer normalization comes before each block
+            (pre-norm, as in GPT-2 and ViT) rather than after its residual addition
+            (post-norm, as in the original Transformer and BERT). Defaults to `True`.
+        **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
+
+    Call arguments:
+        inputs: The input tensor, of shape `(batch_size, seq_len, hidden_dim)`.
+        attention_mask: Optional boolean tensor of shape
+            `(batch_size, seq_len, seq_len)`, `True` where a position may attend
+            to another (for example `ops.tril` of ones for causal attention).
+            Defaults to `None`: every position attends to every position.
+        training: Python boolean, whether the call is in training mode (dropout
+            applied) or in inference mode.
+
+    Input shape:
+        3D tensor with shape `(batch_size, seq_len, hidden_dim)`.
+
+    Output shape:
+        3D tensor with shape `(batch_size, seq_len, hidden_dim)`.
+
+    Attributes:
+        The sub-layers are private, named after their role: the self-attention
+        block's `_self_attention_layer_norm`, `_self_attention_layer` and
+        `_self_attention_dropout`; the feed-forward block's
+        `_feedforward_layer_norm`, `_feedforward_intermediate_dense`,
+        `_feedforward_intermediate_dropout`, `_feedforward_output_dense` and
+        `_feedforward_output_dropout`.
+
+    Example:
+
+    ```python
+    layer = TransformerBlock(
+        hidden_dim=8,
+        intermediate_dim=16,
+    )
+    outputs = layer(keras.random.normal((2, 4, 8)))
+    ```
+
+    Raises:
+        ValueError: If `hidden_dim` is not a positive integer.
+        ValueError: If `intermediate_dim` is not a positive integer.
+        ValueError: If `num_heads` is not a positive integer.
+        ValueError: If `dropout_rate` is not a float between 0 and 1.
+        ValueError: If `activation` is not a Keras activation or its name.
+        ValueError: If `layer_norm_epsilon` is not a positive float.
+        ValueError: If `norm_first` is not a boolean.
+        ValueError: If `hidden_dim` is not divisible by `num_heads`.
+        ValueError: If the last dimension of the input is not `hidden_dim`.
+    """
+
+    def __init__(
+        self,
+        hidden_dim: int,
+        intermediate_dim: int,
+        num_heads: int = 2,
+        dropout_rate: float = 0.1,
+        activation: str | Callable[..., Any] | None = "gelu",
+        layer_norm_epsilon: float = 1e-05,
+        norm_first: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        if (
+            not isinstance(hidden_dim, int)
+            or isinstance(hidden_dim, bool)
+            or hidden_dim < 1
+        ):
+            raise ValueError(
+                "Received an invalid value for `hidden_dim`, "
+                "expected a positive integer. "
+                f"Received: hidden_dim={hidden_dim!r}"
+            )
+        if (
+            not isinstance(intermediate_dim, int)
+            or isinstance(intermediate_dim, bool)
+            or intermediate_dim < 1
+        ):
+            raise ValueError(
+                "Received an invalid value for `intermediate_dim`, "
+                "expected a positive integer. "
+                f"Received: intermediate_dim={intermediate_dim!r}"
+            )
+        if (
+            not isinstance(num_heads, int)
+            or isinstance(num_heads, bool)
+            or num_heads < 1
+        ):
+            raise ValueError(
+                "Received an invalid value for `num_heads`, "
+                "expected a positive integer. "
+                f"Received: num_heads={num_heads!r}"
+            )
+        if (
+            not isinstance(dropout_rate, (int, float))
+            or isinstance(dropout_rate, bool)
+            or dropout_rate < 0
+            or dropout_rate > 1
+        ):
+            raise ValueError(
+                "Received an invalid value for `dropout_rate`, "
+                "expected a float between 0 and 1. "
+                f"Received: dropout_rate={dropout_rate!r}"
+            )
+        if (
+            not isinstance(layer_norm_epsilon, (int, float))
+            or isinstance(layer_norm_epsilon, bool)
+            or layer_norm_epsilon <= 0
+        ):
+            raise ValueError(
+                "Received an invalid value for `layer_norm_epsilon`, "
+                "expected a positive float. "
+                f"Received: layer_norm_epsilon={layer_norm_epsilon!r}"
+            )
+        if not isinstance(norm_first, bool):
+            raise ValueError(
+                "Received an invalid value for `norm_first`, "
+                "expected a boolean. "
+                f"Received: norm_first={norm_first!r}"
+            )
+        if hidden_dim % num_heads:
+            raise ValueError(
+                "`hidden_dim` must be divisible by `num_heads`. "
+                f"Received: hidden_dim={hidden_dim}, num_heads={num_heads}"
+            )
+        super().__init__(**kwargs)
+        self.hidden_dim = hidden_dim
+        self.intermediate_dim = intermediate_dim
+        self.num_heads = num_heads
+        self.dropout_rate = dropout_rate
+        try:
+            self.activation = keras.activations.get(activation)
+        except ValueError as error:
+            raise ValueError(
+                "Received an invalid value for `activation`, "
+                "expected a Keras activation or its name. "
+                f"Received: activation={activation!r}"
+            ) from error
+        self.layer_norm_epsilon = layer_norm_epsilon
+        self.norm_first = norm_first
+        self.input_spec = keras.InputSpec(ndim=3, axes={-1: hidden_dim})
+
+        # Self attention block.
+        self._self_attention_layer_norm = keras.layers.LayerNormalization(
+            epsilon=self.layer_norm_epsilon,
+            dtype=self.dtype_policy,
+            name="self_attention_layer_norm",
+        )
+        self._self_attention_layer = keras.layers.MultiHeadAttention(
+            num_heads=self.num_heads,
+            key_dim=self.hidden_dim // self.num_heads,
+            dropout=self.dropout_rate,
+            dtype=self.dtype_policy,
+            name="self_attention_layer",
+        )
+        self._self_attention_dropout = keras.layers.Dropout(
+            rate=self.dropout_rate,
+            dtype=self.dtype_policy,
+            name="self_attention_dropout",
+        )
+
+        # Feedforward block.
+        self._feedforward_layer_norm = keras.layers.LayerNormalization(
+            epsilon=self.layer_norm_epsilon,
+            dtype=self.dtype_policy,
+            name="feedforward_layer_norm",
+        )
+        self._feedforward_intermediate_dense = keras.layers.Dense(
+            self.intermediate_dim,
+            activation=self.activation,
+            dtype=self.dtype_policy,
+            name="feedforward_intermediate_dense",
+        )
+        self._feedforward_intermediate_dropout = keras.layers.Dropout(
+            rate=self.dropout_rate,
+            dtype=self.dtype_policy,
+            name="feedforward_intermediate_dropout",
+        )
+        self._feedforward_output_dense = keras.layers.Dense(
+            self.hidden_dim,
+            dtype=self.dtype_policy,
+            name="feedforward_output_dense",
+        )
+        self._feedforward_output_dropout = keras.layers.Dropout(
+            rate=self.dropout_rate,
+            dtype=self.dtype_policy,
+            name="feedforward_output_dropout",
+        )
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        if input_shape[-1] != self.hidden_dim:
+            raise ValueError(
+                "The last dimension of the inputs must equal `hidden_dim`. "
+                f"Received: input_shape={input_shape}, hidden_dim={self.hidden_dim}"
+            )
+        # Dropout layers own no weights; Keras builds them when they are created.
+
+        # Self attention block.
+        self._self_attention_layer_norm.build(input_shape)
+        self._self_attention_layer.build(
+            query_shape=input_shape, value_shape=input_shape
+        )
+
+        # Feedforward block.
+        self._feedforward_layer_norm.build(input_shape)
+        self._feedforward_intermediate_dense.build(input_shape)
+        intermediate_shape = self._feedforward_intermediate_dense.compute_output_shape(
+            input_shape
+        )
+        self._feedforward_output_dense.build(intermediate_shape)
+
+    def call(
+        self,
+        inputs: Any,
+        attention_mask: Any | None = None,
+        training: bool | None = None,
+    ) -> Any:
+        x = inputs
+
+        # Self attention block.
+        residual = x
+        if self.norm_first:
+            x = self._self_attention_layer_norm(x)
+        x = self._self_attention_layer(
+            query=x,
+            value=x,
+            attention_mask=attention_mask,
+            training=training,
+        )
+        x = self._self_attention_dropout(x, training=training)
+        x = ops.add(x, residual)
+        if not self.norm_first:
+            x = self._self_attention_layer_norm(x)
+
+        # Feedforward block.
+        residual = x
+        if self.norm_first:
+            x = self._feedforward_layer_norm(x)
+        x = self._feedforward_intermediate_dense(x)
+        x = self._feedforward_intermediate_dropout(x, training=training)
+        x = self._feedforward_output_dense(x)
+        x = self._feedforward_output_dropout(x, training=training)
+        x = ops.add(x, residual)
+        if not self.norm_first:
+            x = self._feedforward_layer_norm(x)
+        return x
+
+    def compute_output_shape(
+        self, input_shape: tuple[int | None, ...]
+    ) -> tuple[int | None, ...]:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        base_config = super().get_config()
+        config = {
+            "hidden_dim": self.hidden_dim,
+            "intermediate_dim": self.intermediate_dim,
+            "num_heads": self.num_heads,
+            "dropout_rate": self.dropout_rate,
+            "activation": keras.activations.serialize(self.activation),
+            "layer_norm_epsilon": self.layer_norm_epsilon,
+            "norm_first": self.norm_first,
+        }
+        return {**base_config, **config}

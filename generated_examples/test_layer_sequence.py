@@ -174,6 +174,42 @@ def test_fit_one_step():
     assert np.isfinite(history.history["loss"][0])
 
 
+# Layer objects keep their own policy; configs take this layer's.
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16", "bfloat16"])
+def test_sublayers_from_configs_follow_the_dtype_policy(policy):
+    config = make_config()
+    config["sublayers"] = [keras.layers.serialize(sub) for sub in config["sublayers"]]
+    layer = LayerSequence(**config, dtype=policy)
+    outputs = layer(make_inputs())
+    assert keras.backend.standardize_dtype(outputs.dtype) == layer.compute_dtype
+    for sub in layer.sublayers:
+        assert sub.compute_dtype == layer.compute_dtype
+        assert sub.variable_dtype == layer.variable_dtype
+
+
+def test_compiled_predict_matches_eager():
+    model = make_model(LayerSequence(**make_config()))
+    inputs = make_inputs()
+    eager = to_numpy(model(inputs, training=False))
+    # XLA on TensorFlow and JAX, torch.compile on PyTorch.
+    model.compile(jit_compile=True)
+    compiled = model.predict(inputs, batch_size=INPUT_SHAPE[0], verbose=0)
+    np.testing.assert_allclose(compiled, eager, rtol=1e-5, atol=1e-5)
+
+
+def test_weights_file_round_trip(tmp_path):
+    model = make_model(LayerSequence(**make_config()))
+    inputs = make_inputs()
+    expected = to_numpy(model(inputs, training=False))
+    path = str(tmp_path / "model.weights.h5")
+    model.save_weights(path)
+    fresh = make_model(LayerSequence(**make_config()))
+    fresh.load_weights(path)
+    np.testing.assert_allclose(
+        to_numpy(fresh(inputs, training=False)), expected, rtol=1e-6, atol=1e-6
+    )
+
+
 def test_sublayers_accept_configs_and_keep_their_names_through_the_config():
     config = make_config()
     config["sublayers"] = [keras.layers.serialize(sub) for sub in config["sublayers"]]
@@ -199,18 +235,6 @@ def test_configs_take_the_dtype_policy_and_layer_objects_keep_their_own():
         "mixed_bfloat16",
         "float32",
     ]
-
-
-@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16", "bfloat16"])
-def test_sublayers_from_configs_follow_the_dtype_policy(policy):
-    config = make_config()
-    config["sublayers"] = [keras.layers.serialize(sub) for sub in config["sublayers"]]
-    layer = LayerSequence(**config, dtype=policy)
-    outputs = layer(make_inputs())
-    assert keras.backend.standardize_dtype(outputs.dtype) == layer.compute_dtype
-    for sub in layer.sublayers:
-        assert sub.compute_dtype == layer.compute_dtype
-        assert sub.variable_dtype == layer.variable_dtype
 
 
 def test_a_sublayer_that_arrives_built_is_not_built_again():

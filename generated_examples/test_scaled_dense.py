@@ -166,3 +166,36 @@ def test_fit_one_step():
     targets = np.zeros(to_numpy(model(inputs)).shape, "float32")
     history = model.fit(inputs, targets, epochs=1, batch_size=INPUT_SHAPE[0], verbose=0)
     assert np.isfinite(history.history["loss"][0])
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+def test_mixed_precision_computes_in_half_and_keeps_float32_weights(policy):
+    layer = ScaledDense(**make_config(), dtype=policy)
+    outputs = layer(make_inputs())
+    assert keras.backend.standardize_dtype(outputs.dtype) == layer.compute_dtype
+    assert layer.compute_dtype == policy.removeprefix("mixed_")
+    for weight in layer.weights:
+        assert keras.backend.standardize_dtype(weight.dtype) == "float32", weight.path
+
+
+def test_compiled_predict_matches_eager():
+    model = make_model(ScaledDense(**make_config()))
+    inputs = make_inputs()
+    eager = to_numpy(model(inputs, training=False))
+    # XLA on TensorFlow and JAX, torch.compile on PyTorch.
+    model.compile(jit_compile=True)
+    compiled = model.predict(inputs, batch_size=INPUT_SHAPE[0], verbose=0)
+    np.testing.assert_allclose(compiled, eager, rtol=1e-5, atol=1e-5)
+
+
+def test_weights_file_round_trip(tmp_path):
+    model = make_model(ScaledDense(**make_config()))
+    inputs = make_inputs()
+    expected = to_numpy(model(inputs, training=False))
+    path = str(tmp_path / "model.weights.h5")
+    model.save_weights(path)
+    fresh = make_model(ScaledDense(**make_config()))
+    fresh.load_weights(path)
+    np.testing.assert_allclose(
+        to_numpy(fresh(inputs, training=False)), expected, rtol=1e-6, atol=1e-6
+    )

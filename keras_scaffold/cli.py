@@ -9,7 +9,7 @@ import yaml
 
 from keras_scaffold import __version__, generate, project, regenerate, writer
 from keras_scaffold.errors import RegenerateError, ScaffoldError
-from keras_scaffold.params import SYNTAX_HELP, format_param, parse_params
+from keras_scaffold.params import SYNTAX_HELP, TYPES, format_param, parse_params
 from keras_scaffold.patterns import Pattern
 from keras_scaffold.templates import Templates
 
@@ -75,7 +75,11 @@ def new() -> None:
 
 
 def _pattern_command(pattern: Pattern) -> click.Command:
-    own = "\n".join(f"  {format_param(param)}" for param in pattern.params)
+    own = "\n".join(
+        f"  {format_param(param)}"
+        + ("" if param["type"] in TYPES else "  (this pattern's own type)")
+        for param in pattern.params
+    )
     help_text = (
         f"{_keep_layout(pattern.usage)}\n\n\b\nIts own arguments:\n{own}\n\n"
         "Writes CLASS_NAME's module (snake_case of CLASS_NAME), its test file, and "

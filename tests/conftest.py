@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from keras_scaffold import writer
 from keras_scaffold.cli import main
 from keras_scaffold.templates import Templates, default_templates_dir
 
@@ -43,6 +44,25 @@ def templates_copy(tmp_path) -> Path:
     target = tmp_path / "templates"
     shutil.copytree(default_templates_dir(), target)
     return target
+
+
+@pytest.fixture
+def fail_nth_write(monkeypatch):
+    """Make the nth atomic write raise `error`; the writes before it go through."""
+
+    def arm(n: int, error: BaseException) -> None:
+        real_write = writer.write_atomically
+        calls = []
+
+        def write(path: Path, text: str) -> None:
+            calls.append(path)
+            if len(calls) == n:
+                raise error
+            real_write(path, text)
+
+        monkeypatch.setattr(writer, "write_atomically", write)
+
+    return arm
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

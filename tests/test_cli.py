@@ -2,12 +2,10 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from conftest import PATTERNS, snapshot
 
-from keras_scaffold import writer
 from keras_scaffold.templates import Templates
 
 
@@ -173,19 +171,10 @@ def test_a_template_failing_half_way_writes_nothing(run_cli, tmp_path, templates
     assert snapshot(out) == {}
 
 
-def test_a_write_failing_half_way_is_rolled_back(run_cli, tmp_path, monkeypatch):
+def test_a_write_failing_half_way_is_rolled_back(run_cli, tmp_path, fail_nth_write):
     (tmp_path / "test_scaled_dense.py").write_text("# keep me\n")
     before = snapshot(tmp_path)
-    real_write = writer.write_atomically
-    calls = []
-
-    def fail_on_third(path: Path, text: str) -> None:
-        calls.append(path)
-        if len(calls) == 3:
-            raise OSError(28, "No space left on device")
-        real_write(path, text)
-
-    monkeypatch.setattr(writer, "write_atomically", fail_on_third)
+    fail_nth_write(3, OSError(28, "No space left on device"))
     result = run_cli("new", "simple", "ScaledDense", "--force", cwd=tmp_path)
     assert result.code != 0
     assert "No space left on device" in result.err

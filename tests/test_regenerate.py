@@ -9,8 +9,6 @@ import copier
 import pytest
 from conftest import REPO, snapshot
 
-from keras_scaffold import writer
-
 MODULE = "scaled_dense.py"
 CALL_LINE = "        outputs = ops.matmul(inputs, self.kernel)\n"
 RETURN_LINE = "        return self.activation(outputs)\n"
@@ -188,21 +186,12 @@ def test_a_moved_file_is_reported_not_recreated(project):
     assert "# Template" not in (folder / "elsewhere.py").read_text()
 
 
-def test_an_interrupted_write_leaves_everything_as_it_was(project, monkeypatch):
+def test_an_interrupted_write_leaves_everything_as_it_was(project, fail_nth_write):
     folder, templates, run = project
     change_template(templates, CALL_LINE, "        # Template: project.\n" + CALL_LINE)
     change_template(templates, SHAPE_LINE, "        # Template: shape.\n" + SHAPE_LINE)
     before = snapshot(folder)
-    real_write = writer.write_atomically
-    calls = []
-
-    def fail_on_second(path: Path, text: str) -> None:
-        calls.append(path)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        real_write(path, text)
-
-    monkeypatch.setattr(writer, "write_atomically", fail_on_second)
+    fail_nth_write(2, KeyboardInterrupt())
     result = run("regenerate")
     assert result.code != 0 and "aborted" in result.err
     assert snapshot(folder) == before

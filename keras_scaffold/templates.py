@@ -5,6 +5,7 @@ import os
 from functools import cached_property
 from pathlib import Path
 
+from keras_scaffold.errors import TemplateError
 from keras_scaffold.patterns import Pattern, get_pattern, load_patterns
 from keras_scaffold.render import ComponentTemplate
 
@@ -29,7 +30,13 @@ class Templates:
 
     @cached_property
     def patterns(self) -> dict[str, Pattern]:
-        return load_patterns(self.root)
+        patterns = load_patterns(self.root)
+        if not patterns:
+            raise TemplateError(
+                f"{self.root} holds no patterns (folders with a pattern.yml); "
+                "give --templates a keras-scaffold template folder."
+            )
+        return patterns
 
     def pattern(self, name: str) -> Pattern:
         return get_pattern(name, self.patterns)

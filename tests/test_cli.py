@@ -189,3 +189,9 @@ def test_python_m_entry_point_runs(tmp_path):
         check=True,
     )
     assert completed.stdout.startswith("keras-scaffold, version ")
+
+
+def test_a_templates_folder_without_patterns_is_one_line(run_cli, tmp_path):
+    result = run_cli("--templates", str(tmp_path), "list", cwd=tmp_path)
+    assert result.code == 1 and "holds no patterns" in result.err
+    assert len(result.err.strip().splitlines()) == 1

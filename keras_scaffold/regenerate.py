@@ -61,10 +61,6 @@ class Plan:
             if o.status in ("conflict", "unresolved", "missing")
         ]
 
-    @property
-    def changes_visible_files(self) -> bool:
-        return any(o.visible for o in self.outcomes)
-
 
 def select_records(paths: list[Path], cwd: Path) -> list[Record]:
     """The components named by `paths` (roots, answers files or generated files)."""
@@ -94,15 +90,27 @@ def _records_for(path: Path) -> list[Record]:
     if root is None:
         raise ScaffoldError(f"{path} is not inside a folder with {RECORDS_DIR}/.")
     relpath = path.resolve().relative_to(root).as_posix()
+    # A generated file names its component; a folder, those generated inside it.
     matches = [
         record
         for record in find_records(root)
         if (root / base_relpath(record.module_name, relpath)).is_file()
-        or (path.is_dir() and path.resolve() == root)
+        or (path.is_dir() and _generated_under(record, relpath))
     ]
     if not matches:
-        raise ScaffoldError(f"{path} is not a file keras-scaffold generated.")
+        raise ScaffoldError(
+            f"{path} is neither a file keras-scaffold generated nor a folder "
+            "holding one."
+        )
     return matches
+
+
+def _generated_under(record: Record, folder: str) -> bool:
+    bases = record.root / base_dir(record.module_name)
+    return any(
+        path.relative_to(bases).as_posix().startswith(f"{folder}/")
+        for path in bases.rglob("*.orig")
+    )
 
 
 def plan(record: Record, templates: Templates) -> Plan:

@@ -282,3 +282,21 @@ def test_a_pip_installed_keras_scaffold_regenerates_an_earlier_project(
     assert completed.returncode == 0, completed.stderr
     text = (project / MODULE).read_text()
     assert "# old template line" not in text and "# mine" in text
+
+
+def test_paths_name_components_by_file_folder_or_answers(project, run_cli):
+    folder, templates, run = project
+    assert run("new", "simple", "Other", "--output", "sub").code == 0
+    change_template(templates, CALL_LINE, "        # Template: project.\n" + CALL_LINE)
+    by_file = run("regenerate", "--check", MODULE)
+    assert by_file.code == 1 and "scaled_dense.py" in by_file.out
+    assert "other.py" not in by_file.out
+    by_folder = run("regenerate", "--check", "sub")
+    assert by_folder.code == 1 and "other.py" in by_folder.out
+    assert "scaled_dense.py" not in by_folder.out
+    by_answers = run("regenerate", "--check", ".keras-scaffold/scaled_dense.yml")
+    assert by_answers.code == 1 and "other.py" not in by_answers.out
+    stray = folder / "notes.txt"
+    stray.write_text("mine\n")
+    result = run("regenerate", "notes.txt")
+    assert result.code != 0 and "neither a file keras-scaffold generated" in result.err

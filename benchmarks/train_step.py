@@ -27,7 +27,7 @@ thread pools, XLA's Eigen pool), which makes the timings slower but steadier.
 
     python benchmarks/train_step.py [--backends tensorflow,jax,torch]
         [--batch 256] [--features 512] [--units 512] [--hidden 512]
-        [--repeats 7] [--steps 30] [--warmup 10] [--threads N]
+        [--repeats 11] [--steps 30] [--warmup 10] [--threads N]
 """
 
 import argparse
@@ -166,7 +166,7 @@ def main() -> None:
     parser.add_argument("--features", type=int, default=512)
     parser.add_argument("--units", type=int, default=512)
     parser.add_argument("--hidden", type=int, default=512)
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=11)
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument(

@@ -1,5 +1,6 @@
 """Projects: `init` (the Copier project template) and `new` inside a project."""
 
+import shutil
 import site
 import subprocess
 import venv
@@ -164,3 +165,27 @@ def test_a_project_with_every_pattern_installs_and_passes_its_tests(run_cli, tmp
     assert exposed.returncode == 0, exposed.stderr
     for name in names:
         assert f".{name}'>" in exposed.stdout
+
+
+def test_copier_update_updates_the_skeleton_from_a_git_template(tmp_path):
+    template = tmp_path / "template"
+    shutil.copytree(Templates().root / "project", template)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+
+    def in_folder(folder, *args):
+        subprocess.run([*git, *args], cwd=folder, check=True, capture_output=True)
+
+    for args in (("init", "-q"), ("add", "-A"), ("commit", "-qm", "v1"), ("tag", "v1")):
+        in_folder(template, *args)
+    answers = dict(answer.split("=", 1) for answer in ANSWERS)
+    project = tmp_path / "mylayers"
+    copier.run_copy(str(template), project, data=answers, defaults=True, quiet=True)
+    for args in (("init", "-q"), ("add", "-A"), ("commit", "-qm", "start")):
+        in_folder(project, *args)
+    readme = template / "README.md.jinja"
+    readme.write_text(readme.read_text() + "\nA line from template v2.\n")
+    for args in (("commit", "-qam", "v2"), ("tag", "v2")):
+        in_folder(template, *args)
+    copier.run_update(project, defaults=True, overwrite=True, quiet=True)
+    assert "A line from template v2." in (project / "README.md").read_text()
+    assert "_commit: v2" in (project / ".copier-answers.yml").read_text()

@@ -178,6 +178,18 @@ def test_mixed_precision_computes_in_half_and_keeps_float32_weights(policy):
         assert keras.backend.standardize_dtype(weight.dtype) == "float32", weight.path
 
 
+# A sub-layer created without `dtype=self.dtype_policy` would stay in float32.
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16", "bfloat16"])
+def test_every_sub_layer_follows_the_dtype_policy(policy):
+    layer = DenseStack(**make_config(), dtype=policy)
+    subs = layer.dense_layers
+    subs = [sub for sub in subs if sub is not None]
+    assert subs
+    for sub in subs:
+        assert sub.compute_dtype == layer.compute_dtype, sub.name
+        assert sub.variable_dtype == layer.variable_dtype, sub.name
+
+
 def test_compiled_predict_matches_eager():
     model = make_model(DenseStack(**make_config()))
     inputs = make_inputs()
@@ -212,12 +224,3 @@ def test_a_list_of_sizes_is_stored_as_a_tuple():
 def test_hidden_dims_default_is_immutable():
     default = inspect.signature(DenseStack.__init__).parameters["hidden_dims"]
     assert isinstance(default.default, tuple)
-
-
-@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
-def test_every_sub_layer_follows_the_dtype_policy(policy):
-    layer = DenseStack(**make_config(), dtype=policy)
-    outputs = layer(make_inputs())
-    assert keras.backend.standardize_dtype(outputs.dtype) == layer.compute_dtype
-    for sublayer in layer.dense_layers:
-        assert sublayer.dtype_policy.name == policy

@@ -180,6 +180,18 @@ def test_mixed_precision_computes_in_half_and_keeps_float32_weights(policy):
         assert keras.backend.standardize_dtype(weight.dtype) == "float32", weight.path
 
 
+# A sub-layer created without `dtype=self.dtype_policy` would stay in float32.
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16", "bfloat16"])
+def test_every_sub_layer_follows_the_dtype_policy(policy):
+    layer = RunningMemory(**make_config(), dtype=policy)
+    subs = (layer.dense,)
+    subs = [sub for sub in subs if sub is not None]
+    assert subs
+    for sub in subs:
+        assert sub.compute_dtype == layer.compute_dtype, sub.name
+        assert sub.variable_dtype == layer.variable_dtype, sub.name
+
+
 def test_compiled_predict_matches_eager():
     model = make_model(RunningMemory(**make_config()))
     inputs = make_inputs()

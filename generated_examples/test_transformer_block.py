@@ -187,6 +187,18 @@ def test_mixed_precision_computes_in_half_and_keeps_float32_weights(policy):
         assert keras.backend.standardize_dtype(weight.dtype) == "float32", weight.path
 
 
+# A sub-layer created without `dtype=self.dtype_policy` would stay in float32.
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16", "bfloat16"])
+def test_every_sub_layer_follows_the_dtype_policy(policy):
+    layer = TransformerBlock(**make_config(), dtype=policy)
+    subs = sublayers_of(layer)
+    subs = [sub for sub in subs if sub is not None]
+    assert subs
+    for sub in subs:
+        assert sub.compute_dtype == layer.compute_dtype, sub.name
+        assert sub.variable_dtype == layer.variable_dtype, sub.name
+
+
 def test_compiled_predict_matches_eager():
     model = make_model(TransformerBlock(**make_config()))
     inputs = make_inputs()
@@ -210,11 +222,21 @@ def test_weights_file_round_trip(tmp_path):
     )
 
 
+SUBLAYERS = (
+    "_self_attention_layer_norm",
+    "_self_attention_layer",
+    "_self_attention_dropout",
+    "_feedforward_layer_norm",
+    "_feedforward_intermediate_dense",
+    "_feedforward_intermediate_dropout",
+    "_feedforward_output_dense",
+    "_feedforward_output_dropout",
+)
+
+
 def sublayers_of(layer):
-    """The layer's direct sub-layers, found from its attributes."""
-    return [
-        value for value in vars(layer).values() if isinstance(value, keras.layers.Layer)
-    ]
+    """The layer's sub-layers, by the attribute names the module gives them."""
+    return [getattr(layer, name) for name in SUBLAYERS]
 
 
 def test_build_rejects_inputs_whose_last_dimension_is_not_hidden_dim():
@@ -243,11 +265,3 @@ def test_causal_attention_mask_hides_later_positions(norm_first):
     np.testing.assert_allclose(unchanged, first, rtol=1e-5, atol=1e-5)
     unmasked = to_numpy(layer(changed))[:, 0]
     assert not np.allclose(unmasked, to_numpy(layer(inputs))[:, 0])
-
-
-@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16", "bfloat16"])
-def test_every_sublayer_follows_the_dtype_policy(policy):
-    layer = TransformerBlock(**make_config(), dtype=policy)
-    for sub in sublayers_of(layer):
-        assert sub.compute_dtype == layer.compute_dtype, sub.name
-        assert sub.variable_dtype == layer.variable_dtype, sub.name

@@ -195,3 +195,11 @@ def test_a_templates_folder_without_patterns_is_one_line(run_cli, tmp_path):
     result = run_cli("--templates", str(tmp_path), "list", cwd=tmp_path)
     assert result.code == 1 and "holds no patterns" in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args", [(), ("new",), ("new", "composite")])
+def test_no_arguments_show_help(run_cli, tmp_path, args):
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.code == 0
+    assert result.out.startswith("Usage: keras-scaffold") and result.err == ""
+    assert snapshot(tmp_path) == {}

@@ -46,6 +46,10 @@ def base_dir(module_name: str) -> str:
     return f"{RECORDS_DIR}/{module_name}.base"
 
 
+def digest_relpath(module_name: str) -> str:
+    return f"{base_dir(module_name)}/digest"
+
+
 def base_relpath(module_name: str, relpath: str, suffix: str = ".orig") -> str:
     return f"{base_dir(module_name)}/{relpath}{suffix}"
 
@@ -64,7 +68,7 @@ def fingerprint(templates_digest: str, answers: dict) -> str:
 def record_files(answers: dict, rendered: Rendered, fingerprint: str) -> dict[str, str]:
     """The base and digest files that go with a freshly generated component."""
     module_name = answers["module_name"]
-    records = {f"{base_dir(module_name)}/digest": digest_text(fingerprint, rendered)}
+    records = {digest_relpath(module_name): digest_text(fingerprint, rendered)}
     for relpath, text in rendered.files.items():
         if not relpath.startswith(f"{RECORDS_DIR}/"):
             records[base_relpath(module_name, relpath)] = text
@@ -96,7 +100,7 @@ class Record:
 
     def read_digest(self) -> tuple[str | None, dict[str, str]]:
         """The recorded fingerprint, and each file's digest before formatting."""
-        path = self.root / base_dir(self.module_name) / "digest"
+        path = self.root / digest_relpath(self.module_name)
         if not path.is_file():
             return None, {}
         fingerprint, *lines = path.read_text("utf-8").splitlines() or [""]

@@ -20,6 +20,7 @@ from keras_scaffold.records import (
     answers_relpath,
     base_dir,
     base_relpath,
+    digest_relpath,
     digest_text,
     find_records,
     find_root,
@@ -137,7 +138,7 @@ def plan(record: Record, templates: Templates) -> Plan:
             result.writes[answers_path] = answers_text
             result.outcomes.append(Outcome(answers_path, "updated"))
         if settled:
-            digest_path = f"{base_dir(record.module_name)}/digest"
+            digest_path = digest_relpath(record.module_name)
             result.writes[digest_path] = digest_text(digest, rendered)
     return result
 

@@ -1,5 +1,6 @@
-"""Every generated example, and Keras's harness on every pattern, on JAX and PyTorch
-too (this run is on TensorFlow unless KERAS_BACKEND says otherwise)."""
+"""Every generated example, Keras's harness and the masking tests on every pattern,
+on JAX and PyTorch too (this run is on TensorFlow unless KERAS_BACKEND says
+otherwise)."""
 
 import os
 import subprocess
@@ -22,6 +23,7 @@ def test_examples_and_the_keras_harness_pass_on(backend):
             "no:cacheprovider",
             str(EXAMPLES),
             str(REPO / "tests" / "test_keras_harness.py"),
+            str(REPO / "tests" / "test_masking.py"),
         ],
         env={**os.environ, "KERAS_BACKEND": backend},
         cwd=REPO,

@@ -25,14 +25,66 @@ def _templates(ctx: click.Context) -> Templates:
     return root.meta["templates"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_TEMPLATES_HELP = (
+    "Render from this template folder instead of the built-in patterns "
+    "(also KERAS_SCAFFOLD_TEMPLATES)."
+)
+
+
+class TemplatesFirstGroup(click.Group):
+    """The root group: `--templates DIR` is accepted after any command too.
+
+    It is moved before the command name while parsing, so the templates are known
+    before `new` lists its patterns; each command shows it in its own help.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _templates_first(args))
+
+
+def _templates_first(args: list[str]) -> list[str]:
+    """`args` with every `--templates DIR` / `--templates=DIR` moved to the front
+    (nothing after a `--` is touched)."""
+    moved: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest += args[index:]
+            break
+        if arg == "--templates" and index + 1 < len(args):
+            moved += args[index : index + 2]
+            index += 2
+            continue
+        if arg.startswith("--templates="):
+            moved.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return moved + rest
+
+
+def _templates_option(command):
+    """`--templates` in a command's help; the root group has already taken it."""
+    return click.option(
+        "--templates",
+        type=click.Path(exists=True, file_okay=False),
+        expose_value=False,
+        help=_TEMPLATES_HELP,
+    )(command)
+
+
+@click.group(
+    cls=TemplatesFirstGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name=_PROG)
 @click.option(
     "--templates",
     type=click.Path(exists=True, file_okay=False),
     envvar="KERAS_SCAFFOLD_TEMPLATES",
-    help="Render from this template folder instead of the built-in patterns "
-    "(also KERAS_SCAFFOLD_TEMPLATES).",
+    help=_TEMPLATES_HELP,
 )
 def cli(templates: str | None) -> None:
     """Generate Keras 3 custom layers and models, each with a test file that
@@ -40,6 +92,7 @@ def cli(templates: str | None) -> None:
 
 
 @cli.command("list")
+@_templates_option
 @click.pass_context
 def list_patterns(ctx: click.Context) -> None:
     """List every pattern with a one-line summary."""
@@ -67,6 +120,7 @@ class PatternGroup(click.Group):
 
 
 @cli.group("new", cls=PatternGroup)
+@_templates_option
 def new() -> None:
     """Generate a layer or model module and its pytest file from a pattern.
 
@@ -118,6 +172,7 @@ def _pattern_command(pattern: Pattern) -> click.Command:
     )
     @click.option("--dry-run", is_flag=True, help="Show what would be written.")
     @click.option("--force", is_flag=True, help="Overwrite files that exist.")
+    @_templates_option
     @click.pass_context
     def command(
         ctx: click.Context,
@@ -159,6 +214,7 @@ def _pattern_command(pattern: Pattern) -> click.Command:
     "(a list: test_backends='[tensorflow, jax]').",
 )
 @click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
+@_templates_option
 @click.pass_context
 def init_command(
     ctx: click.Context, directory: Path, answers: tuple[str, ...], force: bool
@@ -196,6 +252,7 @@ def _parse_answer(text: str) -> tuple[str, object]:
     help="Write nothing; exit 1 if anything would change (for CI and pre-commit).",
 )
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@_templates_option
 @click.pass_context
 def regenerate_command(
     ctx: click.Context, paths: tuple[Path, ...], check: bool, dry_run: bool

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import yaml
 
-from keras_scaffold import __version__, generate, project, regenerate, writer
+from keras_scaffold import __version__, diffs, generate, project, regenerate, writer
 from keras_scaffold.errors import RegenerateError, ScaffoldError
 from keras_scaffold.params import SYNTAX_HELP, TYPES, format_param, parse_params
 from keras_scaffold.patterns import Pattern
@@ -251,7 +251,11 @@ def _parse_answer(text: str) -> tuple[str, object]:
     is_flag=True,
     help="Write nothing; exit 1 if anything would change (for CI and pre-commit).",
 )
-@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show what would change, as a unified diff per file; write nothing.",
+)
 @_templates_option
 @click.pass_context
 def regenerate_command(
@@ -271,7 +275,10 @@ def regenerate_command(
     preview = check or dry_run
     for plan, outcome in outcomes:
         verb, done = _OUTCOME_WORDS[outcome.status]
-        _say(f"would {verb}" if preview else done, plan.record.path(outcome.relpath))
+        path = plan.record.path(outcome.relpath)
+        _say(f"would {verb}" if preview else done, path)
+        if dry_run and not check and outcome.relpath in plan.writes:
+            _show_diff(path, plan.writes[outcome.relpath])
     if not preview:
         regenerate.apply(plans)
     problems = [(plan, o) for plan in plans for o in plan.problems]
@@ -319,8 +326,19 @@ def _problem_summary(problems: list, preview: bool) -> str:
 
 
 def _say(action: str, path: Path) -> None:
-    shown = os.path.relpath(path) if path.is_absolute() else str(path)
-    click.echo(f"{action:>16}  {shown}")
+    click.echo(f"{action:>16}  {_shown(path)}")
+
+
+def _shown(path: Path) -> str:
+    return os.path.relpath(path) if path.is_absolute() else str(path)
+
+
+def _show_diff(path: Path, text: str) -> None:
+    """The unified diff from the file on disk to `text`: colored on a terminal,
+    plain otherwise."""
+    before = path.read_text("utf-8") if path.is_file() else None
+    for line in diffs.unified_diff(Path(_shown(path)).as_posix(), before, text):
+        click.echo(diffs.style(line))
 
 
 def _keep_layout(text: str) -> str:

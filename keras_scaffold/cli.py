@@ -8,7 +8,8 @@ import click
 import yaml
 
 from keras_scaffold import __version__, diffs, generate, project, regenerate, writer
-from keras_scaffold.errors import RegenerateError, ScaffoldError
+from keras_scaffold.errors import InvalidNameError, RegenerateError, ScaffoldError
+from keras_scaffold.names import check_class_name
 from keras_scaffold.params import SYNTAX_HELP, TYPES, format_param, parse_params
 from keras_scaffold.patterns import Pattern
 from keras_scaffold.templates import Templates
@@ -112,6 +113,11 @@ class PatternGroup(click.Group):
         patterns = _templates(ctx).patterns
         return _pattern_command(patterns[name]) if name in patterns else None
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args and _interactive():  # on a terminal, ask instead of helping
+            args = [_ask_pattern(_templates(ctx).patterns)]
+        return super().parse_args(ctx, args)
+
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name = args[0]
         if self.get_command(ctx, name) is None and not name.startswith("-"):
@@ -147,9 +153,9 @@ def _pattern_command(pattern: Pattern) -> click.Command:
         pattern.name,
         help=help_text,
         short_help=pattern.summary,
-        no_args_is_help=True,
+        no_args_is_help=not _interactive(),  # on a terminal, ask for the name
     )
-    @click.argument("class_name")
+    @click.argument("class_name", required=False)
     @click.option(
         "-o",
         "--output",
@@ -176,13 +182,19 @@ def _pattern_command(pattern: Pattern) -> click.Command:
     @click.pass_context
     def command(
         ctx: click.Context,
-        class_name: str,
+        class_name: str | None,
         output: Path | None,
         package: str | None,
         param_specs: tuple[str, ...],
         dry_run: bool,
         force: bool,
     ) -> None:
+        if class_name is None:
+            if not _interactive():
+                raise click.MissingParameter(
+                    ctx=ctx, param_type="argument", param_hint="'CLASS_NAME'"
+                )
+            class_name = _ask_class_name()
         templates = _templates(ctx)
         target = generate.locate(output, package, pattern.kind, Path.cwd())
         params = parse_params(param_specs)
@@ -199,6 +211,34 @@ def _pattern_command(pattern: Pattern) -> click.Command:
             _say(f"would {action}" if dry_run else action, item.path)
 
     return command
+
+
+def _interactive() -> bool:
+    """Whether `new` may ask for what is missing: only when stdin is a terminal."""
+    stdin = sys.stdin
+    return stdin is not None and stdin.isatty()
+
+
+def _ask_pattern(patterns: dict[str, Pattern]) -> str:
+    width = max(len(name) for name in patterns)
+    click.echo("Patterns:", err=True)
+    for pattern in patterns.values():
+        click.echo(f"  {pattern.name:<{width}}  {pattern.summary}", err=True)
+    return click.prompt(
+        "Pattern", type=click.Choice(list(patterns)), show_choices=False, err=True
+    )
+
+
+def _ask_class_name() -> str:
+    def checked(text: str) -> str:
+        try:
+            return check_class_name(text.strip())
+        except InvalidNameError as error:
+            raise click.BadParameter(str(error)) from None
+
+    return click.prompt(
+        "Class name (PascalCase, such as MyBlock)", value_proc=checked, err=True
+    )
 
 
 @cli.command("init")

@@ -7,7 +7,15 @@ from pathlib import Path
 import click
 import yaml
 
-from keras_scaffold import __version__, diffs, generate, project, regenerate, writer
+from keras_scaffold import (
+    __version__,
+    diffs,
+    generate,
+    project,
+    regenerate,
+    remove,
+    writer,
+)
 from keras_scaffold.errors import InvalidNameError, RegenerateError, ScaffoldError
 from keras_scaffold.names import check_class_name
 from keras_scaffold.params import SYNTAX_HELP, TYPES, format_param, parse_params
@@ -332,6 +340,28 @@ def regenerate_command(
         click.echo(f"{len(records)} component(s) up to date.")
 
 
+@cli.command("remove")
+@click.argument("component")
+@click.option("--dry-run", is_flag=True, help="Show what would be removed.")
+@click.option(
+    "--force", is_flag=True, help="Remove files changed since they were generated."
+)
+def remove_command(component: str, dry_run: bool, force: bool) -> None:
+    """Remove a generated component: its module, its test, its record and merge
+    base under .keras-scaffold/, and its export line in __init__.py.
+
+    COMPONENT is its class or module name (looked up in the nearest
+    .keras-scaffold/), its answers file, or a file it generated. A file changed
+    since it was generated stops the removal, unless --force; a file another
+    component also generated is kept.
+    """
+    removal = remove.plan(remove.find_component(component, Path.cwd()), force)
+    if not dry_run:
+        remove.apply(removal)
+    for action, path, note in removal.shown():
+        _say(f"would {action}" if dry_run else action, path, note)
+
+
 # Each outcome as (what it would do, what it did).
 _OUTCOME_WORDS = {
     "updated": ("update", "updated"),
@@ -365,8 +395,8 @@ def _problem_summary(problems: list, preview: bool) -> str:
     )
 
 
-def _say(action: str, path: Path) -> None:
-    click.echo(f"{action:>16}  {_shown(path)}")
+def _say(action: str, path: Path, note: str = "") -> None:
+    click.echo(f"{action:>16}  {_shown(path)}" + (f"  {note}" if note else ""))
 
 
 def _shown(path: Path) -> str:

@@ -18,7 +18,13 @@ from keras_scaffold import (
 )
 from keras_scaffold.errors import InvalidNameError, RegenerateError, ScaffoldError
 from keras_scaffold.names import check_class_name
-from keras_scaffold.params import SYNTAX_HELP, TYPES, format_param, parse_params
+from keras_scaffold.params import (
+    SYNTAX_HELP,
+    TYPES,
+    add_docs,
+    format_param,
+    parse_params,
+)
 from keras_scaffold.patterns import Pattern
 from keras_scaffold.templates import Templates
 
@@ -184,6 +190,14 @@ def _pattern_command(pattern: Pattern) -> click.Command:
         metavar="NAME:TYPE[:RANGE][=DEFAULT]",
         help="Declare an argument of the class (repeatable; see below).",
     )
+    @click.option(
+        "--doc",
+        "docs",
+        multiple=True,
+        metavar="NAME=TEXT",
+        help="Describe a declared argument in the docstring's Args: (repeatable), "
+        "such as --doc units='Size of the output'.",
+    )
     @click.option("--dry-run", is_flag=True, help="Show what would be written.")
     @click.option("--force", is_flag=True, help="Overwrite files that exist.")
     @_templates_option
@@ -194,6 +208,7 @@ def _pattern_command(pattern: Pattern) -> click.Command:
         output: Path | None,
         package: str | None,
         param_specs: tuple[str, ...],
+        docs: tuple[str, ...],
         dry_run: bool,
         force: bool,
     ) -> None:
@@ -205,7 +220,7 @@ def _pattern_command(pattern: Pattern) -> click.Command:
             class_name = _ask_class_name()
         templates = _templates(ctx)
         target = generate.locate(output, package, pattern.kind, Path.cwd())
-        params = parse_params(param_specs)
+        params = add_docs(parse_params(param_specs), docs)
         planned = generate.plan(
             templates, pattern.name, class_name, target, params, force
         )

@@ -26,7 +26,7 @@ from keras_scaffold.params import (
     parse_params,
 )
 from keras_scaffold.patterns import Pattern
-from keras_scaffold.templates import Templates
+from keras_scaffold.templates import Templates, make_answers_portable
 
 _PROG = "keras-scaffold"
 
@@ -291,7 +291,11 @@ def init_command(
     """
     template = _templates(ctx).root / "project"
     data = dict(_parse_answer(answer) for answer in answers)
-    for path in project.init_project(template, directory, data, force):
+    written = project.init_project(template, directory, data, force)
+    answers = directory / ".copier-answers.yml"
+    if answers.is_file():  # with no machine's path in it
+        make_answers_portable(answers, template)
+    for path in written:
         _say("create", path)
 
 

@@ -126,7 +126,8 @@ def plan(record: Record, templates: Templates) -> Plan:
         rendered = None
     else:
         known = {sources[path]: text for path, text in bases.items() if path in sources}
-        rendered = render(templates, answers, record.src_path, known)
+        src_path = templates.src_path_from(record.root)  # portable, never stale
+        rendered = render(templates, answers, src_path, known)
         theirs = dict(rendered.files)
         answers_text = theirs.pop(answers_relpath(record.module_name))
     settled = True

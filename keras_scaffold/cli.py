@@ -160,7 +160,9 @@ def _pattern_command(pattern: Pattern) -> click.Command:
         "its answers under .keras-scaffold/. Inside a project made by "
         "`keras-scaffold init`, the module goes to the project's layers (a model: "
         "models) folder and is exported from its __init__.py, the test to tests/."
-        f"\n\n{SYNTAX_HELP}"
+        f"\n\n{SYNTAX_HELP}\nDescribe a declared argument with --doc NAME=TEXT: "
+        "one line for its Args: entry, such as --doc units='Size of the output'. On a "
+        "terminal, a missing CLASS_NAME is asked for."
     )
 
     @click.command(
@@ -238,8 +240,10 @@ def _pattern_command(pattern: Pattern) -> click.Command:
 
 def _interactive() -> bool:
     """Whether `new` may ask for what is missing: only when stdin is a terminal."""
-    stdin = sys.stdin
-    return stdin is not None and stdin.isatty()
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # a closed stdin
+        return False
 
 
 def _ask_pattern(patterns: dict[str, Pattern]) -> str:

@@ -78,6 +78,19 @@ def plan(record: Record, force: bool = False) -> Removal:
         path.relative_to(bases).as_posix().removesuffix(".orig")
         for path in bases.rglob("*.orig")
     )
+    if not generated:
+        if not force:
+            raise RemoveError(
+                f"the merge base of `{record.module_name}` ({bases}) is missing, so "
+                "keras-scaffold cannot tell whether its files changed; nothing was "
+                "removed (restore it from version control, or use --force)."
+            )
+        # Where the component template puts the module and its test.
+        answers = record.answers
+        generated = [
+            f"{answers['module_dir']}/{record.module_name}.py",
+            f"{answers['tests_dir']}/test_{record.module_name}.py",
+        ]
     others = [
         other
         for other in find_records(record.root)
@@ -97,7 +110,7 @@ def plan(record: Record, force: bool = False) -> Removal:
         if not path.is_file():
             continue  # already deleted or moved by the user
         base = record.path(base_relpath(record.module_name, relpath))
-        if path.read_bytes() != base.read_bytes():
+        if not base.is_file() or path.read_bytes() != base.read_bytes():
             changed.append(str(path))
         removal.deletions.append(path)
     if changed and not force:

@@ -1,6 +1,8 @@
 """`remove`: a component's files, record, merge base and export line go; a file the
 user changed stops it unless --force; a file another component shares stays."""
 
+import shutil
+
 import pytest
 from conftest import snapshot
 
@@ -128,3 +130,15 @@ def test_a_file_another_component_generated_is_kept(run_cli, tmp_path, templates
     assert second.code == 0, second.err
     assert "remove  shared_checks.py" in second.out
     assert snapshot(folder) == {}
+
+
+def test_a_missing_merge_base_is_refused_unless_forced(run_cli, loose):
+    shutil.rmtree(loose / ".keras-scaffold" / "scaled_dense.base")
+    before = snapshot(loose)
+    result = run_cli("remove", "ScaledDense", cwd=loose)
+    assert result.code == 1 and "merge base" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert snapshot(loose) == before
+    forced = run_cli("remove", "ScaledDense", "--force", cwd=loose)
+    assert forced.code == 0, forced.err
+    assert snapshot(loose) == {"notes.txt": b"mine\n"}

@@ -342,7 +342,13 @@ def regenerate_command(
     templates = _templates(ctx)
     records = regenerate.select_records(list(paths), Path.cwd())
     plans = [regenerate.plan(record, templates) for record in records]
-    outcomes = [(plan, o) for plan in plans for o in plan.outcomes if o.visible]
+    # A file several components generate (the shared checks module) shows once.
+    shown: dict[Path, tuple] = {}
+    for plan in plans:
+        for outcome in plan.outcomes:
+            if outcome.visible:
+                shown.setdefault(plan.record.path(outcome.relpath), (plan, outcome))
+    outcomes = list(shown.values())
     preview = check or dry_run
     for plan, outcome in outcomes:
         verb, done = _OUTCOME_WORDS[outcome.status]

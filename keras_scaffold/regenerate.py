@@ -259,14 +259,16 @@ def _has_conflict_markers(text: str) -> bool:
 
 def apply(plans: list[Plan]) -> None:
     """Write every plan's files atomically (all or none), then drop adopted files."""
-    planned = [
-        writer.PlannedFile(
+    # A file several components generate (the shared checks module) is written
+    # once; their merges of it are the same.
+    planned = {
+        plan.record.path(relpath): writer.PlannedFile(
             plan.record.path(relpath), text, plan.record.path(relpath).exists()
         )
         for plan in plans
         for relpath, text in plan.writes.items()
-    ]
-    writer.write(planned)
+    }
+    writer.write(list(planned.values()))
     for plan in plans:
         for relpath in plan.removals:
             plan.record.path(relpath).unlink(missing_ok=True)

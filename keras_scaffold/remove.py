@@ -10,6 +10,7 @@ from keras_scaffold import writer
 from keras_scaffold.errors import OutputError, RemoveError
 from keras_scaffold.exports import BEGIN, END, export_line
 from keras_scaffold.records import (
+    CHECKS_MODULE,
     RECORDS_DIR,
     Record,
     answers_relpath,
@@ -90,6 +91,7 @@ def plan(record: Record, force: bool = False) -> Removal:
         generated = [
             f"{answers['module_dir']}/{record.module_name}.py",
             f"{answers['tests_dir']}/test_{record.module_name}.py",
+            f"{answers['tests_dir']}/{CHECKS_MODULE}",
         ]
     others = [
         other

@@ -27,9 +27,27 @@ import pytest
 SEED = 1337
 HALF_POLICIES = ("mixed_float16", "mixed_bfloat16")
 
+# XLA (JAX, and `jit_compile` on TensorFlow) compiles every new shape, and for the
+# tiny layers of a test LLVM's optimizations cost more time than they save: about
+# half of a JAX test file's compile time. XLA reads this when it first compiles;
+# a value the user set is kept.
+os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
+
 
 def to_numpy(tensor):
     return keras.ops.convert_to_numpy(tensor)
+
+
+def infer(model, inputs):
+    """A model's inference outputs, as NumPy arrays.
+
+    On JAX through one compiled `predict`: an eager call there compiles every
+    operation on its own for each new shape (seconds for a small layer), one XLA
+    program costs a fraction of that. Elsewhere eagerly, which is cheaper there.
+    """
+    if keras.backend.backend() == "jax":
+        return model.predict(inputs, batch_size=len(inputs), verbose=0)
+    return keras.tree.map_structure(to_numpy, model(inputs, training=False))
 
 
 def invalid_value_message(argument, value, expected):
@@ -241,13 +259,13 @@ class LayerChecks:
         assert restored.get_config() == config
         # The restored layer computes the same thing with the same weights.
         inputs = self.make_inputs()
-        expected = to_numpy(layer(inputs, training=False))
-        restored.build(self.input_shape)
-        restored.set_weights(layer.get_weights())
+        model = self.make_model(layer)
+        expected = infer(model, inputs)
+        twin = self.make_model(restored)
+        twin.set_weights(model.get_weights())
         if self.expected_trainable_weights + self.expected_non_trainable_weights:
             assert restored.weights, "the non-default layer has no weights to compare"
-        outputs = to_numpy(restored(inputs, training=False))
-        np.testing.assert_allclose(outputs, expected, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(infer(twin, inputs), expected, rtol=1e-6, atol=1e-6)
 
     def test_get_config_holds_every_init_argument(self):
         signature = inspect.signature(self.layer_class.__init__)
@@ -380,17 +398,12 @@ class LayerChecks:
         model = keras.Model(inputs, [pooled, outputs])
         real = self.make_inputs((2, 3, features)) + 5.0  # no step is all zeros
         padded = np.concatenate([real, np.zeros((2, 2, features), "float32")], 1)
-        pooled_real, outputs_real = model(real, training=False)
-        pooled_padded, outputs_padded = model(padded, training=False)
+        pooled_real, outputs_real = infer(model, real)
+        pooled_padded, outputs_padded = infer(model, padded)
         np.testing.assert_allclose(
-            to_numpy(outputs_padded)[:, :3],
-            to_numpy(outputs_real),
-            rtol=1e-5,
-            atol=1e-5,
+            outputs_padded[:, :3], outputs_real, rtol=1e-5, atol=1e-5
         )
-        np.testing.assert_allclose(
-            to_numpy(pooled_padded), to_numpy(pooled_real), rtol=1e-5, atol=1e-5
-        )
+        np.testing.assert_allclose(pooled_padded, pooled_real, rtol=1e-5, atol=1e-5)
 
     def find_layer(self, model):
         """The layer under test inside a model built by `make_model`."""

@@ -8,7 +8,8 @@ import click
 import yaml
 
 from keras_scaffold import __version__, generate, project, regenerate, writer
-from keras_scaffold.errors import RegenerateError, ScaffoldError
+from keras_scaffold.check import checker, report
+from keras_scaffold.errors import CheckError, RegenerateError, ScaffoldError
 from keras_scaffold.params import SYNTAX_HELP, TYPES, format_param, parse_params
 from keras_scaffold.patterns import Pattern
 from keras_scaffold.templates import Templates
@@ -259,6 +260,55 @@ def _problem_summary(problems: list, preview: bool) -> str:
         f"{status}: {', '.join(paths)} ({_PROBLEM_ADVICE[status.split()[-1]]})"
         for status, paths in by_status.items()
     )
+
+
+@cli.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="RULES",
+    help="Only these rules (comma-separated IDs or prefixes: KS1, KS203).",
+)
+@click.option("--ignore", multiple=True, metavar="RULES", help="Leave out these rules.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(report.FORMATS),
+    default="text",
+    show_default=True,
+    help="text (path:line:col: RULE message), json, or github (annotations).",
+)
+@click.option("--explain", metavar="RULE", help="Explain RULE, with examples.")
+@click.pass_context
+def check_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    output_format: str,
+    explain: str | None,
+) -> None:
+    """Audit Keras layers and models in PATHS (files, or folders walked for *.py)
+    against the rules the generated ones keep.
+
+    Reads the source only: never imports Keras or the code. Exits 0 with no
+    findings, 1 with findings, 2 on a usage error or a file it cannot read.
+    Suppress a finding with `# keras-scaffold: noqa KS101` (or a bare
+    `# keras-scaffold: noqa`) on its line or on the class line.
+    """
+    if explain:
+        click.echo(report.explain(checker.one_rule(explain)), nl=False)
+        return
+    if not paths:
+        raise click.UsageError("give at least one PATH (or --explain RULE).")
+    result = checker.check_paths(paths, select, ignore)
+    click.echo(report.render(result.findings, result.files, output_format), nl=False)
+    if result.errors:
+        more = f" (and {len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
+        raise CheckError(result.errors[0] + more)
+    if result.findings:
+        ctx.exit(1)
 
 
 def _say(action: str, path: Path) -> None:

@@ -47,3 +47,9 @@ class RegenerateError(ScaffoldError):
 
 class ProjectError(ScaffoldError):
     """A project whose settings or target folder cannot be used."""
+
+
+class CheckError(ScaffoldError):
+    """`check` was given a rule, path or file it cannot read."""
+
+    exit_code = 2

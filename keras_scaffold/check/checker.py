@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from keras_scaffold.check.catalog import BY_ID
-from keras_scaffold.check.findings import Finding
 from keras_scaffold.check.finder import Module
+from keras_scaffold.check.findings import Finding
 from keras_scaffold.check.rules import CLASS_RULES, MODULE_RULES, Hit
 from keras_scaffold.errors import CheckError
 

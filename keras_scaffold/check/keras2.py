@@ -1,4 +1,4 @@
-"""Keras 2 `keras.backend` functions that Keras 3 no longer has, with what replaces each.
+"""Keras 2 `keras.backend` functions that Keras 3 lacks, and what replaces each.
 
 Keras 3's `keras.backend` keeps only configuration (`floatx`, `epsilon`,
 `image_data_format`, `clear_session`, ...); the tensor functions moved to `keras.ops`

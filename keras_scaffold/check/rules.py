@@ -608,7 +608,9 @@ def arguments(module: Module, cls: KerasClass) -> Iterator[Hit]:
     for method in cls.methods.values():
         args = method.args
         named = [*args.posonlyargs, *args.args]
-        pairs = list(zip(named[len(named) - len(args.defaults) :], args.defaults))
+        pairs = list(
+            zip(named[len(named) - len(args.defaults) :], args.defaults, strict=True)
+        )
         pairs += [
             (arg, default)
             for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True)

@@ -1,0 +1,540 @@
+"""`keras-scaffold check`: the static audit, on real files (no mocks)."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, PATTERNS, REPO
+from test_render import EVERY_TYPE
+
+from keras_scaffold.check import check_source
+from keras_scaffold.check.catalog import BY_ID, RULES
+from keras_scaffold.check.keras2 import REMOVED_BACKEND_FUNCTIONS
+from keras_scaffold.check.report import rules_markdown
+
+FIXTURES = Path(__file__).parent / "check_fixtures"
+
+# What a static reading finds in each of the guide's samples. guide-defects.md's
+# defects are CompositeLayer's sub-layers without the dtype policy (KS203),
+# OrchestrationLayer's missing build() (KS202), DynamicLayer's sub-layer configs
+# handed back to __init__ (KS106) and CustomModel's mutable default (KS501); the
+# guide registers every class without a package (KS102). OrchestrationLayer,
+# CustomModel and StatefulLayer also create sub-layers without the dtype policy.
+# DynamicLayer passes each sub-layer's config as **kwargs, so KS203 cannot tell;
+# StatefulLayer's uncast state is a runtime fact (`check --run`), not a static one.
+GUIDE = {
+    "simple_custom_layer": {"KS102"},
+    "composite_layer": {"KS102", "KS203"},
+    "orchestration_layer": {"KS102", "KS202", "KS203"},
+    "documented_layer": {"KS102"},
+    "dynamic_layer": {"KS102", "KS106", "KS202"},
+    "stateful_layer": {"KS102", "KS203"},
+    "custom_model": {"KS102", "KS203", "KS501"},
+}
+
+
+def rules_in(path: Path) -> set[str]:
+    return {f.rule for f in check_source(str(path), path.read_text())}
+
+
+def findings(source: str) -> list[tuple[int, str]]:
+    return [(f.line, f.rule) for f in check_source("x.py", source)]
+
+
+# ---------------------------------------------------------------- the guide
+
+
+@pytest.mark.parametrize("sample", sorted(GUIDE))
+def test_guide_sample_defects_are_found_with_the_right_rule(sample):
+    assert rules_in(FIXTURES / f"guide_{sample}.py") == GUIDE[sample]
+
+
+@pytest.mark.parametrize("sample", sorted(GUIDE))
+def test_fixed_guide_sample_is_clean(sample):
+    assert rules_in(FIXTURES / f"guide_{sample}_fixed.py") == set()
+
+
+def test_defects_point_at_the_offending_code(run_cli):
+    result = run_cli("check", "guide_composite_layer.py", cwd=FIXTURES)
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert (
+        "guide_composite_layer.py:130:23: KS203 `Dense` is created without "
+        "`dtype=self.dtype_policy`" in lines[2]
+    )
+    assert lines[3] == (
+        "  hint: pass `dtype=self.dtype_policy` to the sub-layer "
+        "(see `keras-scaffold new composite`)"
+    )
+    dynamic = run_cli("check", "guide_dynamic_layer.py", cwd=FIXTURES).out
+    assert "KS106 `DynamicLayer.get_config` stores `layer.get_config()`" in dynamic
+
+
+def test_guide_test_code_is_not_layer_code():
+    # tf.GradientTape and ops.random in a test class: not a Keras class, no finding.
+    assert rules_in(FIXTURES / "guide_test_suite.py") == set()
+
+
+# ---------------------------------------------------------------- no false alarms
+
+
+@pytest.mark.parametrize("specs", [(), tuple(EVERY_TYPE)], ids=["own", "every-type"])
+def test_every_generated_module_is_clean(run_cli, tmp_path, specs):
+    for pattern in PATTERNS:
+        args = [f"--param={spec}" for spec in specs]
+        class_name = "".join(part.title() for part in pattern.split("_")) + "Thing"
+        made = run_cli("new", pattern, class_name, "-o", "pkg", *args, cwd=tmp_path)
+        assert made.code == 0, made.err
+    result = run_cli("check", "pkg", cwd=tmp_path)
+    assert result.code == 0, result.out
+    assert result.out == f"All checks passed ({2 * len(PATTERNS)} file(s)).\n"
+
+
+def test_a_project_made_by_init_is_clean(run_cli, tmp_path):
+    assert run_cli("init", "proj", cwd=tmp_path).code == 0
+    project = tmp_path / "proj"
+    for pattern in PATTERNS:
+        class_name = "".join(part.title() for part in pattern.split("_")) + "Thing"
+        assert run_cli("new", pattern, class_name, cwd=project).code == 0
+    result = run_cli("check", ".", cwd=project)
+    assert result.code == 0, result.out
+
+
+def test_generated_examples_are_clean(run_cli):
+    result = run_cli("check", str(EXAMPLES), cwd=REPO)
+    assert result.code == 0, result.out
+    assert result.out.startswith("All checks passed")
+
+
+def test_the_tool_itself_is_clean(run_cli):
+    assert run_cli("check", "keras_scaffold", "tests", cwd=REPO).code in (0, 1)
+    result = run_cli("check", "keras_scaffold", cwd=REPO)
+    assert result.code == 0, result.out
+
+
+# ---------------------------------------------------------------- the rules
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule.id for rule in RULES])
+def test_each_rules_bad_example_breaks_it_and_good_one_breaks_none(rule):
+    assert rule.id in {r for _, r in findings(rule.bad)}
+    assert findings(rule.good) == []
+
+
+HEAD = 'import keras\n\n\n@keras.saving.register_keras_serializable(package="p")\n'
+
+
+def test_classes_are_found_through_every_spelling_of_layer_and_model():
+    source = """
+import keras
+from keras import layers
+from keras.layers import Layer as Base
+import keras.layers as kl
+
+class A(keras.layers.Layer): pass
+class B(keras.Layer): pass
+class C(layers.Layer): pass
+class D(Base): pass
+class E(kl.Layer): pass
+class F(keras.Model): pass
+class G(keras.layers.Dense): pass
+class H(A): pass
+class NotKeras(object): pass
+"""
+    lines = {line for line, rule in findings(source) if rule == "KS101"}
+    # A is subclassed in the file (a base class): not asked to register.
+    assert lines == {8, 9, 10, 11, 12, 13, 14}
+
+
+def test_tf_keras_classes_are_found_and_their_imports_reported():
+    source = """import tensorflow as tf
+from tensorflow.keras import layers
+from tensorflow import keras
+
+class A(tf.keras.layers.Layer):
+    def call(self, x):
+        return tf.nn.relu(x)
+
+class B(layers.Layer):
+    pass
+"""
+    assert findings(source) == [
+        (2, "KS404"),
+        (3, "KS404"),
+        (5, "KS101"),
+        (5, "KS404"),
+        (7, "KS301"),
+        (9, "KS101"),
+    ]
+
+
+def test_config_rules():
+    source = HEAD + """class A(keras.layers.Layer):
+    def __init__(self, units, rate=0.1, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.units, self.rate = units, rate
+
+    def get_config(self):
+        config = super().get_config()
+        config["units"] = self.units
+        return config
+"""
+    # `name` goes to the parent; `rate` is missing.
+    assert findings(source) == [(6, "KS104")]
+    unknown = source.replace('config["units"] = self.units', "config.update(self.c)")
+    assert findings(unknown) == []  # cannot tell which keys: silent
+    no_config = source.split("    def get_config")[0]
+    assert findings(no_config) == [(6, "KS103")]
+    no_super = source.replace("super().get_config()", "{}")
+    assert (10, "KS105") in findings(no_super)
+
+
+def test_config_is_inherited_within_the_file():
+    source = (
+        HEAD
+        + """class Base(keras.layers.Layer):
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+"""
+        + HEAD
+        + """class Child(Base):
+    def __init__(self, units, extra=1, **kwargs):
+        super().__init__(units, **kwargs)
+        self.extra = extra
+"""
+    )
+    # `units` goes to Base, whose get_config saves it; `extra` is saved by nobody.
+    assert findings(source) == [(19, "KS104")]
+
+
+def test_sub_layers_in_call_and_helpers():
+    source = HEAD + """class A(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = self._make()
+
+    def _make(self):
+        return keras.layers.Dense(2, dtype=self.dtype_policy)
+
+    def build(self, input_shape):
+        self.dense.build(input_shape)
+        self.w = self.add_weight(shape=(2,))
+
+    def call(self, x):
+        y = keras.layers.Activation("relu", dtype=self.dtype_policy)(x)
+        self.v = self.add_weight(shape=(2,))
+        return self._later(y)
+
+    def _later(self, y):
+        return keras.layers.Dense(2, dtype=self.dtype_policy)(y)
+"""
+    # _make runs from __init__ (fine); call and _later run on every call.
+    assert findings(source) == [(18, "KS201"), (19, "KS204"), (23, "KS201")]
+
+
+def test_no_build_rule_skips_models_stateless_layers_and_inherited_builds():
+    layer = HEAD + """class A(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.drop = keras.layers.Dropout(0.1, dtype=self.dtype_policy)
+
+    def call(self, x):
+        return self.drop(x)
+"""
+    assert findings(layer) == []
+    model = layer.replace("keras.layers.Layer", "keras.Model").replace(
+        "Dropout(0.1", "Dense(1"
+    )
+    assert findings(model) == []
+    dense = layer.replace("Dropout(0.1", "Dense(1")
+    assert findings(dense) == [(5, "KS202")]
+    assert findings(dense.replace("keras.layers.Layer", "keras.layers.Dense")) == []
+
+
+def test_keras2_leftovers():
+    source = """import keras
+import keras.backend as K
+from keras.backend import int_shape, floatx
+from keras.engine.base_layer import Layer
+
+
+class A(Layer):
+    def build(self, input_shape):
+        self.built = True
+
+    def call(self, x):
+        return K.dot(x, x) * K.epsilon() + keras.backend.batch_dot(x, x)
+
+    def get_output_shape_for(self, input_shape):
+        return input_shape
+"""
+    assert findings(source) == [
+        (3, "KS401"),
+        (4, "KS404"),
+        (7, "KS101"),
+        (9, "KS402"),
+        (12, "KS401"),  # K.dot
+        (12, "KS401"),  # keras.backend.batch_dot
+        (14, "KS403"),
+    ]
+    with_super = source.replace(
+        "self.built = True", "super().build(input_shape)\n        self.built = True"
+    )
+    assert (9, "KS402") not in findings(with_super)
+
+
+def test_removed_backend_functions_are_really_gone_from_keras_3():
+    keras = pytest.importorskip("keras")
+    assert not set(REMOVED_BACKEND_FUNCTIONS) & set(dir(keras.backend))
+    for replacement in REMOVED_BACKEND_FUNCTIONS.values():
+        for module, name in re.findall(r"`keras\.(ops|random)\.(\w+)", replacement):
+            assert hasattr(getattr(keras, module), name), replacement
+
+
+def test_backend_code_is_reported_in_layers_only():
+    source = (
+        "import jax.numpy as jnp\nimport torch\n"
+        + HEAD
+        + """class A(keras.layers.Layer):
+    def call(self, x):
+        import tensorflow as tf
+        return jnp.tanh(x) + torch.tanh(x)
+
+
+def helper(x):
+    return torch.tanh(x)
+"""
+    )
+    assert findings(source) == [(9, "KS301"), (10, "KS301")]
+
+
+def test_mutable_defaults():
+    source = HEAD + """class A(keras.layers.Layer):
+    def __init__(self, sizes=(1, 2), opts=None, *, extra={}, more=list(), **kwargs):
+        super().__init__(**kwargs)
+
+    def call(self, x, cache=[]):
+        return x
+"""
+    assert findings(source) == [(6, "KS103"), (6, "KS501"), (6, "KS501"), (9, "KS501")]
+
+
+@pytest.mark.parametrize(
+    ("sub_layer", "call_args", "extra", "found"),
+    [
+        ('GRU(4, return_sequences=True, dtype=self.dtype_policy)', "x", "", True),
+        ("GRU(4, dtype=self.dtype_policy)", "x", "", False),  # sequence to vector
+        ("MultiHeadAttention(2, 4, dtype=self.dtype_policy)", "x", "", True),
+        ("MultiHeadAttention(2, 4, dtype=self.dtype_policy)", "x, padding_mask=None",
+         "", False),
+        ("Embedding(9, 4, mask_zero=True, dtype=self.dtype_policy)", "x", "", True),
+        ("Embedding(9, 4, dtype=self.dtype_policy)", "x", "", False),
+        ('GRU(4, return_sequences=True, dtype=self.dtype_policy)', "x, mask=None",
+         "", False),
+        ('GRU(4, return_sequences=True, dtype=self.dtype_policy)', "x",
+         "        self.supports_masking = True\n", False),
+        ("Dense(4, dtype=self.dtype_policy)", "x", "", False),  # cannot tell
+    ],
+)  # fmt: skip
+def test_masks(sub_layer, call_args, extra, found):
+    source = HEAD + f"""class A(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+{extra}        self.inner = keras.layers.{sub_layer}
+
+    def build(self, input_shape):
+        self.inner.build(input_shape)
+
+    def call(self, {call_args}):
+        return self.inner(x)
+"""
+    assert ("KS601" in {r for _, r in findings(source)}) is found
+
+
+# ---------------------------------------------------------------- the command
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_exit_codes(run_cli, tmp_path):
+    write(tmp_path, "clean.py", BY_ID["KS101"].good)
+    write(tmp_path, "bad.py", BY_ID["KS101"].bad)
+    write(tmp_path, "broken.py", "class A(:\n")
+    assert run_cli("check", "clean.py", cwd=tmp_path).code == 0
+    assert run_cli("check", "bad.py", cwd=tmp_path).code == 1
+    missing = run_cli("check", "nowhere.py", cwd=tmp_path)
+    assert (missing.code, missing.err) == (
+        2,
+        "keras-scaffold: error: nowhere.py: no such file or folder.\n",
+    )
+    broken = run_cli("check", "broken.py", "bad.py", cwd=tmp_path)
+    assert broken.code == 2
+    assert broken.err == (
+        "keras-scaffold: error: broken.py:1:9: syntax error: invalid syntax\n"
+    )
+    assert "KS101" in broken.out  # the readable files are still reported
+    usage = run_cli("check", cwd=tmp_path)
+    assert usage.code == 2 and len(usage.err.splitlines()) == 1
+    unknown = run_cli("check", "--select", "KS999", "clean.py", cwd=tmp_path)
+    assert unknown.code == 2 and "unknown rule `KS999`" in unknown.err
+
+
+def test_directories_are_walked_for_python_files(run_cli, tmp_path):
+    write(tmp_path, "src/a.py", BY_ID["KS101"].bad)
+    write(tmp_path, "src/deep/b.py", BY_ID["KS501"].bad)
+    write(tmp_path, "src/notes.txt", BY_ID["KS101"].bad)
+    write(tmp_path, "src/.venv/c.py", BY_ID["KS101"].bad)
+    write(tmp_path, "src/__pycache__/d.py", BY_ID["KS101"].bad)
+    result = run_cli("check", "src", "--format", "json", cwd=tmp_path)
+    assert result.code == 1
+    assert {(f["path"], f["rule"]) for f in json.loads(result.out)} == {
+        (str(Path("src/a.py")), "KS101"),
+        (str(Path("src/deep/b.py")), "KS501"),
+    }
+
+
+def test_select_and_ignore(run_cli, tmp_path):
+    write(tmp_path, "guide.py", (FIXTURES / "guide_custom_model.py").read_text())
+
+    def rules(*options):
+        result = run_cli(
+            "check", "guide.py", "--format", "json", *options, cwd=tmp_path
+        )
+        return {f["rule"] for f in json.loads(result.out)}
+
+    assert rules() == {"KS102", "KS203", "KS501"}
+    assert rules("--select", "KS2,KS501") == {"KS203", "KS501"}
+    assert rules("--select", "KS1", "--select", "ks5") == {"KS102", "KS501"}
+    assert rules("--ignore", "KS102", "--ignore", "KS203") == {"KS501"}
+    assert rules("--select", "ALL", "--ignore", "KS2") == {"KS102", "KS501"}
+    assert run_cli("check", "guide.py", "--ignore", "KS", cwd=tmp_path).code == 0
+
+
+def test_json_format_schema(run_cli, tmp_path):
+    write(tmp_path, "bad.py", BY_ID["KS501"].bad)
+    result = run_cli("check", "bad.py", "--format", "json", cwd=tmp_path)
+    assert result.code == 1
+    assert json.loads(result.out) == [
+        {
+            "path": "bad.py",
+            "line": 6,
+            "column": 30,
+            "rule": "KS501",
+            "message": "`sizes` of `Stack.__init__` has a mutable default `[8, 4]`, "
+            "shared by every call",
+            "hint": BY_ID["KS501"].hint,
+        }
+    ]
+    write(tmp_path, "clean.py", BY_ID["KS501"].good)
+    clean = run_cli("check", "clean.py", "--format", "json", cwd=tmp_path)
+    assert (clean.code, json.loads(clean.out)) == (0, [])
+
+
+def test_github_format(run_cli, tmp_path):
+    write(tmp_path, "bad.py", BY_ID["KS501"].bad)
+    result = run_cli("check", "bad.py", "--format", "github", cwd=tmp_path)
+    assert result.code == 1
+    assert result.out == (
+        "::error file=bad.py,line=6,col=30,title=KS501::`sizes` of `Stack.__init__` "
+        "has a mutable default `[8, 4]`, shared by every call%0Ahint: "
+        f"{BY_ID['KS501'].hint}\n"
+    )
+
+
+def test_columns_count_characters_not_bytes(tmp_path):
+    source = BY_ID["KS501"].bad.replace(
+        "def __init__(self, sizes", "def __init__(self, label='é', sizes"
+    )
+    (finding,) = [f for f in check_source("x.py", source) if f.rule == "KS501"]
+    assert finding.column == 41  # 42 if counted in UTF-8 bytes
+
+
+def test_suppression(run_cli, tmp_path):
+    bad = (FIXTURES / "guide_composite_layer.py").read_text()
+    lines = bad.splitlines()
+    lines[129] += "  # keras-scaffold: noqa KS203"  # the first Dense
+    lines[130] += "  # keras-scaffold: noqa KS101"  # the wrong rule: still reported
+    lines[133] += "  # keras-scaffold: noqa"  # every rule
+    write(tmp_path, "a.py", "\n".join(lines) + "\n")
+    result = run_cli("check", "a.py", "--format", "json", cwd=tmp_path)
+    assert [(f["line"], f["rule"]) for f in json.loads(result.out)] == [
+        (13, "KS102"),
+        (131, "KS203"),
+        (138, "KS203"),
+    ]
+    lines[13] += "  # keras-scaffold: noqa: KS203, KS102"  # the class line
+    write(tmp_path, "b.py", "\n".join(lines) + "\n")
+    result = run_cli("check", "b.py", cwd=tmp_path)
+    assert (result.code, result.out) == (0, "All checks passed (1 file(s)).\n")
+
+
+def test_explain(run_cli, tmp_path):
+    result = run_cli("check", "--explain", "ks203", cwd=tmp_path)
+    assert result.code == 0
+    assert result.out.startswith(
+        "KS203: sub-layer without the layer's dtype policy "
+        "(Sub-layers, weights and build)\n"
+    )
+    assert "Bad:\n\n    import keras" in result.out and "\nGood:\n" in result.out
+    unknown = run_cli("check", "--explain", "KS2", cwd=tmp_path)
+    assert unknown.code == 2 and "unknown rule `KS2`" in unknown.err
+
+
+def test_readme_documents_every_rule():
+    readme = (REPO / "README.md").read_text()
+    assert rules_markdown() in readme
+
+
+def test_check_never_imports_keras(tmp_path):
+    write(tmp_path, "layer.py", (FIXTURES / "guide_composite_layer.py").read_text())
+    code = (
+        "import sys\nfrom keras_scaffold.cli import main\n"
+        "try:\n    main(['check', 'layer.py'])\nexcept SystemExit as done:\n"
+        "    code = done.code\n"
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('keras', 'tensorflow', 'jax', 'torch')))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(REPO), "PATH": ""},
+    )
+    assert completed.stdout.splitlines()[-1] == "1 []", completed.stderr
+
+
+def test_pre_commit_hooks_are_declared_and_used():
+    import yaml
+
+    hooks = {
+        h["id"]: h
+        for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    }
+    assert hooks["keras-scaffold-check"]["entry"] == "keras-scaffold check"
+    assert hooks["keras-scaffold-check"]["types"] == ["python"]
+    assert hooks["keras-scaffold-regenerate-check"]["entry"] == (
+        "keras-scaffold regenerate --check"
+    )
+    assert hooks["keras-scaffold-regenerate-check"]["pass_filenames"] is False
+    project = (REPO / "templates" / "project" / ".pre-commit-config.yaml").read_text()
+    used = {
+        hook["id"]
+        for repo in yaml.safe_load(project)["repos"]
+        for hook in repo["hooks"]
+    }
+    assert {"keras-scaffold-check", "keras-scaffold-regenerate-check"} <= used

@@ -45,10 +45,10 @@ def canonical(path: str) -> str:
     return path
 
 
-def import_aliases(tree: ast.Module) -> dict[str, str]:
-    """Each name the module's imports bind, with the dotted path it stands for."""
+def import_aliases(nodes: list[ast.AST]) -> dict[str, str]:
+    """Each name the imports among `nodes` bind, with the dotted path it stands for."""
     aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -121,9 +121,17 @@ class Module:
     def __init__(self, path: str, source: str, tree: ast.Module) -> None:
         self.path, self.source, self.tree = path, source, tree
         self.lines = source.splitlines()
-        self.aliases = import_aliases(tree)
+        self._walks: dict[int, list[ast.AST]] = {}
+        self.aliases = import_aliases(self.walk(tree))
         self.classes = self._keras_classes()
         self.class_names = {cls.name for cls in self.classes}
+
+    def walk(self, node: ast.AST) -> list[ast.AST]:
+        """`ast.walk(node)` as a list, computed once per node (the rules share it)."""
+        found = self._walks.get(id(node))
+        if found is None:
+            found = self._walks[id(node)] = list(ast.walk(node))
+        return found
 
     def qualname(self, node: ast.AST) -> str | None:
         """The dotted path a name or attribute chain stands for, via the imports."""
@@ -157,7 +165,7 @@ class Module:
         return last[:1].isupper() and last not in _NOT_LAYERS
 
     def _keras_classes(self) -> list[KerasClass]:
-        defs = [node for node in ast.walk(self.tree) if isinstance(node, ast.ClassDef)]
+        defs = [node for node in self.walk(self.tree) if isinstance(node, ast.ClassDef)]
         found: dict[str, KerasClass] = {}
         changed = True
         while changed:  # parents may come after their children in the file

@@ -49,8 +49,8 @@ _SERIALIZERS = ("layers.serialize", "serialize_keras_object")
 # ---------------------------------------------------------------- helpers
 
 
-def _calls(node: ast.AST) -> Iterator[ast.Call]:
-    return (item for item in ast.walk(node) if isinstance(item, ast.Call))
+def _calls(module: Module, node: ast.AST) -> list[ast.Call]:
+    return [item for item in module.walk(node) if isinstance(item, ast.Call)]
 
 
 def _is_super_call(node: ast.AST, method: str) -> bool:
@@ -69,7 +69,7 @@ def _calls_parent(
     module: Module, cls: KerasClass, function: ast.FunctionDef, method: str
 ) -> bool:
     """The function calls `super().method` or `Base.method(self, ...)`."""
-    for call in _calls(function):
+    for call in _calls(module, function):
         if _is_super_call(call, method):
             return True
         func = call.func
@@ -106,7 +106,7 @@ def _decorated_as(function: ast.FunctionDef, names: set[str]) -> bool:
     )
 
 
-def _init_reachable(cls: KerasClass) -> set[str]:
+def _init_reachable(module: Module, cls: KerasClass) -> set[str]:
     """Method names run while the layer is created or built: `__init__`, `build`,
     and the methods they call on `self`, transitively."""
     reached, queue = set(), ["__init__", "build"]
@@ -118,7 +118,7 @@ def _init_reachable(cls: KerasClass) -> set[str]:
         found = cls.find_method(name)
         if found is None:
             continue
-        for call in _calls(found[1]):
+        for call in _calls(module, found[1]):
             attr = _self_attr(call.func)
             if attr is not None:
                 queue.append(attr)
@@ -126,14 +126,14 @@ def _init_reachable(cls: KerasClass) -> set[str]:
 
 
 def _constructions(module: Module, node: ast.AST) -> Iterator[tuple[ast.Call, str]]:
-    for call in _calls(node):
+    for call in _calls(module, node):
         name = module.layer_constructor(call)
         if name is not None:
             yield call, name
 
 
 def _created_at_init(module: Module, cls: KerasClass) -> list[tuple[ast.Call, str]]:
-    reachable = _init_reachable(cls)
+    reachable = _init_reachable(module, cls)
     found = []
     for owner in cls.ancestry():
         for name, method in owner.methods.items():
@@ -198,7 +198,7 @@ def _init_args(module: Module, cls: KerasClass) -> tuple[list[ast.arg], set[str]
         return [], set()
     init = found[1]
     forwarded: set[str] = set()
-    for call in _calls(init):
+    for call in _calls(module, init):
         func = call.func
         if not (isinstance(func, ast.Attribute) and func.attr == "__init__"):
             continue
@@ -327,7 +327,7 @@ def _rebuilds(module: Module, cls: KerasClass) -> bool:
         found = cls.find_method(name)
         if found is None:
             continue
-        for call in _calls(found[1]):
+        for call in _calls(module, found[1]):
             func = call.func
             last = func.attr if isinstance(func, ast.Attribute) else None
             if isinstance(func, ast.Name):
@@ -341,9 +341,9 @@ def _nested_config(
     module: Module, cls: KerasClass, get_config: ast.FunctionDef, params: list
 ) -> Iterator[Hit]:
     layer_attrs = {
-        target.attr
+        attr
         for call, _ in _created_at_init(module, cls)
-        for target in _assigned_to(cls, call)
+        for attr in _assigned_to(module, cls, call)
     }
     layer_params = {
         item.arg
@@ -351,9 +351,9 @@ def _nested_config(
         if item.annotation is not None
         and any(word in ast.unparse(item.annotation) for word in ("Layer", "Model"))
     }
-    layer_attrs |= _attrs_from_params(cls, layer_params)
+    layer_attrs |= _attrs_from_params(module, cls, layer_params)
     nested: tuple[ast.AST, str] | None = None
-    for node in ast.walk(get_config):
+    for node in module.walk(get_config):
         if isinstance(node, ast.Call):
             name = module.qualname(node.func) or ""
             if name.endswith(_SERIALIZERS) or (
@@ -385,21 +385,21 @@ def _nested_config(
         )
 
 
-def _assigned_to(cls: KerasClass, call: ast.Call) -> list[ast.Attribute]:
+def _assigned_to(module: Module, cls: KerasClass, call: ast.Call) -> list[str]:
     """The `self.X` attributes a construction is assigned to directly."""
     found = []
-    for node in ast.walk(cls.node):
+    for node in module.walk(cls.node):
         if isinstance(node, ast.Assign) and node.value is call:
-            found.extend(t for t in node.targets if _self_attr(t))
+            found.extend(_self_attr(t) for t in node.targets if _self_attr(t))
     return found
 
 
-def _attrs_from_params(cls: KerasClass, names: set[str]) -> set[str]:
+def _attrs_from_params(module: Module, cls: KerasClass, names: set[str]) -> set[str]:
     found = cls.find_method("__init__")
     if found is None or not names:
         return set()
     attrs = set()
-    for node in ast.walk(found[1]):
+    for node in module.walk(found[1]):
         if (
             isinstance(node, ast.Assign)
             and isinstance(node.value, ast.Name)
@@ -413,7 +413,7 @@ def _attrs_from_params(cls: KerasClass, names: set[str]) -> set[str]:
 
 
 def state(module: Module, cls: KerasClass) -> Iterator[Hit]:
-    reachable = _init_reachable(cls)
+    reachable = _init_reachable(module, cls)
     for name, method in cls.methods.items():
         if name in reachable or _decorated_as(method, {"classmethod", "staticmethod"}):
             continue
@@ -425,7 +425,7 @@ def state(module: Module, cls: KerasClass) -> Iterator[Hit]:
                 "sub-layer (with new weights) on every call, never tracked or saved",
                 cls.node,
             )
-        for call in _calls(method):
+        for call in _calls(module, method):
             attr = _self_attr(call.func)
             if attr in {"add_weight", "add_variable"}:
                 yield Hit(
@@ -467,7 +467,7 @@ def state(module: Module, cls: KerasClass) -> Iterator[Hit]:
 def backends(module: Module, cls: KerasClass) -> Iterator[Hit]:
     body = [*cls.node.body]
     seen_lines = set()
-    for node in (n for item in body for n in ast.walk(item)):
+    for node in (n for item in body for n in module.walk(item)):
         if isinstance(node, ast.Import | ast.ImportFrom):
             names = (
                 [node.module or ""]
@@ -512,7 +512,7 @@ def _tf_keras_users(module: Module, node: ast.Attribute) -> bool:
 
 
 def keras2_module(module: Module) -> Iterator[Hit]:
-    for node in ast.walk(module.tree):
+    for node in module.walk(module.tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
             names = (
                 [node.module or ""]
@@ -574,7 +574,7 @@ def _removed_hit(node: ast.AST, function: str) -> Hit:
 def keras2_class(module: Module, cls: KerasClass) -> Iterator[Hit]:
     build = cls.methods.get("build")
     if build is not None and not _calls_parent(module, cls, build, "build"):
-        for node in ast.walk(build):
+        for node in module.walk(build):
             if (
                 isinstance(node, ast.Assign)
                 and any(_self_attr(t) == "built" for t in node.targets)
@@ -646,7 +646,7 @@ def masking(module: Module, cls: KerasClass) -> Iterator[Hit]:
     if cls.kind != "layer" or cls.find_method("compute_mask") is not None:
         return
     for owner in cls.ancestry():
-        for node in ast.walk(owner.node):
+        for node in module.walk(owner.node):
             targets = (
                 node.targets
                 if isinstance(node, ast.Assign)

@@ -538,3 +538,64 @@ def test_pre_commit_hooks_are_declared_and_used():
         for hook in repo["hooks"]
     }
     assert {"keras-scaffold-check", "keras-scaffold-regenerate-check"} <= used
+
+
+def test_nested_layers_in_the_config():
+    source = HEAD + """class A(keras.layers.Layer):
+    def __init__(self, units=2, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.dense = keras.layers.Dense(units, dtype=self.dtype_policy)
+
+    def build(self, input_shape):
+        self.dense.build(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.dense.units}
+"""
+    assert findings(source) == []  # an attribute of the sub-layer is plain data
+    stored = source.replace('"units": self.dense.units', '"units": 2, "d": self.dense')
+    assert findings(stored) == [(15, "KS106")]
+    rebuilt = stored + (
+        "\n    @classmethod\n    def from_config(cls, config):\n"
+        '        config["d"] = keras.layers.deserialize(config["d"])\n'
+        "        return cls(**config)\n"
+    )
+    assert findings(rebuilt) == []
+
+
+def test_from_config_may_supply_keys():
+    source = HEAD + """class A(keras.layers.Layer):
+    def __init__(self, units, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.units, self.seed = units, seed
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(seed=config.pop("rng", None), **config)
+"""
+    assert findings(source) == [(6, "KS104")]
+    assert findings(source.replace('"rng"', '"seed"')) == []
+
+
+def test_functional_models_and_local_classes_are_left_alone():
+    source = """import keras
+
+
+@keras.saving.register_keras_serializable(package="p")
+class Net(keras.Model):
+    def __init__(self, units=4, **kwargs):
+        inputs = keras.Input((3,))
+        outputs = keras.layers.Dense(units)(inputs)
+        super().__init__(inputs, outputs, **kwargs)
+
+
+def test_something():
+    class Probe(keras.layers.Layer):
+        def call(self, x):
+            return x
+"""
+    assert findings(source) == []

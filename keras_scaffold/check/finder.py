@@ -83,6 +83,26 @@ class KerasClass:
     kind: str  # "layer" (from Layer), "model" (from Model) or "builtin" (a Keras layer)
     parents: list["KerasClass"] = field(default_factory=list)
     subclassed: bool = False
+    local: bool = False  # defined inside a function
+
+    @property
+    def functional(self) -> bool:
+        """A Model subclass that calls `super().__init__(inputs, outputs)`."""
+        init = self.methods.get("__init__")
+        if self.kind != "model" or init is None:
+            return False
+        for node in ast.walk(init):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "__init__"
+                and (
+                    node.args
+                    or any(k.arg in {"inputs", "outputs"} for k in node.keywords)
+                )
+            ):
+                return True
+        return False
 
     @property
     def name(self) -> str:
@@ -166,6 +186,13 @@ class Module:
 
     def _keras_classes(self) -> list[KerasClass]:
         defs = [node for node in self.walk(self.tree) if isinstance(node, ast.ClassDef)]
+        local = {
+            id(inner)
+            for node in self.walk(self.tree)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            for inner in self.walk(node)
+            if isinstance(inner, ast.ClassDef)
+        }
         found: dict[str, KerasClass] = {}
         changed = True
         while changed:  # parents may come after their children in the file
@@ -183,7 +210,9 @@ class Module:
                 if kind is None and parents:
                     kind = parents[0].kind
                 if kind is not None:
-                    found[node.name] = KerasClass(node, kind, parents)
+                    found[node.name] = KerasClass(
+                        node, kind, parents, local=id(node) in local
+                    )
                     for parent in parents:
                         parent.subclassed = True
                     changed = True

@@ -160,8 +160,8 @@ def _has_splat(call: ast.Call) -> bool:
 
 
 def registration(module: Module, cls: KerasClass) -> Iterator[Hit]:
-    if cls.name.startswith("_") or cls.subclassed:
-        return  # a private or base class is not saved under its own name
+    if cls.name.startswith("_") or cls.subclassed or cls.local:
+        return  # a private, base or local class is not saved under its own name
     for decorator in cls.node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         name = module.qualname(target) or (
@@ -281,6 +281,8 @@ class _ConfigKeys(ast.NodeVisitor):
 
 
 def config(module: Module, cls: KerasClass) -> Iterator[Hit]:
+    if cls.functional:
+        return  # a functional model's config is its graph
     params, forwarded = _init_args(module, cls)
     own = [item for item in params if item.arg not in forwarded]
     found = cls.find_method("get_config")
@@ -290,9 +292,9 @@ def config(module: Module, cls: KerasClass) -> Iterator[Hit]:
             yield Hit(
                 cls.methods["__init__"],
                 "KS103",
-                f"`{cls.name}.__init__` takes {names} but the class has no "
-                "`get_config`: saving works only while every value is a plain "
-                "str, int, float, bool or None",
+                f"`{cls.name}.__init__` takes {names} but no `get_config` of the "
+                "class saves them: saving works only while every value is a "
+                "plain str, int, float, bool or None",
                 cls.node,
             )
         return
@@ -307,6 +309,13 @@ def config(module: Module, cls: KerasClass) -> Iterator[Hit]:
         )
     reader = _ConfigKeys()
     reader.visit(get_config)
+    from_config = cls.find_method("from_config")
+    if from_config is not None:  # it may add keys of its own
+        reader.keys |= {
+            node.value
+            for node in module.walk(from_config[1])
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        }
     if reader.complete:
         for item in own:
             if item.arg not in reader.keys:
@@ -369,9 +378,11 @@ def _nested_config(
                     isinstance(arg, ast.Name) and arg.id == "self" for arg in node.args
                 )
             ):
-                nested = (node, f"`{ast.unparse(node)}` (a sub-layer's own config)")
-        elif _self_attr(node) in layer_attrs and isinstance(node.ctx, ast.Load):
-            nested = (node, f"the layer `{ast.unparse(node)}`")
+                nested = (node, f"`{ast.unparse(node)}` (an object's own config)")
+        else:
+            for value in _stored_values(node):
+                if _self_attr(value) in layer_attrs:
+                    nested = (value, f"the layer `{ast.unparse(value)}`")
         if nested:
             break
     if nested and not _rebuilds(module, cls):
@@ -383,6 +394,17 @@ def _nested_config(
             "it: loading passes the nested config straight to `__init__`",
             cls.node,
         )
+
+
+def _stored_values(node: ast.AST) -> list[ast.AST]:
+    """The values a config stores: dict items, `config[key] = value`, keywords."""
+    if isinstance(node, ast.Dict):
+        return [value for key, value in zip(node.keys, node.values, strict=True) if key]
+    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript):
+        return [node.value]
+    if isinstance(node, ast.keyword):
+        return [node.value]
+    return []
 
 
 def _assigned_to(module: Module, cls: KerasClass, call: ast.Call) -> list[str]:
@@ -449,7 +471,7 @@ def state(module: Module, cls: KerasClass) -> Iterator[Hit]:
                 cls.node,
             )
     for call, layer in _constructions(module, cls.node):
-        if module.is_model_constructor(layer):
+        if module.is_model_constructor(layer) or cls.functional:
             continue
         if _keyword(call, "dtype") is None and not _has_splat(call):
             yield Hit(

@@ -262,7 +262,7 @@ def _problem_summary(problems: list, preview: bool) -> str:
     )
 
 
-@cli.command("check")
+@cli.command("check", short_help="Audit Keras layers and models (static).")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--select",

@@ -13,7 +13,7 @@ from test_render import EVERY_TYPE
 from keras_scaffold.check import check_source
 from keras_scaffold.check.catalog import BY_ID, RULES
 from keras_scaffold.check.keras2 import REMOVED_BACKEND_FUNCTIONS
-from keras_scaffold.check.report import rules_markdown
+from keras_scaffold.check.report import README_MARKERS, rules_markdown
 
 FIXTURES = Path(__file__).parent / "check_fixtures"
 
@@ -496,7 +496,10 @@ def test_explain(run_cli, tmp_path):
 
 def test_readme_documents_every_rule():
     readme = (REPO / "README.md").read_text()
-    assert rules_markdown() in readme
+    begin, end = README_MARKERS
+    # Out of date? Run `python -m keras_scaffold.check.report README.md`.
+    assert begin + rules_markdown() + end in readme
+    assert all(f"#### {rule.id}\n" in readme for rule in RULES)
 
 
 def test_check_never_imports_keras(tmp_path):
@@ -599,3 +602,27 @@ def test_something():
             return x
 """
     assert findings(source) == []
+
+
+def test_build_that_leaves_a_sub_layer_unbuilt():
+    source = HEAD + """class A(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.first = keras.layers.Dense(2, dtype=self.dtype_policy)
+        self.second = keras.layers.Dense(2, dtype=self.dtype_policy)
+        self.drop = keras.layers.Dropout(0.1, dtype=self.dtype_policy)
+        self.stack = [keras.layers.Dense(2, dtype=self.dtype_policy)]
+
+    def build(self, input_shape):
+        self._build_first(input_shape)
+        for layer in self.stack:
+            layer.build(input_shape)
+
+    def _build_first(self, input_shape):
+        self.first.build(input_shape)
+
+    def call(self, x):
+        return self.drop(self.second(self.first(x)))
+"""
+    # `first` is built by a helper, `drop` owns no weights, `stack` is looped over.
+    assert findings(source) == [(9, "KS205")]

@@ -234,6 +234,29 @@ class Scale(keras.layers.Layer):
         _BLOCK_GOOD,
     ),
     Rule(
+        "KS205",
+        "`build()` that leaves a sub-layer unbuilt",
+        "Once a layer defines `build()`, Keras builds nothing else for it: a "
+        "sub-layer that `build()` never builds (nor mentions, for instance in a "
+        "loop over a list) has no weights after `build(input_shape)`, and "
+        "`load_model`, which calls `build()` and then loads the weights, finds no "
+        "variables to load them into. Sub-layers without weights (`Dropout`, "
+        "`Activation`, ...) do not count; only sub-layers assigned to an "
+        "attribute in `__init__` are followed.",
+        "build every sub-layer that is not yet built in `build()`, with the shape "
+        "it will receive (see `keras-scaffold new composite`)",
+        _BLOCK_GOOD.replace(
+            """        if not self.dense.built:
+            self.dense.build(input_shape)
+""",
+            """        self.scale = self.add_weight(shape=(), initializer="ones")
+""",
+        ).replace(
+            "return self.dense(inputs)", "return self.dense(inputs) * self.scale"
+        ),
+        _BLOCK_GOOD,
+    ),
+    Rule(
         "KS203",
         "sub-layer without the layer's dtype policy",
         "A sub-layer created without `dtype=` computes in the global default "
@@ -457,4 +480,5 @@ class Scale(keras.layers.Layer):
     ),
 ]
 
+RULES.sort(key=lambda rule: rule.id)
 BY_ID = {rule.id: rule for rule in RULES}

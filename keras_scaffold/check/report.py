@@ -1,6 +1,9 @@
 """Print findings: ruff-like text, JSON, or GitHub Actions annotations."""
 
 import json
+import re
+import sys
+from pathlib import Path
 
 from keras_scaffold.check.catalog import BY_ID, GROUPS, RULES
 from keras_scaffold.check.findings import Finding
@@ -83,3 +86,25 @@ def rules_markdown() -> str:
             "</details>",
         ]
     return "\n".join(out) + "\n"
+
+
+README_MARKERS = ("<!-- check rules: begin -->\n", "<!-- check rules: end -->\n")
+
+
+def update_readme(path: Path) -> bool:
+    """Put the current rule listing between the README's markers; True if changed."""
+    text = path.read_text(encoding="utf-8")
+    begin, end = README_MARKERS
+    updated = re.sub(
+        re.escape(begin) + ".*?" + re.escape(end),
+        lambda _: begin + rules_markdown() + end,
+        text,
+        flags=re.DOTALL,
+    )
+    if updated != text:
+        path.write_text(updated, encoding="utf-8")
+    return updated != text
+
+
+if __name__ == "__main__":  # python -m keras_scaffold.check.report README.md
+    print("updated" if update_readme(Path(sys.argv[1])) else "up to date")

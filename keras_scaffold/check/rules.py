@@ -470,6 +470,8 @@ def state(module: Module, cls: KerasClass) -> Iterator[Hit]:
                 "with no weights, and loading a saved model warns of unbuilt state",
                 cls.node,
             )
+    elif cls.kind == "layer":
+        yield from _unbuilt_sublayers(module, cls)
     for call, layer in _constructions(module, cls.node):
         if module.is_model_constructor(layer) or cls.functional:
             continue
@@ -481,6 +483,41 @@ def state(module: Module, cls: KerasClass) -> Iterator[Hit]:
                 "`mixed_float16` it computes in float32 and the output dtype is wrong",
                 cls.node,
             )
+
+
+def _unbuilt_sublayers(module: Module, cls: KerasClass) -> Iterator[Hit]:
+    """KS205: a `build()` that never touches a sub-layer `__init__` assigned."""
+    reachable = {"build"}
+    queue = ["build"]
+    while queue:  # build, and the methods it calls on self
+        found = cls.find_method(queue.pop())
+        for call in _calls(module, found[1]) if found else []:
+            attr = _self_attr(call.func)
+            if attr is not None and attr not in reachable:
+                reachable.add(attr)
+                queue.append(attr)
+    mentioned = {
+        _self_attr(node)
+        for owner in cls.ancestry()
+        for name, method in owner.methods.items()
+        if name in reachable
+        for node in module.walk(method)
+    }
+    reported = set()
+    for call, layer in _created_at_init(module, cls):
+        if layer in _STATELESS:
+            continue
+        for attr in _assigned_to(module, cls, call):
+            if attr not in mentioned and attr not in reported:
+                reported.add(attr)
+                yield Hit(
+                    call,
+                    "KS205",
+                    f"`build()` never builds `self.{attr}` (`{layer}`): it stays "
+                    "unbuilt until the first call, so a saved model's weights "
+                    "cannot be loaded into it",
+                    cls.node,
+                )
 
 
 # ---------------------------------------------------------------- KS3: backends

@@ -62,7 +62,7 @@ def test_defects_point_at_the_offending_code(run_cli):
     assert result.code == 1
     lines = result.out.splitlines()
     assert (
-        "guide_composite_layer.py:130:23: KS203 `Dense` is created without "
+        "guide_composite_layer.py:134:23: KS203 `Dense` is created without "
         "`dtype=self.dtype_policy`" in lines[2]
     )
     assert lines[3] == (
@@ -466,17 +466,17 @@ def test_columns_count_characters_not_bytes(tmp_path):
 def test_suppression(run_cli, tmp_path):
     bad = (FIXTURES / "guide_composite_layer.py").read_text()
     lines = bad.splitlines()
-    lines[129] += "  # keras-scaffold: noqa KS203"  # the first Dense
-    lines[130] += "  # keras-scaffold: noqa KS101"  # the wrong rule: still reported
-    lines[133] += "  # keras-scaffold: noqa"  # every rule
+    lines[133] += "  # keras-scaffold: noqa KS203"  # the first Dense
+    lines[134] += "  # keras-scaffold: noqa KS101"  # the wrong rule: still reported
+    lines[137] += "  # keras-scaffold: noqa"  # every rule
     write(tmp_path, "a.py", "\n".join(lines) + "\n")
     result = run_cli("check", "a.py", "--format", "json", cwd=tmp_path)
     assert [(f["line"], f["rule"]) for f in json.loads(result.out)] == [
-        (13, "KS102"),
-        (131, "KS203"),
-        (138, "KS203"),
+        (17, "KS102"),
+        (135, "KS203"),
+        (142, "KS203"),
     ]
-    lines[13] += "  # keras-scaffold: noqa: KS203, KS102"  # the class line
+    lines[17] += "  # keras-scaffold: noqa: KS203, KS102"  # the class line
     write(tmp_path, "b.py", "\n".join(lines) + "\n")
     result = run_cli("check", "b.py", cwd=tmp_path)
     assert (result.code, result.out) == (0, "All checks passed (1 file(s)).\n")

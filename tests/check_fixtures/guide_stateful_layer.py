@@ -1,5 +1,9 @@
 """StatefulLayer, copied verbatim from keras3-custom-layers-guide.md (with its core imports)."""
 
+# The guide's code as it is: neither linted nor formatted.
+# ruff: noqa
+# fmt: off
+
 # Core Keras imports - always use full paths
 import keras
 from keras import ops, layers, initializers, regularizers, constraints, activations

@@ -1,5 +1,9 @@
 """The guide's test suite sample, verbatim (with its core imports): test code, not layer code."""
 
+# The guide's code as it is: neither linted nor formatted.
+# ruff: noqa
+# fmt: off
+
 # Core Keras imports - always use full paths
 import keras
 from keras import ops, layers, initializers, regularizers, constraints, activations

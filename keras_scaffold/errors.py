@@ -25,6 +25,12 @@ class InvalidParamError(ScaffoldError):
     exit_code = 2
 
 
+class CheckError(ScaffoldError):
+    """`check` was given a rule, path or file it cannot read."""
+
+    exit_code = 2
+
+
 class OutputError(ScaffoldError):
     """An output location that cannot be written to."""
 
@@ -47,9 +53,3 @@ class RegenerateError(ScaffoldError):
 
 class ProjectError(ScaffoldError):
     """A project whose settings or target folder cannot be used."""
-
-
-class CheckError(ScaffoldError):
-    """`check` was given a rule, path or file it cannot read."""
-
-    exit_code = 2

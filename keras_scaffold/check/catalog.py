@@ -260,7 +260,8 @@ class Scale(keras.layers.Layer):
         "KS203",
         "sub-layer without the layer's dtype policy",
         "A sub-layer created without `dtype=` computes in the global default "
-        "dtype, not in its parent's: under `mixed_float16` the parent's output "
+        "dtype, not in its parent's (so does `dtype=None`): under `mixed_float16` "
+        "the parent's output "
         "comes out float32 instead of float16, and a parent created with "
         '`dtype="float64"` still computes in float32. Pass '
         "`dtype=self.dtype_policy` to every sub-layer (creations with `**kwargs` "
@@ -298,7 +299,9 @@ class Scale(keras.layers.Layer):
         "`tf.*`, `torch.*` or `jax.*` (or imports them in its methods) runs on one "
         "backend only, and fails or silently leaves the graph on the others. Use "
         "`keras.ops` and `keras.random`. Only code inside Keras classes is "
-        "reported: a test function that uses `tf.GradientTape` is not layer code.",
+        "reported: a test function that uses `tf.GradientTape` is not layer code. "
+        "Code behind a `keras.backend.backend()` test is reported too; where one "
+        "backend's path is deliberate, mark it `# keras-scaffold: noqa KS301`.",
         "use `keras.ops` / `keras.random` instead (every `keras-scaffold new` "
         "pattern does)",
         "import keras\nimport tensorflow as tf\n\n\n@keras.saving.register_keras_"

@@ -6,6 +6,7 @@ Nothing here imports Keras or the code it reads.
 import ast
 import os
 import re
+import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,9 +79,10 @@ def check_paths(
     report = Report()
     for path in python_files(paths):
         report.files += 1
-        try:
-            source = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+        try:  # as Python reads source: a BOM or a coding cookie, else UTF-8
+            with tokenize.open(path) as file:
+                source = file.read()
+        except (OSError, SyntaxError, UnicodeDecodeError) as error:
             report.errors.append(f"{path}: cannot read: {error}")
             continue
         try:

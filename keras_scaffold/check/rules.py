@@ -475,7 +475,11 @@ def state(module: Module, cls: KerasClass) -> Iterator[Hit]:
     for call, layer in _constructions(module, cls.node):
         if module.is_model_constructor(layer) or cls.functional:
             continue
-        if _keyword(call, "dtype") is None and not _has_splat(call):
+        dtype = _keyword(call, "dtype")
+        unset = dtype is None or (
+            isinstance(dtype.value, ast.Constant) and dtype.value.value is None
+        )
+        if unset and not _has_splat(call):
             yield Hit(
                 call,
                 "KS203",

@@ -3,6 +3,7 @@
 import json
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 from keras_scaffold.check.catalog import BY_ID, GROUPS, RULES
@@ -46,9 +47,10 @@ def explain(rule_id: str) -> str:
     """What `check --explain RULE` prints: the rule, why, and a bad and good example."""
     rule = BY_ID[rule_id]
     return (
-        f"{rule.id}: {rule.title} ({GROUPS[rule.id[:3]]})\n\n{rule.explanation}\n\n"
-        f"Fix: {rule.hint}.\n\nBad:\n\n{_indent(rule.bad)}\nGood:\n\n"
-        f"{_indent(rule.good)}"
+        f"{rule.id}: {rule.title} ({GROUPS[rule.id[:3]]})\n\n"
+        f"{textwrap.fill(rule.explanation, 79)}\n\n"
+        f"{textwrap.fill(f'Fix: {rule.hint}.', 79)}\n\nBad:\n\n{_indent(rule.bad)}\n"
+        f"Good:\n\n{_indent(rule.good)}"
     )
 
 

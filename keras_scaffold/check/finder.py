@@ -141,17 +141,39 @@ class Module:
     def __init__(self, path: str, source: str, tree: ast.Module) -> None:
         self.path, self.source, self.tree = path, source, tree
         self.lines = source.splitlines()
-        self._walks: dict[int, list[ast.AST]] = {}
-        self.aliases = import_aliases(self.walk(tree))
+        self._index(tree)
+        self.aliases = import_aliases(self.nodes)
         self.classes = self._keras_classes()
         self.class_names = {cls.name for cls in self.classes}
 
+    def _index(self, tree: ast.Module) -> None:
+        """One pass over the tree: every node in source order, the span of each
+        node's subtree in that order, and the classes defined inside functions."""
+        self.nodes: list[ast.AST] = []
+        self._spans: dict[int, tuple[int, int]] = {}
+        self._local: set[int] = set()
+        stack: list[tuple[ast.AST, bool, bool]] = [(tree, False, False)]
+        while stack:
+            node, done, in_function = stack.pop()
+            if done:
+                start = self._spans[id(node)][0]
+                self._spans[id(node)] = (start, len(self.nodes))
+                continue
+            self._spans[id(node)] = (len(self.nodes), -1)
+            self.nodes.append(node)
+            if in_function and isinstance(node, ast.ClassDef):
+                self._local.add(id(node))
+            inside = in_function or isinstance(
+                node, ast.FunctionDef | ast.AsyncFunctionDef
+            )
+            stack.append((node, True, in_function))
+            children = list(ast.iter_child_nodes(node))
+            stack.extend((child, False, inside) for child in reversed(children))
+
     def walk(self, node: ast.AST) -> list[ast.AST]:
-        """`ast.walk(node)` as a list, computed once per node (the rules share it)."""
-        found = self._walks.get(id(node))
-        if found is None:
-            found = self._walks[id(node)] = list(ast.walk(node))
-        return found
+        """`node` and every node under it, in source order (like `ast.walk`)."""
+        start, end = self._spans[id(node)]
+        return self.nodes[start:end]
 
     def qualname(self, node: ast.AST) -> str | None:
         """The dotted path a name or attribute chain stands for, via the imports."""
@@ -185,14 +207,8 @@ class Module:
         return last[:1].isupper() and last not in _NOT_LAYERS
 
     def _keras_classes(self) -> list[KerasClass]:
-        defs = [node for node in self.walk(self.tree) if isinstance(node, ast.ClassDef)]
-        local = {
-            id(inner)
-            for node in self.walk(self.tree)
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-            for inner in self.walk(node)
-            if isinstance(inner, ast.ClassDef)
-        }
+        defs = [node for node in self.nodes if isinstance(node, ast.ClassDef)]
+        local = self._local
         found: dict[str, KerasClass] = {}
         changed = True
         while changed:  # parents may come after their children in the file

@@ -1,0 +1,107 @@
+"""KS2: sub-layers, weights and `build()`."""
+
+import ast
+from collections.abc import Iterator
+
+from keras_scaffold.check.finder import KerasClass, Module
+from keras_scaffold.check.rules.common import (
+    STATELESS,
+    Hit,
+    assigned_to,
+    calls_in,
+    constructions,
+    created_at_init,
+    decorated_as,
+    has_splat,
+    init_reachable,
+    keyword_arg,
+    self_attr,
+)
+
+
+def state(module: Module, cls: KerasClass) -> Iterator[Hit]:
+    reachable = init_reachable(module, cls)
+    for name, method in cls.methods.items():
+        if name in reachable or decorated_as(method, {"classmethod", "staticmethod"}):
+            continue
+        for call, layer in constructions(module, method):
+            yield Hit(
+                call,
+                "KS201",
+                f"`{layer}` is created in `{name}()`, not in `__init__`: a new "
+                "sub-layer (with new weights) on every call, never tracked or saved",
+                cls.node,
+            )
+        for call in calls_in(module, method):
+            attr = self_attr(call.func)
+            if attr in {"add_weight", "add_variable"}:
+                yield Hit(
+                    call,
+                    "KS204",
+                    f"`self.{attr}` is called in `{name}()`: weights belong in "
+                    "`build()` (or `__init__`), where Keras can track and save them",
+                    cls.node,
+                )
+    if cls.kind == "layer" and cls.find_method("build") is None:
+        owned = sorted({layer for _, layer in created_at_init(module, cls)} - STATELESS)
+        if owned:
+            yield Hit(
+                cls.node,
+                "KS202",
+                f"`{cls.name}` owns sub-layers ({', '.join(f'`{n}`' for n in owned)}) "
+                "but has no `build()`: `build(input_shape)` leaves them unbuilt, "
+                "with no weights, and loading a saved model warns of unbuilt state",
+                cls.node,
+            )
+    elif cls.kind == "layer":
+        yield from _unbuilt_sublayers(module, cls)
+    for call, layer in constructions(module, cls.node):
+        if module.is_model_constructor(layer) or cls.functional:
+            continue
+        dtype = keyword_arg(call, "dtype")
+        unset = dtype is None or (
+            isinstance(dtype.value, ast.Constant) and dtype.value.value is None
+        )
+        if unset and not has_splat(call):
+            yield Hit(
+                call,
+                "KS203",
+                f"`{layer}` is created without `dtype=self.dtype_policy`: under "
+                "`mixed_float16` it computes in float32 and the output dtype is wrong",
+                cls.node,
+            )
+
+
+def _unbuilt_sublayers(module: Module, cls: KerasClass) -> Iterator[Hit]:
+    """KS205: a `build()` that never touches a sub-layer `__init__` assigned."""
+    reachable = {"build"}
+    queue = ["build"]
+    while queue:  # build, and the methods it calls on self
+        found = cls.find_method(queue.pop())
+        for call in calls_in(module, found[1]) if found else []:
+            attr = self_attr(call.func)
+            if attr is not None and attr not in reachable:
+                reachable.add(attr)
+                queue.append(attr)
+    mentioned = {
+        self_attr(node)
+        for owner in cls.ancestry()
+        for name, method in owner.methods.items()
+        if name in reachable
+        for node in module.walk(method)
+    }
+    reported = set()
+    for call, layer in created_at_init(module, cls):
+        if layer in STATELESS:
+            continue
+        for attr in assigned_to(module, cls, call):
+            if attr not in mentioned and attr not in reported:
+                reported.add(attr)
+                yield Hit(
+                    call,
+                    "KS205",
+                    f"`build()` never builds `self.{attr}` (`{layer}`): it stays "
+                    "unbuilt until the first call, so a saved model's weights "
+                    "cannot be loaded into it",
+                    cls.node,
+                )

@@ -156,7 +156,7 @@ from tensorflow import keras
 
 class A(tf.keras.layers.Layer):
     def call(self, x):
-        return tf.nn.relu(x)
+        return tf.nn.relu(tf.keras.activations.relu(x))
 
 class B(layers.Layer):
     pass
@@ -166,7 +166,8 @@ class B(layers.Layer):
         (3, "KS404"),
         (5, "KS101"),
         (5, "KS404"),
-        (7, "KS301"),
+        (7, "KS301"),  # tf.nn
+        (7, "KS404"),  # tf.keras, not also KS301
         (9, "KS101"),
     ]
 

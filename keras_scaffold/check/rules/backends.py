@@ -10,9 +10,15 @@ _BACKENDS = ("tensorflow", "torch", "jax", "jaxlib")
 
 
 def backends(module: Module, cls: KerasClass) -> Iterator[Hit]:
-    body = [*cls.node.body]
+    nodes = [node for item in cls.node.body for node in module.walk(item)]
+    # `tf` in `tf.keras...` is reported as tf.keras (KS404), not as TensorFlow.
+    tf_keras = {
+        id(node.value)
+        for node in nodes
+        if isinstance(node, ast.Attribute) and node.attr == "keras"
+    }
     seen_lines = set()
-    for node in (n for item in body for n in module.walk(item)):
+    for node in nodes:
         if isinstance(node, ast.Import | ast.ImportFrom):
             names = (
                 [node.module or ""]
@@ -23,7 +29,11 @@ def backends(module: Module, cls: KerasClass) -> Iterator[Hit]:
             if used and not is_tf_keras(used):
                 yield Hit(node, "KS301", _backend_message(cls, used), cls.node)
             continue
-        if not isinstance(node, ast.Name) or node.lineno in seen_lines:
+        if (
+            not isinstance(node, ast.Name)
+            or node.lineno in seen_lines
+            or id(node) in tf_keras
+        ):
             continue
         target = module.aliases.get(node.id, "")
         if target.split(".")[0] not in _BACKENDS or is_tf_keras(target):

@@ -101,12 +101,11 @@ def keras2_class(module: Module, cls: KerasClass) -> Iterator[Hit]:
                     "Keras 3 marks the layer built when `build()` returns",
                     cls.node,
                 )
-    for name in ("get_output_shape_for", "compute_output_signature_for"):
-        if name in cls.methods:
-            yield Hit(
-                cls.methods[name],
-                "KS403",
-                f"`{name}` is Keras 1/2 API that Keras 3 never calls: "
-                "name it `compute_output_shape`",
-                cls.node,
-            )
+    if "get_output_shape_for" in cls.methods:
+        yield Hit(
+            cls.methods["get_output_shape_for"],
+            "KS403",
+            "`get_output_shape_for` is Keras 1 API that Keras 3 never calls: "
+            "name it `compute_output_shape`",
+            cls.node,
+        )

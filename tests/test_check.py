@@ -648,3 +648,9 @@ def test_build_that_leaves_a_sub_layer_unbuilt():
 """
     # `first` is built by a helper, `drop` owns no weights, `stack` is looped over.
     assert findings(source) == [(9, "KS205")]
+    every = source.replace("for layer in self.stack:", "for layer in self._layers:")
+    assert findings(every) == []
+    handed = source.replace(
+        "self._build_first(input_shape)", "build_all(self, input_shape)"
+    )
+    assert findings(handed) == []

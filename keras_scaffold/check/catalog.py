@@ -242,7 +242,8 @@ class Scale(keras.layers.Layer):
         "`load_model`, which calls `build()` and then loads the weights, finds no "
         "variables to load them into. Sub-layers without weights (`Dropout`, "
         "`Activation`, ...) do not count; only sub-layers assigned to an "
-        "attribute in `__init__` are followed.",
+        "attribute in `__init__` are followed, and a `build()` that loops over "
+        "`self._layers` or hands `self` to a function is taken to build them all.",
         "build every sub-layer that is not yet built in `build()`, with the shape "
         "it will receive (see `keras-scaffold new composite`)",
         _BLOCK_GOOD.replace(

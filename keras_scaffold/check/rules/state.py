@@ -72,6 +72,10 @@ def state(module: Module, cls: KerasClass) -> Iterator[Hit]:
             )
 
 
+# Attributes that reach every sub-layer Keras tracks.
+_ALL_SUBLAYERS = {"_layers", "layers", "_flatten_layers", "submodules", "_tracker"}
+
+
 def _unbuilt_sublayers(module: Module, cls: KerasClass) -> Iterator[Hit]:
     """KS205: a `build()` that never touches a sub-layer `__init__` assigned."""
     reachable = {"build"}
@@ -83,13 +87,20 @@ def _unbuilt_sublayers(module: Module, cls: KerasClass) -> Iterator[Hit]:
             if attr is not None and attr not in reachable:
                 reachable.add(attr)
                 queue.append(attr)
-    mentioned = {
-        self_attr(node)
+    nodes = [
+        node
         for owner in cls.ancestry()
         for name, method in owner.methods.items()
         if name in reachable
         for node in module.walk(method)
-    }
+    ]
+    mentioned = {self_attr(node) for node in nodes}
+    if mentioned & _ALL_SUBLAYERS or any(
+        isinstance(node, ast.Call)
+        and any(isinstance(arg, ast.Name) and arg.id == "self" for arg in node.args)
+        for node in nodes
+    ):
+        return  # it builds every tracked layer, or hands `self` to code not read here
     reported = set()
     for call, layer in created_at_init(module, cls):
         if layer in STATELESS:

@@ -187,6 +187,10 @@ def test_config_rules():
     assert findings(source) == [(6, "KS104")]
     unknown = source.replace('config["units"] = self.units', "config.update(self.c)")
     assert findings(unknown) == []  # cannot tell which keys: silent
+    elsewhere = source.replace("return config", "return self.make_config()")
+    assert findings(elsewhere) == []
+    merged = source.replace("return config", 'return config | {"rate": self.rate}')
+    assert findings(merged) == []
     no_config = source.split("    def get_config")[0]
     assert findings(no_config) == [(6, "KS103")]
     no_super = source.replace("super().get_config()", "{}")

@@ -103,9 +103,16 @@ class _ConfigKeys(ast.NodeVisitor):
             self.complete = False
 
     def _known(self, value: ast.AST) -> bool:
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitOr):
+            return self._known(value.left) and self._known(value.right)
         return self._is_dict(value) or (
             isinstance(value, ast.Name) and value.id in self.dicts
         )
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if node.value is None or not self._known(node.value):
+            self.complete = False  # it returns a dict built elsewhere
+        self.generic_visit(node)
 
     def visit_Dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values, strict=True):

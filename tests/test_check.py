@@ -149,6 +149,29 @@ class NotKeras(object): pass
     assert lines == {8, 9, 10, 11, 12, 13, 14}
 
 
+def test_a_librarys_own_registering_decorator_counts():
+    source = """import keras
+from lib.api_export import lib_export
+from lib import registry
+
+
+@lib_export("lib.layers.A")
+class A(keras.layers.Layer):
+    pass
+
+
+@registry.register("B")
+class B(keras.layers.Layer):
+    pass
+
+
+@some_decorator
+class C(keras.layers.Layer):
+    pass
+"""
+    assert findings(source) == [(17, "KS101")]
+
+
 def test_tf_keras_classes_are_found_and_their_imports_reported():
     source = """import tensorflow as tf
 from tensorflow.keras import layers
@@ -192,7 +215,18 @@ def test_config_rules():
     merged = source.replace("return config", 'return config | {"rate": self.rate}')
     assert findings(merged) == []
     no_config = source.split("    def get_config")[0]
-    assert findings(no_config) == [(6, "KS103")]
+    assert findings(no_config) == []  # plain values: Keras's automatic config
+    objects = no_config.replace(
+        "rate=0.1,", "rate=0.1, init=keras.initializers.Ones(),"
+    )
+    assert findings(objects) == [(6, "KS103")]
+    annotated = no_config.replace("rate=0.1,", "rate=0.1, inner: keras.Layer = None,")
+    assert findings(annotated) == [(6, "KS103")]
+    read = no_config.replace(
+        "self.units, self.rate = units, rate",
+        "self.units, self.rate = keras.initializers.get(units), rate",
+    )
+    assert findings(read) == [(6, "KS103")]
     no_super = source.replace("super().get_config()", "{}")
     assert (10, "KS105") in findings(no_super)
 

@@ -39,6 +39,19 @@ _SCALE_GOOD = _HEAD + """class Scale(keras.layers.Layer):
         return {**super().get_config(), "factor": self.factor}
 """
 
+_ACT_GOOD = _HEAD + """class Act(keras.layers.Layer):
+    def __init__(self, activation="relu", **kwargs):
+        super().__init__(**kwargs)
+        self.activation = keras.activations.get(activation)
+
+    def call(self, inputs):
+        return self.activation(inputs)
+
+    def get_config(self):
+        config = {"activation": keras.activations.serialize(self.activation)}
+        return {**super().get_config(), **config}
+"""
+
 _BLOCK_GOOD = _HEAD + """class Block(keras.layers.Layer):
     def __init__(self, units=8, **kwargs):
         super().__init__(**kwargs)
@@ -63,9 +76,11 @@ RULES = [
         "`keras.models.load_model` finds a custom class by the name it was "
         "registered under; a class saved without "
         "`@keras.saving.register_keras_serializable` loads only when the caller "
-        "passes `custom_objects`, and otherwise fails with `Unknown layer`. Private "
-        "classes (a leading underscore) and classes that other classes in the same "
-        "file derive from are not reported.",
+        "passes `custom_objects`, and otherwise fails with `Unknown layer`. Not "
+        "reported: private classes (a leading underscore), classes defined in a "
+        "function, classes that other classes in the same file derive from, and "
+        "classes under a decorator of their library's that may register them "
+        "(its name holds `export` or `register`, like `@keras_hub_export(...)`).",
         "decorate it with `@keras.saving.register_keras_serializable(package=...)`, "
         "as every `keras-scaffold new` pattern does",
         """import keras
@@ -98,17 +113,20 @@ class Scale(keras.layers.Layer):
     ),
     Rule(
         "KS103",
-        "`get_config` missing",
+        "`get_config` missing where `__init__` takes objects",
         "Loading calls `from_config(get_config())`, that is `__init__(**config)`. "
-        "Without its own `get_config`, Keras 3 falls back on an automatic config "
-        "that works only while every argument is a plain str, int, float, bool or "
-        "None; pass an initializer, a callable or a layer and saving raises "
-        "`NotImplementedError`. Arguments passed on to the parent's `__init__` are "
-        "the parent's to save.",
+        "Without its own `get_config`, a Keras 3 layer falls back on an automatic "
+        "config that holds only plain str, int, float, bool and None values (and "
+        "lists of them); given an initializer, a callable, a layer or any other "
+        "object, `get_config` raises `NotImplementedError` and the model cannot be "
+        "saved. Reported where the source shows an argument takes objects: "
+        "annotated with a class, defaulting to an object, or read with "
+        "`keras.activations.get`, `keras.initializers.get` and the like. Arguments "
+        "passed on to the parent's `__init__` are the parent's to save.",
         "add a `get_config` that returns `{**super().get_config(), ...every "
         "argument...}` (see `keras-scaffold new simple`)",
-        _SCALE_GOOD.split("\n    def get_config")[0] + "\n",
-        _SCALE_GOOD,
+        _ACT_GOOD.split("\n    def get_config")[0] + "\n",
+        _ACT_GOOD,
     ),
     Rule(
         "KS104",

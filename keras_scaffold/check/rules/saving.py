@@ -3,7 +3,7 @@
 import ast
 from collections.abc import Iterator
 
-from keras_scaffold.check.finder import KerasClass, Module
+from keras_scaffold.check.finder import KerasClass, Module, dotted
 from keras_scaffold.check.rules.common import (
     Hit,
     assigned_to,
@@ -26,10 +26,10 @@ def registration(module: Module, cls: KerasClass) -> Iterator[Hit]:
         return  # a private, base or local class is not saved under its own name
     for decorator in cls.node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        name = module.qualname(target) or (
-            target.id if isinstance(target, ast.Name) else ""
-        )
+        name = module.qualname(target) or ".".join(dotted(target) or [])
         if not name.endswith("register_keras_serializable"):
+            if any(word in name.lower() for word in ("export", "register")):
+                return  # a library's own decorator, which may register the class
             continue
         if isinstance(decorator, ast.Call) and (
             decorator.args or keyword_arg(decorator, "package")
@@ -156,14 +156,17 @@ def config(module: Module, cls: KerasClass) -> Iterator[Hit]:
     own = [item for item in params if item.arg not in forwarded]
     found = cls.find_method("get_config")
     if found is None:
-        if own and cls.find_method("__init__")[0] is cls:
-            names = ", ".join(f"`{item.arg}`" for item in own)
+        objects = (
+            _object_arguments(module, cls, own) if "__init__" in cls.methods else []
+        )
+        if objects:
+            names = ", ".join(f"`{name}`" for name in objects)
             yield Hit(
                 cls.methods["__init__"],
                 "KS103",
-                f"`{cls.name}.__init__` takes {names} but no `get_config` of the "
-                "class saves them: saving works only while every value is a "
-                "plain str, int, float, bool or None",
+                f"`{cls.name}` has no `get_config`, and `__init__` takes objects "
+                f"({names}): Keras's automatic config holds only plain str, int, "
+                "float, bool and None values, so saving such a layer raises",
                 cls.node,
             )
         return
@@ -197,6 +200,57 @@ def config(module: Module, cls: KerasClass) -> Iterator[Hit]:
                 )
     if owner is cls:
         yield from _nested_config(module, cls, get_config, params)
+
+
+# Names a plain argument's annotation may use.
+_PLAIN = {
+    "int", "float", "str", "bool", "None", "Optional", "Union", "Literal", "tuple",
+    "list", "dict", "Tuple", "List", "Dict", "Sequence", "typing", "Any",
+}  # fmt: skip
+
+
+def _object_arguments(
+    module: Module, cls: KerasClass, arguments: list[ast.arg]
+) -> list[str]:
+    """The arguments the source shows take objects, not plain values: annotated
+    with a class, defaulting to an object, or read with `keras.*.get`."""
+    init = cls.methods["__init__"]
+    found = []
+    defaults = dict(_defaults(init))
+    for argument in arguments:
+        names = {
+            node.id if isinstance(node, ast.Name) else node.attr
+            for node in ast.walk(argument.annotation or ast.Constant(None))
+            if isinstance(node, ast.Name | ast.Attribute)
+        }
+        default = defaults.get(argument.arg)
+        if names - _PLAIN or (default is not None and not _is_literal(default)):
+            found.append(argument.arg)
+    for call in calls_in(module, init):
+        name = module.qualname(call.func) or ""
+        if name.startswith("keras.") and name.endswith((".get", ".deserialize")):
+            for arg in call.args:
+                if isinstance(arg, ast.Name) and arg.id in {a.arg for a in arguments}:
+                    found.append(arg.id)
+    return sorted(set(found), key=[a.arg for a in arguments].index)
+
+
+def _defaults(function: ast.FunctionDef) -> list[tuple[str, ast.expr]]:
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    pairs = zip(
+        positional[len(positional) - len(args.defaults) :], args.defaults, strict=True
+    )
+    keyword_only = zip(args.kwonlyargs, args.kw_defaults, strict=True)
+    return [(a.arg, d) for a, d in [*pairs, *keyword_only] if d is not None]
+
+
+def _is_literal(node: ast.expr) -> bool:
+    try:
+        ast.literal_eval(node)
+    except ValueError:
+        return False
+    return True
 
 
 def _rebuilds(module: Module, cls: KerasClass) -> bool:

@@ -276,8 +276,9 @@ def test_sub_layers_in_call_and_helpers():
     def _later(self, y):
         return keras.layers.Dense(2, dtype=self.dtype_policy)(y)
 """
-    # _make runs from __init__ (fine); call and _later run on every call.
-    assert findings(source) == [(18, "KS201"), (19, "KS204"), (23, "KS201")]
+    # _make runs from __init__ (fine); call and _later run on every call. The
+    # Activation has no weights: wasteful, not reported.
+    assert findings(source) == [(19, "KS204"), (23, "KS201")]
 
 
 def test_no_build_rule_skips_models_stateless_layers_and_inherited_builds():
@@ -372,7 +373,7 @@ def test_mutable_defaults():
     [
         ('GRU(4, return_sequences=True, dtype=self.dtype_policy)', "x", "", True),
         ("GRU(4, dtype=self.dtype_policy)", "x", "", False),  # sequence to vector
-        ("MultiHeadAttention(2, 4, dtype=self.dtype_policy)", "x", "", True),
+        ("MultiHeadAttention(2, 4, dtype=self.dtype_policy)", "x", "", False),
         ("MultiHeadAttention(2, 4, dtype=self.dtype_policy)", "x, padding_mask=None",
          "", False),
         ("Embedding(9, 4, mask_zero=True, dtype=self.dtype_policy)", "x", "", True),
@@ -692,3 +693,30 @@ def test_build_that_leaves_a_sub_layer_unbuilt():
         "self._build_first(input_shape)", "build_all(self, input_shape)"
     )
     assert findings(handed) == []
+
+
+def test_same_file_layers_without_weights_count_as_stateless():
+    source = (
+        HEAD
+        + """class Half(keras.layers.Layer):
+    def call(self, x):
+        return x * 0.5
+
+
+"""
+        + HEAD
+        + """class Outer(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.half = Half(dtype=self.dtype_policy)
+
+    def call(self, x):
+        return Half(dtype=self.dtype_policy)(self.half(x))
+"""
+    )
+    assert findings(source) == []
+    weighted = source.replace(
+        "        return x * 0.5",
+        "        return x * self.add_weight(shape=())",
+    )
+    assert sorted(r for _, r in findings(weighted)) == ["KS201", "KS202", "KS204"]

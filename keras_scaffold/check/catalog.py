@@ -210,7 +210,8 @@ class Scale(keras.layers.Layer):
         "do not run) is a new layer on every call: fresh weights each time, none "
         "of them tracked, trained or saved, and once the parent is built Keras "
         "refuses new state. Create sub-layers in `__init__` and call them in "
-        "`call()`.",
+        "`call()`. Layers without weights (`Add`, `Reshape`, `Dropout`, ..., and "
+        "classes of the same file that create none) are not reported.",
         "create the sub-layer in `__init__` and only call it in `call()` (see "
         "`keras-scaffold new composite`)",
         _HEAD + """class Block(keras.layers.Layer):
@@ -456,10 +457,11 @@ class Scale(keras.layers.Layer):
         "A layer that does not set `supports_masking`, defines no `compute_mask` "
         "and whose `call()` takes no `mask` (or `..._mask`) argument destroys the "
         "mask of its input: Keras warns, and every layer after it treats padding "
-        "as data. Reported only where the source shows a sequence layer: one "
-        "that uses attention, a recurrent layer with `return_sequences=True`, or an "
-        "`Embedding` with `mask_zero`; position-wise layers cannot be told from "
-        "the source and are not reported.",
+        "as data. Reported only where the source shows a sequence layer that masks "
+        "matter to: one that uses a recurrent layer with `return_sequences=True` or "
+        "an `Embedding` with `mask_zero`. Attention alone is not enough (vision "
+        "transformers never see masks), and position-wise layers cannot be told "
+        "from the source.",
         "take `mask=None` in `call()` and pass it on, and set "
         "`self.supports_masking = True` (see `keras-scaffold new transformer`)",
         _HEAD + """class Encoder(keras.layers.Layer):

@@ -24,7 +24,8 @@ STATELESS = {
     "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
     "GlobalMaxPooling2D", "GlobalMaxPooling3D", "Identity", "LeakyReLU", "Masking",
     "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "Maximum", "Minimum", "Multiply",
-    "Permute", "ReLU", "RepeatVector", "Rescaling", "Reshape", "Softmax",
+    "Permute", "ReLU", "RepeatVector", "Rescaling", "Reshape", "Resizing",
+    "CenterCrop", "Lambda", "UnitNormalization", "Softmax",
     "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "Subtract",
     "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D",
     "ZeroPadding3D",
@@ -149,3 +150,22 @@ def assigned_to(module: Module, cls: KerasClass, call: ast.Call) -> list[str]:
 
 def is_tf_keras(path: str) -> bool:
     return path.startswith(("tensorflow.keras", "tensorflow.python.keras"))
+
+
+def is_stateless(module: Module, layer: str, seen: frozenset = frozenset()) -> bool:
+    """A layer with no weights: a Keras one in `STATELESS`, or a class of this file
+    that derives from `Layer`, never calls `add_weight` and creates only stateless
+    sub-layers."""
+    if layer in STATELESS:
+        return True
+    cls = next((c for c in module.classes if c.name == layer), None)
+    if cls is None or cls.kind != "layer" or layer in seen:
+        return False
+    for owner in cls.ancestry():
+        for call in calls_in(module, owner.node):
+            if self_attr(call.func) in {"add_weight", "add_variable"}:
+                return False
+    return all(
+        is_stateless(module, name, seen | {layer})
+        for _, name in created_at_init(module, cls)
+    )

@@ -12,9 +12,6 @@ from keras_scaffold.check.rules.common import (
     self_attr,
 )
 
-_ATTENTION = {"MultiHeadAttention", "GroupedQueryAttention", "Attention",
-              "AdditiveAttention"}  # fmt: skip
-
 _RECURRENT = {"LSTM", "GRU", "SimpleRNN", "RNN", "ConvLSTM1D", "ConvLSTM2D",
               "ConvLSTM3D"}  # fmt: skip
 
@@ -58,8 +55,6 @@ def masking(module: Module, cls: KerasClass) -> Iterator[Hit]:
 
 def _sequence_sublayer(module: Module, cls: KerasClass) -> str | None:
     for call, layer in created_at_init(module, cls):
-        if layer in _ATTENTION:
-            return f"it uses `{layer}`"
         sequences = keyword_arg(call, "return_sequences")
         if (
             layer in _RECURRENT

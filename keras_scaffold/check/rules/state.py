@@ -5,7 +5,6 @@ from collections.abc import Iterator
 
 from keras_scaffold.check.finder import KerasClass, Module
 from keras_scaffold.check.rules.common import (
-    STATELESS,
     Hit,
     assigned_to,
     calls_in,
@@ -14,6 +13,7 @@ from keras_scaffold.check.rules.common import (
     decorated_as,
     has_splat,
     init_reachable,
+    is_stateless,
     keyword_arg,
     self_attr,
 )
@@ -25,6 +25,8 @@ def state(module: Module, cls: KerasClass) -> Iterator[Hit]:
         if name in reachable or decorated_as(method, {"classmethod", "staticmethod"}):
             continue
         for call, layer in constructions(module, method):
+            if is_stateless(module, layer):
+                continue  # wasteful, but nothing to track or save
             yield Hit(
                 call,
                 "KS201",
@@ -43,7 +45,13 @@ def state(module: Module, cls: KerasClass) -> Iterator[Hit]:
                     cls.node,
                 )
     if cls.kind == "layer" and cls.find_method("build") is None:
-        owned = sorted({layer for _, layer in created_at_init(module, cls)} - STATELESS)
+        owned = sorted(
+            {
+                layer
+                for _, layer in created_at_init(module, cls)
+                if not is_stateless(module, layer)
+            }
+        )
         if owned:
             yield Hit(
                 cls.node,
@@ -103,7 +111,7 @@ def _unbuilt_sublayers(module: Module, cls: KerasClass) -> Iterator[Hit]:
         return  # it builds every tracked layer, or hands `self` to code not read here
     reported = set()
     for call, layer in created_at_init(module, cls):
-        if layer in STATELESS:
+        if is_stateless(module, layer):
             continue
         for attr in assigned_to(module, cls, call):
             if attr not in mentioned and attr not in reported:

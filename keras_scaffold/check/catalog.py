@@ -257,9 +257,12 @@ class Scale(keras.layers.Layer):
         "`build()` that leaves a sub-layer unbuilt",
         "Once a layer defines `build()`, Keras builds nothing else for it: a "
         "sub-layer that `build()` never builds (nor mentions, for instance in a "
-        "loop over a list) has no weights after `build(input_shape)`, and "
-        "`load_model`, which calls `build()` and then loads the weights, finds no "
-        "variables to load them into. Sub-layers without weights (`Dropout`, "
+        "loop over a list) has no weights after `build(input_shape)`. Keras's "
+        "layer harness (`run_layer_test`) then counts too few weights, and where "
+        "loading rebuilds the layer with `build()` alone (a subclassed model, a "
+        "layer nested in another's config) the saved weights have nowhere to go; "
+        "inside a functional model the first symbolic call builds the sub-layer "
+        "anyway, which hides the problem. Sub-layers without weights (`Dropout`, "
         "`Activation`, ...) do not count; only sub-layers assigned to an "
         "attribute in `__init__` are followed, and a `build()` that loops over "
         "`self._layers` or hands `self` to a function is taken to build them all.",

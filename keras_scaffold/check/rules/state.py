@@ -119,8 +119,8 @@ def _unbuilt_sublayers(module: Module, cls: KerasClass) -> Iterator[Hit]:
                 yield Hit(
                     call,
                     "KS205",
-                    f"`build()` never builds `self.{attr}` (`{layer}`): it stays "
-                    "unbuilt until the first call, so a saved model's weights "
-                    "cannot be loaded into it",
+                    f"`build()` never builds `self.{attr}` (`{layer}`): after "
+                    "`build(input_shape)` it has no weights, and a layer rebuilt "
+                    "with `build()` alone on loading has nowhere to put them",
                     cls.node,
                 )

@@ -134,8 +134,10 @@ class Scale(keras.layers.Layer):
         "Every argument of `__init__` that is not passed on to the parent must be a "
         "key of `get_config()`, or the loaded layer is built with that argument's "
         "default instead of the saved value (or, for a required argument, does not "
-        "load at all). Reported only where every key `get_config` writes can be "
-        "read from the source.",
+        "load at all). Keras's automatic config fills the gap only while every "
+        "argument is a plain value, so the omission shows only with some "
+        "arguments. Reported only where every key `get_config` writes can be read "
+        "from the source.",
         "add the argument to the dict `get_config` returns (see `keras-scaffold "
         "new simple`)",
         _SCALE_GOOD.replace('"factor": self.factor', '"scale": self.factor'),
@@ -235,8 +237,8 @@ class Scale(keras.layers.Layer):
         "each of them with the shape it will receive. Without it, "
         "`layer.build(input_shape)` marks the layer built with no weights, and "
         '`load_model` warns that the layer "does not have a `build()` method '
-        'implemented and it looks like it has unbuilt state" before the weights '
-        "fail to load. Sub-layers without weights (`Dropout`, `Activation`, ...) "
+        'implemented and it looks like it has unbuilt state". Sub-layers without '
+        "weights (`Dropout`, `Activation`, ...) "
         "do not count; `keras.Model` subclasses are not reported, since Keras "
         "builds them by calling them.",
         "add a `build()` that builds each sub-layer that is not yet built, in call "
@@ -360,9 +362,11 @@ class Scale(keras.layers.Layer):
         "`self.built = True` set by hand",
         "Keras 2 layers ended `build()` with `self.built = True` (or "
         "`super().build(input_shape)`). Keras 3 marks the layer built, records the "
-        "build shapes and locks its state itself when `build()` returns; setting "
-        "the flag by hand is a leftover that hides whether `build()` completed. "
-        "Reported only in a `build()` that does not call `super().build`.",
+        "build shapes and locks its state itself when `build()` returns, so the "
+        "line is a leftover: harmless, but a sign that the rest of the layer may "
+        "be Keras 2 code too. It is a style rule (Keras's own layers still set the "
+        "flag); `--ignore KS402` turns it off. Reported only in a `build()` that "
+        "does not call `super().build`.",
         "delete the line: Keras 3 marks the layer built (see `keras-scaffold new "
         "simple`)",
         _HEAD + """class Bias(keras.layers.Layer):
@@ -406,11 +410,11 @@ class Scale(keras.layers.Layer):
     Rule(
         "KS404",
         "`tf.keras` or Keras 2 import",
-        "`tf.keras`, `tensorflow.keras`, `tf_keras` and `keras.engine` are Keras 2. "
-        "With TensorFlow 2.16 and later `tf.keras` is Keras 3 only when "
-        "`tf_keras` is not installed, and it ties the code to TensorFlow; a class "
-        "derived from `tf.keras.layers.Layer` can be a different class from "
-        "`keras.layers.Layer`, so Keras 3 models reject it.",
+        "`tf.keras`, `tensorflow.keras`, `tf_keras` and `keras.engine` are Keras 2 "
+        "spellings. Since TensorFlow 2.16 `tf.keras` is Keras 3 unless "
+        "`TF_USE_LEGACY_KERAS=1` makes it Keras 2 (`tf_keras`), whose layers are "
+        "different classes that Keras 3 models reject; either way the code needs "
+        "TensorFlow to find Keras. `keras.engine` does not exist in Keras 3.",
         "`import keras` and use `keras.layers.Layer` (see `keras-scaffold new "
         "simple`)",
         "from tensorflow import keras\n\n\n@keras.saving.register_keras_"

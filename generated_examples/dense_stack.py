@@ -15,13 +15,12 @@ class DenseStack(keras.layers.Layer):
     sub-layers hold them, kept in a list attribute that Keras tracks, so their
     weights are this layer's weights and are saved with it.
 
-    **Intent**: the pattern for a layer whose sub-layers are made from its
-    arguments. Each is created once in `__init__`, named after its position and
-    given this layer's dtype policy; `build()` builds them in call order,
-    carrying the shape from one to the next with `compute_output_shape`. Without
-    that `build()`, a built layer would report no weights and a saved model could
-    not restore them. Replace the sub-layers and `call()`; keep `build()` in step
-    with `call()`.
+    Every `Dense` layer works on the last axis alone, so the layer keeps the
+    mask of its inputs (from `keras.layers.Embedding(mask_zero=True)` or
+    `keras.layers.Masking`) on its outputs.
+
+    **Intent**: a multi-layer perceptron applied to each feature vector, its
+    depth and widths chosen by an argument.
 
     **Architecture**:
     ```
@@ -44,8 +43,6 @@ class DenseStack(keras.layers.Layer):
 
     Call arguments:
         inputs: The input tensor.
-        training: Python boolean, whether the call is in training mode or in
-            inference mode.
 
     Input shape:
         N-D tensor with shape `(batch_size, ..., input_dim)`.
@@ -65,9 +62,9 @@ class DenseStack(keras.layers.Layer):
     ```
 
     Raises:
-        ValueError: If `hidden_dims` is not a non-empty tuple of integers in range.
+        ValueError: If `hidden_dims` is not a non-empty tuple of positive integers.
         ValueError: If `activation` is not a Keras activation or its name.
-        ValueError: If `use_bias` is not a boolean.
+        TypeError: If `use_bias` is not a boolean.
     """
 
     def __init__(
@@ -90,7 +87,7 @@ class DenseStack(keras.layers.Layer):
                 f"Received: hidden_dims={hidden_dims!r}"
             )
         if not isinstance(use_bias, bool):
-            raise ValueError(
+            raise TypeError(
                 "Received an invalid value for `use_bias`, "
                 "expected a boolean. "
                 f"Received: use_bias={use_bias!r}"
@@ -107,9 +104,12 @@ class DenseStack(keras.layers.Layer):
             ) from error
         self.use_bias = use_bias
         self.input_spec = keras.InputSpec(min_ndim=2)
+        self.supports_masking = True
 
-        # Sub-layers, in call order. Keras tracks a list attribute's layers;
-        # each follows this layer's dtype policy.
+        # Sub-layers, in call order, made from the arguments here once. Keras
+        # tracks a list attribute's layers; each is named after its position
+        # and follows this layer's dtype policy. Replace them and `call()`, and
+        # keep `build()` in step with `call()`.
         self.dense_layers = [
             keras.layers.Dense(
                 units,
@@ -122,19 +122,19 @@ class DenseStack(keras.layers.Layer):
         ]
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
-        # Build each sub-layer in call order, with the shape it receives. One
-        # restored from a full config arrives built; it is left as it is.
+        # Build each sub-layer in call order, carrying the shape from one to
+        # the next: without this, a built layer would report no weights and a
+        # saved model could not restore them.
         shape = tuple(input_shape)
         for layer in self.dense_layers:
-            if not layer.built:
-                layer.build(shape)
+            layer.build(shape)
             shape = layer.compute_output_shape(shape)
         self.input_spec = keras.InputSpec(min_ndim=2, axes={-1: input_shape[-1]})
 
-    def call(self, inputs: Any, training: bool | None = None) -> Any:
+    def call(self, inputs: Any) -> Any:
         x = inputs
         for layer in self.dense_layers:
-            x = layer(x, training=training)
+            x = layer(x)
         return x
 
     def compute_output_shape(

@@ -24,13 +24,14 @@ class FeatureNorm(keras.layers.Layer):
     The statistics are computed in float32 (float64 for float64 inputs) whatever
     the dtype policy, and the result is cast back to the layer's compute dtype,
     so the layer stays accurate under `mixed_float16`, where a float16 variance
-    would overflow beyond 65504. `gamma` and `beta` are float32 weights that are
+    would overflow beyond 65504. `gamma` and `beta` are created in the policy's
+    variable dtype (float32 under `mixed_float16` and `mixed_bfloat16`) and are
     never autocast. Their size is read from the last input dimension in
-    `build()`, never passed as an argument.
+    `build()`, never passed as an argument. Each position is normalized on its
+    own, so the layer keeps the mask of its inputs on its outputs.
 
-    **Intent**: the pattern for a normalization layer. Change the axes or the
-    statistics in `call()`; keep the float32 maths and the cast back, and keep
-    the weights sized from the input shape.
+    **Intent**: a per-example feature normalization with a learned scale and
+    offset, accurate in mixed precision and independent of the batch.
 
     **Architecture**:
     ```
@@ -84,9 +85,10 @@ class FeatureNorm(keras.layers.Layer):
     ```
 
     Raises:
+        TypeError: If `epsilon` is not a number.
         ValueError: If `epsilon` is not a positive float.
-        ValueError: If `center` is not a boolean.
-        ValueError: If `scale` is not a boolean.
+        TypeError: If `center` is not a boolean.
+        TypeError: If `scale` is not a boolean.
         ValueError: If `beta_initializer` is not a Keras initializer or its name.
         ValueError: If `gamma_initializer` is not a Keras initializer or its name.
         ValueError: If `beta_regularizer` is not a Keras regularizer or its name.
@@ -104,24 +106,26 @@ class FeatureNorm(keras.layers.Layer):
         gamma_regularizer: str | keras.regularizers.Regularizer | None = None,
         **kwargs: Any,
     ) -> None:
-        if (
-            not isinstance(epsilon, (int, float))
-            or isinstance(epsilon, bool)
-            or epsilon <= 0
-        ):
+        if not isinstance(epsilon, (int, float)) or isinstance(epsilon, bool):
+            raise TypeError(
+                "Received an invalid value for `epsilon`, "
+                "expected a positive float. "
+                f"Received: epsilon={epsilon!r}"
+            )
+        if epsilon <= 0:
             raise ValueError(
                 "Received an invalid value for `epsilon`, "
                 "expected a positive float. "
                 f"Received: epsilon={epsilon!r}"
             )
         if not isinstance(center, bool):
-            raise ValueError(
+            raise TypeError(
                 "Received an invalid value for `center`, "
                 "expected a boolean. "
                 f"Received: center={center!r}"
             )
         if not isinstance(scale, bool):
-            raise ValueError(
+            raise TypeError(
                 "Received an invalid value for `scale`, "
                 "expected a boolean. "
                 f"Received: scale={scale!r}"
@@ -164,6 +168,8 @@ class FeatureNorm(keras.layers.Layer):
             ) from error
         self.input_spec = keras.InputSpec(min_ndim=2)
         self.supports_masking = True
+        # Change the axes or the statistics in `call()`; keep the float32 maths,
+        # the cast back, and the weights sized from the input shape.
         # Inputs keep their dtype (float32 inputs are not rounded to float16 first);
         # `call()` computes in float32 and casts the result to the compute dtype.
         self.autocast = False

@@ -1,5 +1,6 @@
 """LayerSequence: a list of sub-layers, given as layers or configs, applied in order."""
 
+import inspect
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,9 +18,15 @@ class LayerSequence(keras.layers.Layer):
     `keras.layers.serialize` and `from_config()` rebuilds it with
     `keras.layers.deserialize`, so a saved model reloads with its weights.
 
-    **Intent**: the pattern for an architecture that is data, read from a
-    configuration file or chosen by a search. Each sub-layer takes one tensor
-    and implements `compute_output_shape` (every built-in layer does).
+    **Intent**: an architecture that is data, read from a configuration file or
+    chosen by a search: any sequence of layers that each take one tensor.
+
+    **Shapes, dtypes and masks** come from the sub-layers, as in
+    `keras.Sequential`: the symbolic output is each sub-layer's
+    `compute_output_spec` in turn (so its shape and dtype are what an eager call
+    gives, for any sub-layer, one that defines only `call()` included), and the
+    mask of the inputs goes through every sub-layer's `compute_mask`, reaching
+    those whose `call()` takes a `mask`.
 
     **Dtype policy**: a sub-layer given as a config is built with this layer's
     dtype policy (the config's own `dtype` is replaced), so `dtype=` on this
@@ -29,7 +36,7 @@ class LayerSequence(keras.layers.Layer):
 
     **Building**: `build()` builds each sub-layer that is not built yet, with
     the shape it receives. A config saved from a built layer arrives built
-    (`keras.layers.deserialize` builds it), and is left as it is.
+    (`keras.layers.deserialize` builds it), and building it again would fail.
 
     **Architecture**:
     ```
@@ -90,7 +97,8 @@ class LayerSequence(keras.layers.Layer):
         ):
             raise ValueError(
                 "Received an invalid value for `sublayers`, "
-                "expected a non-empty list of Keras layers or layer configs. "
+                "expected a non-empty list of Keras layers or layer "
+                "configs. "
                 f"Received: sublayers={sublayers!r}"
             )
         super().__init__(**kwargs)
@@ -111,25 +119,44 @@ class LayerSequence(keras.layers.Layer):
         self.sublayers = resolved
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
-        shape = tuple(input_shape)
+        spec = keras.KerasTensor(input_shape, dtype=self.compute_dtype)
         for layer in self.sublayers:
             if not layer.built:
-                layer.build(shape)
-            shape = tuple(layer.compute_output_shape(shape))
+                layer.build(spec.shape)
+            spec = layer.compute_output_spec(spec)
 
-    def call(self, inputs: Any, training: bool | None = None) -> Any:
+    def call(
+        self, inputs: Any, training: bool | None = None, mask: Any | None = None
+    ) -> Any:
         outputs = inputs
         for layer in self.sublayers:
-            outputs = layer(outputs, training=training)
+            # As keras.Sequential does: a sub-layer whose `call()` takes a mask
+            # gets it, and each passes on the mask its `compute_mask()` gives.
+            takes_mask = "mask" in inspect.signature(layer.call).parameters
+            extra = {"mask": mask} if mask is not None and takes_mask else {}
+            next_outputs = layer(outputs, training=training, **extra)
+            mask = layer.compute_mask(outputs, mask)
+            outputs = next_outputs
+        return outputs
+
+    def compute_mask(self, inputs: Any, mask: Any | None = None) -> Any | None:
+        # Each sub-layer sees this layer's inputs: built-in layers other than
+        # `Embedding` and `Masking` read only the mask.
+        for layer in self.sublayers:
+            mask = layer.compute_mask(inputs, mask)
+        return mask
+
+    def compute_output_spec(self, inputs: Any, **kwargs: Any) -> Any:
+        outputs = inputs
+        for layer in self.sublayers:
+            outputs = layer.compute_output_spec(outputs)
         return outputs
 
     def compute_output_shape(
         self, input_shape: tuple[int | None, ...]
     ) -> tuple[int | None, ...]:
-        shape = tuple(input_shape)
-        for layer in self.sublayers:
-            shape = tuple(layer.compute_output_shape(shape))
-        return shape
+        spec = keras.KerasTensor(input_shape, dtype=self.compute_dtype)
+        return tuple(self.compute_output_spec(spec).shape)
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()

@@ -15,11 +15,13 @@ class MlpBlock(keras.layers.Layer):
     normalization, then projects to `output_dim` features. It has no weights of
     its own: its sub-layers hold them.
 
-    **Intent**: the pattern for a layer made of a fixed set of sub-layers. Each
-    is created once in `__init__`, with an explicit name and this layer's dtype
-    policy, so that mixed precision reaches it; `build()` builds each with the
-    shape it really receives, so that a saved model restores every weight.
-    Replace the sub-layers and `call()`; keep `build()` in step with `call()`.
+    Every sub-layer works on the last axis alone, so the layer keeps the mask
+    of its inputs (from `keras.layers.Embedding(mask_zero=True)` or
+    `keras.layers.Masking`) on its outputs.
+
+    **Intent**: a position-wise feed-forward block, as in a transformer: widen
+    each feature vector, apply a non-linearity, regularize, and project it
+    back to `output_dim` features.
 
     **Architecture**:
     ```
@@ -70,11 +72,14 @@ class MlpBlock(keras.layers.Layer):
     ```
 
     Raises:
+        TypeError: If `hidden_dim` is not an integer.
         ValueError: If `hidden_dim` is not a positive integer.
+        TypeError: If `output_dim` is not an integer.
         ValueError: If `output_dim` is not a positive integer.
         ValueError: If `activation` is not a Keras activation or its name.
+        TypeError: If `dropout_rate` is not a number.
         ValueError: If `dropout_rate` is not a float between 0 and 1.
-        ValueError: If `use_norm` is not a boolean.
+        TypeError: If `use_norm` is not a boolean.
         ValueError: If `kernel_initializer` is not a Keras initializer or its name.
     """
 
@@ -88,39 +93,44 @@ class MlpBlock(keras.layers.Layer):
         kernel_initializer: str | keras.initializers.Initializer = "glorot_uniform",
         **kwargs: Any,
     ) -> None:
-        if (
-            not isinstance(hidden_dim, int)
-            or isinstance(hidden_dim, bool)
-            or hidden_dim < 1
-        ):
+        if not isinstance(hidden_dim, int) or isinstance(hidden_dim, bool):
+            raise TypeError(
+                "Received an invalid value for `hidden_dim`, "
+                "expected a positive integer. "
+                f"Received: hidden_dim={hidden_dim!r}"
+            )
+        if hidden_dim < 1:
             raise ValueError(
                 "Received an invalid value for `hidden_dim`, "
                 "expected a positive integer. "
                 f"Received: hidden_dim={hidden_dim!r}"
             )
-        if (
-            not isinstance(output_dim, int)
-            or isinstance(output_dim, bool)
-            or output_dim < 1
-        ):
+        if not isinstance(output_dim, int) or isinstance(output_dim, bool):
+            raise TypeError(
+                "Received an invalid value for `output_dim`, "
+                "expected a positive integer. "
+                f"Received: output_dim={output_dim!r}"
+            )
+        if output_dim < 1:
             raise ValueError(
                 "Received an invalid value for `output_dim`, "
                 "expected a positive integer. "
                 f"Received: output_dim={output_dim!r}"
             )
-        if (
-            not isinstance(dropout_rate, (int, float))
-            or isinstance(dropout_rate, bool)
-            or dropout_rate < 0
-            or dropout_rate > 1
-        ):
+        if not isinstance(dropout_rate, (int, float)) or isinstance(dropout_rate, bool):
+            raise TypeError(
+                "Received an invalid value for `dropout_rate`, "
+                "expected a float between 0 and 1. "
+                f"Received: dropout_rate={dropout_rate!r}"
+            )
+        if dropout_rate < 0 or dropout_rate > 1:
             raise ValueError(
                 "Received an invalid value for `dropout_rate`, "
                 "expected a float between 0 and 1. "
                 f"Received: dropout_rate={dropout_rate!r}"
             )
         if not isinstance(use_norm, bool):
-            raise ValueError(
+            raise TypeError(
                 "Received an invalid value for `use_norm`, "
                 "expected a boolean. "
                 f"Received: use_norm={use_norm!r}"
@@ -147,9 +157,12 @@ class MlpBlock(keras.layers.Layer):
                 f"Received: kernel_initializer={kernel_initializer!r}"
             ) from error
         self.input_spec = keras.InputSpec(min_ndim=2)
+        self.supports_masking = True
 
-        # Sub-layers, in call order. Each follows this layer's dtype policy and
-        # gets its own copy of the initializer.
+        # Sub-layers, in call order, created here once: each with an explicit
+        # name, this layer's dtype policy (so that mixed precision reaches it)
+        # and its own copy of the initializer. Replace them and `call()`, and
+        # keep `build()` in step with `call()`.
         self.hidden_dense = keras.layers.Dense(
             self.hidden_dim,
             activation=self.activation,
@@ -173,17 +186,14 @@ class MlpBlock(keras.layers.Layer):
         )
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
-        # Build each sub-layer in call order, with the shape it receives. One
-        # restored from a full config arrives built; it is left as it is.
-        if not self.hidden_dense.built:
-            self.hidden_dense.build(input_shape)
+        # Build each sub-layer in call order, with the shape it receives, so
+        # that a saved model finds every weight when it reloads.
+        self.hidden_dense.build(input_shape)
         hidden_shape = self.hidden_dense.compute_output_shape(input_shape)
-        if not self.dropout.built:
-            self.dropout.build(hidden_shape)
-        if self.layer_norm is not None and not self.layer_norm.built:
+        self.dropout.build(hidden_shape)
+        if self.layer_norm is not None:
             self.layer_norm.build(hidden_shape)
-        if not self.output_dense.built:
-            self.output_dense.build(hidden_shape)
+        self.output_dense.build(hidden_shape)
         self.input_spec = keras.InputSpec(min_ndim=2, axes={-1: input_shape[-1]})
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
@@ -203,15 +213,16 @@ class MlpBlock(keras.layers.Layer):
     ) -> tuple[int | None, ...]:
         return tuple(input_shape[:-1]) + (self.output_dim,)
 
-    def _clone_kernel_initializer(self) -> keras.initializers.Initializer:
+    def _clone_kernel_initializer(self) -> Any:
         """A fresh copy of `kernel_initializer`, so no sub-layer shares one.
 
         A shared unseeded initializer would give same-shaped kernels the same
-        values.
+        values. A plain function holds no state and is passed as it is.
         """
-        return keras.initializers.get(
-            keras.initializers.serialize(self.kernel_initializer)
-        )
+        initializer = self.kernel_initializer
+        if isinstance(initializer, keras.initializers.Initializer):
+            return initializer.__class__.from_config(initializer.get_config())
+        return initializer
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()

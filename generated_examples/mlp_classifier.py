@@ -12,16 +12,18 @@ class MlpClassifier(keras.Model):
 
     This model passes its inputs through one `Dense` layer per entry of
     `hidden_dims`, each followed by `Dropout`, then through a `Dense` classifier
-    with a softmax, so that each output row holds the probabilities of the
+    and a softmax, so that each output row holds the probabilities of the
     `num_classes` classes. It compiles, fits and predicts like any Keras model,
     and `model.save()` / `keras.models.load_model()` restore it, weights and
     optimizer state included.
 
-    **Intent**: the pattern for a subclassed model. Its sub-layers are created in
-    `__init__` (never in `build()` or `call()`) with explicit names and the
-    model's dtype policy, and `build()` builds each of them with the shape it
-    receives, so the model has all its weights before `load_model` restores them.
-    Change the layers and `call()`; keep that structure.
+    Under a mixed precision policy the layers compute in float16 or bfloat16,
+    but the softmax computes in float32, as the Keras mixed precision guide
+    advises for a model's output: probabilities are float32 and each row sums to
+    1 within float32 rounding.
+
+    **Intent**: a multi-layer perceptron classifier of feature vectors, to
+    compile, fit, save and reload like any Keras model.
 
     **Architecture**:
     ```
@@ -29,7 +31,8 @@ class MlpClassifier(keras.Model):
       -> Dense(hidden_dims[0], activation) -> Dropout(dropout_rate)
       -> ...
       -> Dense(hidden_dims[-1], activation) -> Dropout(dropout_rate)
-      -> Dense(num_classes, softmax)
+      -> Dense(num_classes)                   the logits
+      -> softmax                              in float32
     outputs (batch_size, num_classes)       each row sums to 1
     ```
 
@@ -53,14 +56,16 @@ class MlpClassifier(keras.Model):
         2D tensor with shape `(batch_size, input_features)`.
 
     Output shape:
-        2D tensor with shape `(batch_size, num_classes)`: class probabilities,
-        each row summing to 1.
+        2D float32 tensor with shape `(batch_size, num_classes)`: class
+        probabilities, each row summing to 1.
 
     Attributes:
         hidden_layers: The hidden `Dense` layers, one per entry of `hidden_dims`.
         dropout_layers: The `Dropout` layers, one after each hidden layer.
-        classifier: The output `Dense` layer, with `num_classes` units and a
-            softmax.
+        classifier: The output `Dense` layer, with `num_classes` units: the
+            logits.
+        softmax: The `Activation` layer turning logits into probabilities, in
+            float32 whatever the dtype policy.
 
     Example:
 
@@ -78,8 +83,10 @@ class MlpClassifier(keras.Model):
     ```
 
     Raises:
+        TypeError: If `num_classes` is not an integer.
         ValueError: If `num_classes` is not a positive integer.
-        ValueError: If `hidden_dims` is not a non-empty tuple of integers in range.
+        ValueError: If `hidden_dims` is not a non-empty tuple of positive integers.
+        TypeError: If `dropout_rate` is not a number.
         ValueError: If `dropout_rate` is not a float between 0 and 1.
         ValueError: If `activation` is not a Keras activation or its name.
     """
@@ -92,11 +99,13 @@ class MlpClassifier(keras.Model):
         activation: str | Callable[..., Any] | None = "relu",
         **kwargs: Any,
     ) -> None:
-        if (
-            not isinstance(num_classes, int)
-            or isinstance(num_classes, bool)
-            or num_classes < 1
-        ):
+        if not isinstance(num_classes, int) or isinstance(num_classes, bool):
+            raise TypeError(
+                "Received an invalid value for `num_classes`, "
+                "expected a positive integer. "
+                f"Received: num_classes={num_classes!r}"
+            )
+        if num_classes < 1:
             raise ValueError(
                 "Received an invalid value for `num_classes`, "
                 "expected a positive integer. "
@@ -114,12 +123,13 @@ class MlpClassifier(keras.Model):
                 "expected a non-empty tuple of positive integers. "
                 f"Received: hidden_dims={hidden_dims!r}"
             )
-        if (
-            not isinstance(dropout_rate, (int, float))
-            or isinstance(dropout_rate, bool)
-            or dropout_rate < 0
-            or dropout_rate > 1
-        ):
+        if not isinstance(dropout_rate, (int, float)) or isinstance(dropout_rate, bool):
+            raise TypeError(
+                "Received an invalid value for `dropout_rate`, "
+                "expected a float between 0 and 1. "
+                f"Received: dropout_rate={dropout_rate!r}"
+            )
+        if dropout_rate < 0 or dropout_rate > 1:
             raise ValueError(
                 "Received an invalid value for `dropout_rate`, "
                 "expected a float between 0 and 1. "
@@ -137,6 +147,10 @@ class MlpClassifier(keras.Model):
                 "expected a Keras activation or its name. "
                 f"Received: activation={activation!r}"
             ) from error
+        # Sub-layers are created here, never in `build()` or `call()`, with
+        # explicit names and the model's dtype policy; `build()` builds them, so
+        # the model has every weight before `load_model` restores them. Change
+        # the layers and `call()`; keep that structure.
         self.hidden_layers = [
             keras.layers.Dense(
                 units,
@@ -153,30 +167,29 @@ class MlpClassifier(keras.Model):
             for index in range(len(self.hidden_dims))
         ]
         self.classifier = keras.layers.Dense(
-            self.num_classes,
-            activation="softmax",
-            dtype=self.dtype_policy,
-            name="classifier",
+            self.num_classes, dtype=self.dtype_policy, name="classifier"
+        )
+        # The output in float32 under any policy: a half-precision softmax
+        # rounds the probabilities.
+        self.softmax = keras.layers.Activation(
+            "softmax", dtype="float32", name="softmax"
         )
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         shape = tuple(input_shape)
         for dense, dropout in zip(self.hidden_layers, self.dropout_layers, strict=True):
-            if not dense.built:
-                dense.build(shape)
+            dense.build(shape)
             shape = dense.compute_output_shape(shape)
-            if not dropout.built:
-                dropout.build(shape)
-            shape = dropout.compute_output_shape(shape)
-        if not self.classifier.built:
-            self.classifier.build(shape)
+            dropout.build(shape)
+        self.classifier.build(shape)
+        self.softmax.build(self.classifier.compute_output_shape(shape))
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         x = inputs
         for dense, dropout in zip(self.hidden_layers, self.dropout_layers, strict=True):
             x = dense(x)
             x = dropout(x, training=training)
-        return self.classifier(x)
+        return self.softmax(self.classifier(x))
 
     def compute_output_shape(
         self, input_shape: tuple[int | None, ...]

@@ -25,13 +25,18 @@ class RunningMemory(keras.layers.Layer):
     `memory = memory * momentum + batch_mean * (1 - momentum)`.
     `reset_state()` sets it back to zeros. The state is saved with the weights.
 
-    The state is kept in float32 (never autocast) and cast to the activations'
-    dtype where it meets them, so the layer works under `mixed_float16`.
+    The state is kept in the policy's variable dtype (float32 under
+    `mixed_float16` and `mixed_bfloat16`), never autocast, and cast to the
+    activations' dtype where it meets them, so the layer works in mixed
+    precision.
 
-    **Intent**: the pattern for a layer that keeps state between calls. Change
-    what the state records and how it is used in `call()`; keep the state a
-    non-trainable weight created in `build()`, moved with `.assign()` in training
-    calls only, and cast before it meets activations.
+    Masks: the layer works on the last axis alone and keeps the mask of its
+    inputs (from `keras.layers.Embedding(mask_zero=True)` or
+    `keras.layers.Masking`) on its outputs; the batch mean that moves the state
+    is taken over unmasked positions only, so padding does not move it.
+
+    **Intent**: a projection that also remembers the running mean of its own
+    outputs over training, as a layer that keeps state between calls.
 
     **Architecture**:
     ```
@@ -56,6 +61,9 @@ class RunningMemory(keras.layers.Layer):
         inputs: The input tensor.
         training: Python boolean, whether the call is in training mode or in
             inference mode. Only a training call moves the state.
+        mask: Boolean tensor of shape `inputs.shape[:-1]`, `True` for the
+            positions to keep, or `None`. Keras passes the mask that comes with
+            `inputs`; masked positions do not move the state.
 
     Input shape:
         N-D tensor with shape `(batch_size, ..., input_dim)`.
@@ -65,8 +73,8 @@ class RunningMemory(keras.layers.Layer):
 
     Attributes:
         dense: The `Dense` sub-layer that projects the inputs to `units`.
-        memory: The state, a non-trainable float32 weight of shape `(units,)`,
-            zeros until a training call moves it; created in `build()`.
+        memory: The state, a non-trainable weight of shape `(units,)`, zeros
+            until a training call moves it; created in `build()`.
 
     Methods:
         reset_state(): Sets the state back to zeros.
@@ -82,7 +90,9 @@ class RunningMemory(keras.layers.Layer):
     ```
 
     Raises:
+        TypeError: If `units` is not an integer.
         ValueError: If `units` is not a positive integer.
+        TypeError: If `momentum` is not a number.
         ValueError: If `momentum` is not a float between 0 and 1.
     """
 
@@ -92,18 +102,25 @@ class RunningMemory(keras.layers.Layer):
         momentum: float = 0.9,
         **kwargs: Any,
     ) -> None:
-        if not isinstance(units, int) or isinstance(units, bool) or units < 1:
+        if not isinstance(units, int) or isinstance(units, bool):
+            raise TypeError(
+                "Received an invalid value for `units`, "
+                "expected a positive integer. "
+                f"Received: units={units!r}"
+            )
+        if units < 1:
             raise ValueError(
                 "Received an invalid value for `units`, "
                 "expected a positive integer. "
                 f"Received: units={units!r}"
             )
-        if (
-            not isinstance(momentum, (int, float))
-            or isinstance(momentum, bool)
-            or momentum < 0
-            or momentum > 1
-        ):
+        if not isinstance(momentum, (int, float)) or isinstance(momentum, bool):
+            raise TypeError(
+                "Received an invalid value for `momentum`, "
+                "expected a float between 0 and 1. "
+                f"Received: momentum={momentum!r}"
+            )
+        if momentum < 0 or momentum > 1:
             raise ValueError(
                 "Received an invalid value for `momentum`, "
                 "expected a float between 0 and 1. "
@@ -112,14 +129,17 @@ class RunningMemory(keras.layers.Layer):
         super().__init__(**kwargs)
         self.units = units
         self.momentum = momentum
+        self.supports_masking = True
+        # Change what the state records and how `call()` uses it; keep it a
+        # non-trainable weight created in `build()`, moved with `.assign()` in
+        # training calls only, and cast before it meets activations.
         self.dense = keras.layers.Dense(
             self.units, dtype=self.dtype_policy, name="dense"
         )
         self.memory = None
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
-        if not self.dense.built:
-            self.dense.build(input_shape)
+        self.dense.build(input_shape)
         dense_shape = self.dense.compute_output_shape(input_shape)
         self.memory = self.add_weight(
             name="memory",
@@ -129,13 +149,15 @@ class RunningMemory(keras.layers.Layer):
             autocast=False,
         )
 
-    def call(self, inputs: Any, training: bool | None = None) -> Any:
-        projected = self.dense(inputs, training=training)
+    def call(
+        self, inputs: Any, training: bool | None = None, mask: Any | None = None
+    ) -> Any:
+        projected = self.dense(inputs)
         # The state as it stands before this batch, in the activations' dtype.
         outputs = ops.add(projected, ops.cast(self.memory, projected.dtype))
         # Only training moves the state; inference reads it and leaves it.
         if training and self.trainable:
-            self._update_memory(projected)
+            self._update_memory(projected, mask)
         return outputs
 
     def compute_output_shape(
@@ -148,13 +170,19 @@ class RunningMemory(keras.layers.Layer):
         if self.memory is not None:
             self.memory.assign(ops.zeros(self.memory.shape, self.memory.dtype))
 
-    def _update_memory(self, projected: Any) -> None:
-        """Moves the state towards the batch mean of the dense outputs."""
+    def _update_memory(self, projected: Any, mask: Any | None) -> None:
+        """Moves the state towards the mean of the dense outputs over the batch
+        and every other axis but the last, unmasked positions only."""
         axes = tuple(range(len(projected.shape) - 1))
-        # The mean in the state's float32, outside the gradient.
-        batch_mean = ops.stop_gradient(
-            ops.mean(ops.cast(projected, self.memory.dtype), axis=axes)
-        )
+        # The mean in the state's dtype, outside the gradient.
+        projected = ops.stop_gradient(ops.cast(projected, self.memory.dtype))
+        if mask is None:
+            batch_mean = ops.mean(projected, axis=axes)
+        else:
+            weights = ops.expand_dims(ops.cast(mask, self.memory.dtype), -1)
+            total = ops.sum(projected * weights, axis=axes)
+            count = ops.sum(weights, axis=axes)
+            batch_mean = total / ops.maximum(count, 1.0)
         self.memory.assign(
             self.memory * self.momentum + batch_mean * (1.0 - self.momentum)
         )

@@ -15,8 +15,12 @@ class ScaledDense(keras.layers.Layer):
     are its own: they are created in `build()` from the last input dimension, so
     the layer needs no sub-layers.
 
-    **Intent**: the pattern for a layer that owns its weights. Change the maths
-    in `call()`; keep weight creation in `build()` so that a saved model reloads.
+    The layer works on the last axis alone, so it keeps the mask of its inputs
+    (from `keras.layers.Embedding(mask_zero=True)` or `keras.layers.Masking`)
+    on its outputs, as `keras.layers.Dense` does.
+
+    **Intent**: a learned linear projection of each feature vector, with its
+    own weights and no sub-layers.
 
     **Architecture**:
     ```
@@ -41,8 +45,6 @@ class ScaledDense(keras.layers.Layer):
 
     Call arguments:
         inputs: The input tensor.
-        training: Python boolean, whether the call is in training mode or in
-            inference mode.
 
     Input shape:
         N-D tensor with shape `(batch_size, ..., input_dim)`.
@@ -64,9 +66,10 @@ class ScaledDense(keras.layers.Layer):
     ```
 
     Raises:
+        TypeError: If `units` is not an integer.
         ValueError: If `units` is not a positive integer.
         ValueError: If `activation` is not a Keras activation or its name.
-        ValueError: If `use_bias` is not a boolean.
+        TypeError: If `use_bias` is not a boolean.
         ValueError: If `kernel_initializer` is not a Keras initializer or its name.
         ValueError: If `bias_initializer` is not a Keras initializer or its name.
     """
@@ -80,14 +83,20 @@ class ScaledDense(keras.layers.Layer):
         bias_initializer: str | keras.initializers.Initializer = "zeros",
         **kwargs: Any,
     ) -> None:
-        if not isinstance(units, int) or isinstance(units, bool) or units < 1:
+        if not isinstance(units, int) or isinstance(units, bool):
+            raise TypeError(
+                "Received an invalid value for `units`, "
+                "expected a positive integer. "
+                f"Received: units={units!r}"
+            )
+        if units < 1:
             raise ValueError(
                 "Received an invalid value for `units`, "
                 "expected a positive integer. "
                 f"Received: units={units!r}"
             )
         if not isinstance(use_bias, bool):
-            raise ValueError(
+            raise TypeError(
                 "Received an invalid value for `use_bias`, "
                 "expected a boolean. "
                 f"Received: use_bias={use_bias!r}"
@@ -120,9 +129,12 @@ class ScaledDense(keras.layers.Layer):
                 f"Received: bias_initializer={bias_initializer!r}"
             ) from error
         self.input_spec = keras.InputSpec(min_ndim=2)
+        self.supports_masking = True
         self.kernel = None
         self.bias = None
 
+    # Weights are created here, from the input shape, so that a saved model
+    # reloads them; change the maths in `call()` and keep this structure.
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         input_dim = input_shape[-1]
         if input_dim is None:
@@ -143,7 +155,7 @@ class ScaledDense(keras.layers.Layer):
             )
         self.input_spec = keras.InputSpec(min_ndim=2, axes={-1: input_dim})
 
-    def call(self, inputs: Any, training: bool | None = None) -> Any:
+    def call(self, inputs: Any) -> Any:
         outputs = ops.matmul(inputs, self.kernel)
         if self.bias is not None:
             outputs = ops.add(outputs, self.bias)

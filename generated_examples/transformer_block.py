@@ -20,21 +20,31 @@ class TransformerBlock(keras.layers.Layer):
     trains stably in deep stacks without learning-rate warm-up; post-norm is
     the original Transformer's and BERT's arrangement.
 
-    **Intent**: the pattern for a composite layer built from Keras built-ins.
-    Its sub-layers are private attributes created in `__init__`, each with an
-    explicit name and this layer's dtype policy, and built in `build()` with
-    the shapes they receive. `hidden_dim` is an argument, not read from the
-    input at build time, because `MultiHeadAttention` (its `key_dim`) and the
-    last `Dense` (its `units`) need it when they are created; `build()` checks
-    that the input's last dimension matches it.
+    Masks, as in keras-hub's `TransformerEncoder`: `padding_mask` marks the
+    real tokens of each sequence; when it is not given, the mask that comes
+    with the inputs (from `keras.layers.Embedding(mask_zero=True)` or
+    `keras.layers.Masking`) is used. It is merged with `attention_mask`, so no
+    token attends to padding, and the mask is kept on the outputs for the next
+    layer. Sequences may have any length: padding a sequence does not change the
+    outputs at its real tokens.
+
+    `hidden_dim` is an argument, not read from the input in `build()` as
+    keras-hub does, because the sub-layers are created in `__init__` (the rule
+    that makes `load_model` restore every weight) and `MultiHeadAttention` (its
+    `key_dim`) and the last `Dense` (its `units`) need it there; `build()`
+    checks that the input's last dimension matches it.
+
+    **Intent**: a transformer encoder block for sequences of token vectors, made
+    of Keras built-in layers.
 
     **Architecture** (lines marked "pre" run when `norm_first` is `True`, lines
     marked "post" when it is `False`):
     ```
     x = inputs                                   (batch, seq_len, hidden_dim)
+    mask = merge(padding_mask, attention_mask)   (batch, seq_len, seq_len)
     # Self-attention block.
     y = LayerNorm(x)                             pre; post: y = x
-    y = MultiHeadAttention(y, y, attention_mask) num_heads heads, each of
+    y = MultiHeadAttention(y, y, mask)           num_heads heads, each of
                                                  size hidden_dim // num_heads
     x = x + Dropout(y)
     x = LayerNorm(x)                             post
@@ -66,12 +76,17 @@ class TransformerBlock(keras.layers.Layer):
 
     Call arguments:
         inputs: The input tensor, of shape `(batch_size, seq_len, hidden_dim)`.
+        padding_mask: Optional boolean tensor of shape `(batch_size, seq_len)`,
+            `True` at the real tokens and `False` at padding. Defaults to
+            `None`: the mask that comes with `inputs`, if any.
         attention_mask: Optional boolean tensor of shape
             `(batch_size, seq_len, seq_len)`, `True` where a position may attend
             to another (for example `ops.tril` of ones for causal attention).
-            Defaults to `None`: every position attends to every position.
+            Defaults to `None`: every position attends to every real token.
         training: Python boolean, whether the call is in training mode (dropout
             applied) or in inference mode.
+        mask: The mask that comes with `inputs`, passed by Keras; used as
+            `padding_mask` when that is not given.
 
     Input shape:
         3D tensor with shape `(batch_size, seq_len, hidden_dim)`.
@@ -98,13 +113,18 @@ class TransformerBlock(keras.layers.Layer):
     ```
 
     Raises:
+        TypeError: If `hidden_dim` is not an integer.
         ValueError: If `hidden_dim` is not a positive integer.
+        TypeError: If `intermediate_dim` is not an integer.
         ValueError: If `intermediate_dim` is not a positive integer.
+        TypeError: If `num_heads` is not an integer.
         ValueError: If `num_heads` is not a positive integer.
+        TypeError: If `dropout_rate` is not a number.
         ValueError: If `dropout_rate` is not a float between 0 and 1.
         ValueError: If `activation` is not a Keras activation or its name.
+        TypeError: If `layer_norm_epsilon` is not a number.
         ValueError: If `layer_norm_epsilon` is not a positive float.
-        ValueError: If `norm_first` is not a boolean.
+        TypeError: If `norm_first` is not a boolean.
         ValueError: If `hidden_dim` is not divisible by `num_heads`.
         ValueError: If the last dimension of the input is not `hidden_dim`.
     """
@@ -120,59 +140,70 @@ class TransformerBlock(keras.layers.Layer):
         norm_first: bool = True,
         **kwargs: Any,
     ) -> None:
-        if (
-            not isinstance(hidden_dim, int)
-            or isinstance(hidden_dim, bool)
-            or hidden_dim < 1
-        ):
+        if not isinstance(hidden_dim, int) or isinstance(hidden_dim, bool):
+            raise TypeError(
+                "Received an invalid value for `hidden_dim`, "
+                "expected a positive integer. "
+                f"Received: hidden_dim={hidden_dim!r}"
+            )
+        if hidden_dim < 1:
             raise ValueError(
                 "Received an invalid value for `hidden_dim`, "
                 "expected a positive integer. "
                 f"Received: hidden_dim={hidden_dim!r}"
             )
-        if (
-            not isinstance(intermediate_dim, int)
-            or isinstance(intermediate_dim, bool)
-            or intermediate_dim < 1
-        ):
+        if not isinstance(intermediate_dim, int) or isinstance(intermediate_dim, bool):
+            raise TypeError(
+                "Received an invalid value for `intermediate_dim`, "
+                "expected a positive integer. "
+                f"Received: intermediate_dim={intermediate_dim!r}"
+            )
+        if intermediate_dim < 1:
             raise ValueError(
                 "Received an invalid value for `intermediate_dim`, "
                 "expected a positive integer. "
                 f"Received: intermediate_dim={intermediate_dim!r}"
             )
-        if (
-            not isinstance(num_heads, int)
-            or isinstance(num_heads, bool)
-            or num_heads < 1
-        ):
+        if not isinstance(num_heads, int) or isinstance(num_heads, bool):
+            raise TypeError(
+                "Received an invalid value for `num_heads`, "
+                "expected a positive integer. "
+                f"Received: num_heads={num_heads!r}"
+            )
+        if num_heads < 1:
             raise ValueError(
                 "Received an invalid value for `num_heads`, "
                 "expected a positive integer. "
                 f"Received: num_heads={num_heads!r}"
             )
-        if (
-            not isinstance(dropout_rate, (int, float))
-            or isinstance(dropout_rate, bool)
-            or dropout_rate < 0
-            or dropout_rate > 1
-        ):
+        if not isinstance(dropout_rate, (int, float)) or isinstance(dropout_rate, bool):
+            raise TypeError(
+                "Received an invalid value for `dropout_rate`, "
+                "expected a float between 0 and 1. "
+                f"Received: dropout_rate={dropout_rate!r}"
+            )
+        if dropout_rate < 0 or dropout_rate > 1:
             raise ValueError(
                 "Received an invalid value for `dropout_rate`, "
                 "expected a float between 0 and 1. "
                 f"Received: dropout_rate={dropout_rate!r}"
             )
-        if (
-            not isinstance(layer_norm_epsilon, (int, float))
-            or isinstance(layer_norm_epsilon, bool)
-            or layer_norm_epsilon <= 0
+        if not isinstance(layer_norm_epsilon, (int, float)) or isinstance(
+            layer_norm_epsilon, bool
         ):
+            raise TypeError(
+                "Received an invalid value for `layer_norm_epsilon`, "
+                "expected a positive float. "
+                f"Received: layer_norm_epsilon={layer_norm_epsilon!r}"
+            )
+        if layer_norm_epsilon <= 0:
             raise ValueError(
                 "Received an invalid value for `layer_norm_epsilon`, "
                 "expected a positive float. "
                 f"Received: layer_norm_epsilon={layer_norm_epsilon!r}"
             )
         if not isinstance(norm_first, bool):
-            raise ValueError(
+            raise TypeError(
                 "Received an invalid value for `norm_first`, "
                 "expected a boolean. "
                 f"Received: norm_first={norm_first!r}"
@@ -198,6 +229,10 @@ class TransformerBlock(keras.layers.Layer):
         self.layer_norm_epsilon = layer_norm_epsilon
         self.norm_first = norm_first
         self.input_spec = keras.InputSpec(ndim=3, axes={-1: hidden_dim})
+        self.supports_masking = True
+
+        # Sub-layers are private, created here once, each with an explicit name
+        # and this layer's dtype policy; `build()` builds them in call order.
 
         # Self attention block.
         self._self_attention_layer_norm = keras.layers.LayerNormalization(
@@ -252,13 +287,14 @@ class TransformerBlock(keras.layers.Layer):
                 "The last dimension of the inputs must equal `hidden_dim`. "
                 f"Received: input_shape={input_shape}, hidden_dim={self.hidden_dim}"
             )
-        # Dropout layers own no weights; Keras builds them when they are created.
+        # Build each sub-layer in call order, with the shape it receives.
 
         # Self attention block.
         self._self_attention_layer_norm.build(input_shape)
         self._self_attention_layer.build(
             query_shape=input_shape, value_shape=input_shape
         )
+        self._self_attention_dropout.build(input_shape)
 
         # Feedforward block.
         self._feedforward_layer_norm.build(input_shape)
@@ -266,15 +302,22 @@ class TransformerBlock(keras.layers.Layer):
         intermediate_shape = self._feedforward_intermediate_dense.compute_output_shape(
             input_shape
         )
+        self._feedforward_intermediate_dropout.build(intermediate_shape)
         self._feedforward_output_dense.build(intermediate_shape)
+        self._feedforward_output_dropout.build(input_shape)
 
     def call(
         self,
         inputs: Any,
+        padding_mask: Any | None = None,
         attention_mask: Any | None = None,
         training: bool | None = None,
+        mask: Any | None = None,
     ) -> Any:
         x = inputs
+        if padding_mask is None:
+            padding_mask = mask
+        self_attention_mask = self._merge_masks(padding_mask, attention_mask)
 
         # Self attention block.
         residual = x
@@ -283,7 +326,7 @@ class TransformerBlock(keras.layers.Layer):
         x = self._self_attention_layer(
             query=x,
             value=x,
-            attention_mask=attention_mask,
+            attention_mask=self_attention_mask,
             training=training,
         )
         x = self._self_attention_dropout(x, training=training)
@@ -303,6 +346,18 @@ class TransformerBlock(keras.layers.Layer):
         if not self.norm_first:
             x = self._feedforward_layer_norm(x)
         return x
+
+    @staticmethod
+    def _merge_masks(padding_mask: Any | None, attention_mask: Any | None) -> Any:
+        """One `(batch, seq_len, seq_len)` mask: a position attends to another
+        where `attention_mask` allows it and the other is not padding."""
+        if padding_mask is None:
+            return attention_mask
+        # Every query may attend to the real tokens only.
+        merged = ops.expand_dims(ops.cast(padding_mask, "int32"), axis=1)
+        if attention_mask is not None:
+            merged = ops.minimum(merged, ops.cast(attention_mask, "int32"))
+        return ops.cast(merged, "bool")
 
     def compute_output_shape(
         self, input_shape: tuple[int | None, ...]

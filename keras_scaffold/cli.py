@@ -7,12 +7,27 @@ from pathlib import Path
 import click
 import yaml
 
-from keras_scaffold import __version__, generate, project, regenerate, writer
+from keras_scaffold import (
+    __version__,
+    diffs,
+    generate,
+    project,
+    regenerate,
+    remove,
+    writer,
+)
 from keras_scaffold.check.command import check_command
-from keras_scaffold.errors import RegenerateError, ScaffoldError
-from keras_scaffold.params import SYNTAX_HELP, TYPES, format_param, parse_params
+from keras_scaffold.errors import InvalidNameError, RegenerateError, ScaffoldError
+from keras_scaffold.names import check_class_name
+from keras_scaffold.params import (
+    SYNTAX_HELP,
+    TYPES,
+    add_docs,
+    format_param,
+    parse_params,
+)
 from keras_scaffold.patterns import Pattern
-from keras_scaffold.templates import Templates
+from keras_scaffold.templates import Templates, make_answers_portable
 
 _PROG = "keras-scaffold"
 
@@ -26,14 +41,66 @@ def _templates(ctx: click.Context) -> Templates:
     return root.meta["templates"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_TEMPLATES_HELP = (
+    "Render from this template folder instead of the built-in patterns "
+    "(also KERAS_SCAFFOLD_TEMPLATES)."
+)
+
+
+class TemplatesFirstGroup(click.Group):
+    """The root group: `--templates DIR` is accepted after any command too.
+
+    It is moved before the command name while parsing, so the templates are known
+    before `new` lists its patterns; each command shows it in its own help.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _templates_first(args))
+
+
+def _templates_first(args: list[str]) -> list[str]:
+    """`args` with every `--templates DIR` / `--templates=DIR` moved to the front
+    (nothing after a `--` is touched)."""
+    moved: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest += args[index:]
+            break
+        if arg == "--templates" and index + 1 < len(args):
+            moved += args[index : index + 2]
+            index += 2
+            continue
+        if arg.startswith("--templates="):
+            moved.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return moved + rest
+
+
+def _templates_option(command):
+    """`--templates` in a command's help; the root group has already taken it."""
+    return click.option(
+        "--templates",
+        type=click.Path(exists=True, file_okay=False),
+        expose_value=False,
+        help=_TEMPLATES_HELP,
+    )(command)
+
+
+@click.group(
+    cls=TemplatesFirstGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name=_PROG)
 @click.option(
     "--templates",
     type=click.Path(exists=True, file_okay=False),
     envvar="KERAS_SCAFFOLD_TEMPLATES",
-    help="Render from this template folder instead of the built-in patterns "
-    "(also KERAS_SCAFFOLD_TEMPLATES).",
+    help=_TEMPLATES_HELP,
 )
 def cli(templates: str | None) -> None:
     """Generate Keras 3 custom layers and models, each with a test file that
@@ -41,6 +108,7 @@ def cli(templates: str | None) -> None:
 
 
 @cli.command("list")
+@_templates_option
 @click.pass_context
 def list_patterns(ctx: click.Context) -> None:
     """List every pattern with a one-line summary."""
@@ -60,6 +128,11 @@ class PatternGroup(click.Group):
         patterns = _templates(ctx).patterns
         return _pattern_command(patterns[name]) if name in patterns else None
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args and _interactive():  # on a terminal, ask instead of helping
+            args = [_ask_pattern(_templates(ctx).patterns)]
+        return super().parse_args(ctx, args)
+
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name = args[0]
         if self.get_command(ctx, name) is None and not name.startswith("-"):
@@ -68,6 +141,7 @@ class PatternGroup(click.Group):
 
 
 @cli.group("new", cls=PatternGroup)
+@_templates_option
 def new() -> None:
     """Generate a layer or model module and its pytest file from a pattern.
 
@@ -87,16 +161,18 @@ def _pattern_command(pattern: Pattern) -> click.Command:
         "its answers under .keras-scaffold/. Inside a project made by "
         "`keras-scaffold init`, the module goes to the project's layers (a model: "
         "models) folder and is exported from its __init__.py, the test to tests/."
-        f"\n\n{SYNTAX_HELP}"
+        f"\n\n{SYNTAX_HELP}\nDescribe a declared argument with --doc NAME=TEXT: "
+        "one line for its Args: entry, such as --doc units='Size of the output'. On a "
+        "terminal, a missing CLASS_NAME is asked for."
     )
 
     @click.command(
         pattern.name,
         help=help_text,
         short_help=pattern.summary,
-        no_args_is_help=True,
+        no_args_is_help=not _interactive(),  # on a terminal, ask for the name
     )
-    @click.argument("class_name")
+    @click.argument("class_name", required=False)
     @click.option(
         "-o",
         "--output",
@@ -117,21 +193,37 @@ def _pattern_command(pattern: Pattern) -> click.Command:
         metavar="NAME:TYPE[:RANGE][=DEFAULT]",
         help="Declare an argument of the class (repeatable; see below).",
     )
+    @click.option(
+        "--doc",
+        "docs",
+        multiple=True,
+        metavar="NAME=TEXT",
+        help="Describe a declared argument in the docstring's Args: (repeatable), "
+        "such as --doc units='Size of the output'.",
+    )
     @click.option("--dry-run", is_flag=True, help="Show what would be written.")
     @click.option("--force", is_flag=True, help="Overwrite files that exist.")
+    @_templates_option
     @click.pass_context
     def command(
         ctx: click.Context,
-        class_name: str,
+        class_name: str | None,
         output: Path | None,
         package: str | None,
         param_specs: tuple[str, ...],
+        docs: tuple[str, ...],
         dry_run: bool,
         force: bool,
     ) -> None:
+        if class_name is None:
+            if not _interactive():
+                raise click.MissingParameter(
+                    ctx=ctx, param_type="argument", param_hint="'CLASS_NAME'"
+                )
+            class_name = _ask_class_name()
         templates = _templates(ctx)
         target = generate.locate(output, package, pattern.kind, Path.cwd())
-        params = parse_params(param_specs)
+        params = add_docs(parse_params(param_specs), docs)
         planned = generate.plan(
             templates, pattern.name, class_name, target, params, force
         )
@@ -147,6 +239,36 @@ def _pattern_command(pattern: Pattern) -> click.Command:
     return command
 
 
+def _interactive() -> bool:
+    """Whether `new` may ask for what is missing: only when stdin is a terminal."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # a closed stdin
+        return False
+
+
+def _ask_pattern(patterns: dict[str, Pattern]) -> str:
+    width = max(len(name) for name in patterns)
+    click.echo("Patterns:", err=True)
+    for pattern in patterns.values():
+        click.echo(f"  {pattern.name:<{width}}  {pattern.summary}", err=True)
+    return click.prompt(
+        "Pattern", type=click.Choice(list(patterns)), show_choices=False, err=True
+    )
+
+
+def _ask_class_name() -> str:
+    def checked(text: str) -> str:
+        try:
+            return check_class_name(text.strip())
+        except InvalidNameError as error:
+            raise click.BadParameter(str(error)) from None
+
+    return click.prompt(
+        "Class name (PascalCase, such as MyBlock)", value_proc=checked, err=True
+    )
+
+
 @cli.command("init")
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option(
@@ -160,6 +282,7 @@ def _pattern_command(pattern: Pattern) -> click.Command:
     "(a list: test_backends='[tensorflow, jax]').",
 )
 @click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
+@_templates_option
 @click.pass_context
 def init_command(
     ctx: click.Context, directory: Path, answers: tuple[str, ...], force: bool
@@ -173,7 +296,11 @@ def init_command(
     """
     template = _templates(ctx).root / "project"
     data = dict(_parse_answer(answer) for answer in answers)
-    for path in project.init_project(template, directory, data, force):
+    written = project.init_project(template, directory, data, force)
+    answers = directory / ".copier-answers.yml"
+    if answers.is_file():  # with no machine's path in it
+        make_answers_portable(answers, template)
+    for path in written:
         _say("create", path)
 
 
@@ -196,7 +323,12 @@ def _parse_answer(text: str) -> tuple[str, object]:
     is_flag=True,
     help="Write nothing; exit 1 if anything would change (for CI and pre-commit).",
 )
-@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show what would change, as a unified diff per file; write nothing.",
+)
+@_templates_option
 @click.pass_context
 def regenerate_command(
     ctx: click.Context, paths: tuple[Path, ...], check: bool, dry_run: bool
@@ -211,11 +343,20 @@ def regenerate_command(
     templates = _templates(ctx)
     records = regenerate.select_records(list(paths), Path.cwd())
     plans = [regenerate.plan(record, templates) for record in records]
-    outcomes = [(plan, o) for plan in plans for o in plan.outcomes if o.visible]
+    # A file several components generate (the shared checks module) shows once.
+    shown: dict[Path, tuple] = {}
+    for plan in plans:
+        for outcome in plan.outcomes:
+            if outcome.visible:
+                shown.setdefault(plan.record.path(outcome.relpath), (plan, outcome))
+    outcomes = list(shown.values())
     preview = check or dry_run
     for plan, outcome in outcomes:
         verb, done = _OUTCOME_WORDS[outcome.status]
-        _say(f"would {verb}" if preview else done, plan.record.path(outcome.relpath))
+        path = plan.record.path(outcome.relpath)
+        _say(f"would {verb}" if preview else done, path)
+        if dry_run and not check and outcome.relpath in plan.writes:
+            _show_diff(path, plan.writes[outcome.relpath])
     if not preview:
         regenerate.apply(plans)
     problems = [(plan, o) for plan in plans for o in plan.problems]
@@ -227,6 +368,28 @@ def regenerate_command(
         )
     if not outcomes:
         click.echo(f"{len(records)} component(s) up to date.")
+
+
+@cli.command("remove")
+@click.argument("component")
+@click.option("--dry-run", is_flag=True, help="Show what would be removed.")
+@click.option(
+    "--force", is_flag=True, help="Remove files changed since they were generated."
+)
+def remove_command(component: str, dry_run: bool, force: bool) -> None:
+    """Remove a generated component: its module, its test, its record and merge
+    base under .keras-scaffold/, and its export line in __init__.py.
+
+    COMPONENT is its class or module name (looked up in the nearest
+    .keras-scaffold/), its answers file, or a file it generated. A file changed
+    since it was generated stops the removal, unless --force; a file another
+    component also generated is kept.
+    """
+    removal = remove.plan(remove.find_component(component, Path.cwd()), force)
+    if not dry_run:
+        remove.apply(removal)
+    for action, path, note in removal.shown():
+        _say(f"would {action}" if dry_run else action, path, note)
 
 
 # Each outcome as (what it would do, what it did).
@@ -262,9 +425,20 @@ def _problem_summary(problems: list, preview: bool) -> str:
     )
 
 
-def _say(action: str, path: Path) -> None:
-    shown = os.path.relpath(path) if path.is_absolute() else str(path)
-    click.echo(f"{action:>16}  {shown}")
+def _say(action: str, path: Path, note: str = "") -> None:
+    click.echo(f"{action:>16}  {_shown(path)}" + (f"  {note}" if note else ""))
+
+
+def _shown(path: Path) -> str:
+    return os.path.relpath(path) if path.is_absolute() else str(path)
+
+
+def _show_diff(path: Path, text: str) -> None:
+    """The unified diff from the file on disk to `text`: colored on a terminal,
+    plain otherwise."""
+    before = path.read_text("utf-8") if path.is_file() else None
+    for line in diffs.unified_diff(Path(_shown(path)).as_posix(), before, text):
+        click.echo(diffs.style(line))
 
 
 def _keep_layout(text: str) -> str:

@@ -53,3 +53,7 @@ class RegenerateError(ScaffoldError):
 
 class ProjectError(ScaffoldError):
     """A project whose settings or target folder cannot be used."""
+
+
+class RemoveError(ScaffoldError):
+    """A component that cannot be removed as asked; nothing was deleted."""

@@ -74,8 +74,15 @@ def plan(
     )
     rendered = render(templates, answers, templates.src_path_from(target.root))
     records = record_files(answers, rendered, fingerprint(templates.digest, answers))
-    planned = writer.plan(target.root, {**rendered.files, **records}, force=force)
-    shown = planned[: len(rendered.files)]
+    # A file every component of a folder shares (the tests' checks module) is
+    # left alone where it already holds the same text.
+    files = {
+        relpath: text
+        for relpath, text in rendered.files.items()
+        if not _holds(target.root / relpath, text)
+    }
+    planned = writer.plan(target.root, {**files, **records}, force=force)
+    shown = planned[: len(files)]
     if target.exports:
         init = target.root / target.module_dir / "__init__.py"
         before = init.read_text("utf-8") if init.is_file() else ""
@@ -85,3 +92,10 @@ def plan(
             planned.append(update)
             shown.append(update)
     return Plan(planned, shown)
+
+
+def _holds(path: Path, text: str) -> bool:
+    try:
+        return path.is_file() and path.read_text("utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False

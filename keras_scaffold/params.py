@@ -9,6 +9,7 @@ the templates' `_shared/params.jinja` turns it into code. The dict holds `name` 
 import keyword
 import math
 import re
+import unicodedata
 
 from keras_scaffold.errors import InvalidParamError
 
@@ -357,3 +358,65 @@ def _default_text(value) -> str:
     if isinstance(value, list):
         return ",".join(str(item) for item in value)
     return str(value)
+
+
+# Descriptions (`--doc NAME=TEXT`): one line of plain text for the docstring's
+# `Args:` entry, refused where it could break the docstring around it.
+MAX_DOC_WORD_LENGTH = 60  # a longer word could not be wrapped within 88 columns
+
+
+def check_doc(name: str, text: object) -> str:
+    """A parameter's description as it goes into the docstring, or raise."""
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidParamError(f"`--doc {name}=`: the description is empty.")
+    if '"""' in text or "\\" in text:
+        raise InvalidParamError(
+            f'`--doc {name}=...`: a description cannot hold `"""` or a '
+            "backslash, which would break the docstring."
+        )
+    if any(unicodedata.category(char)[0] == "C" for char in text):
+        raise InvalidParamError(
+            f"`--doc {name}=...`: a description is one line of text, without "
+            "control characters (newlines, tabs)."
+        )
+    text = " ".join(text.split())
+    if max(len(word) for word in text.split()) > MAX_DOC_WORD_LENGTH:
+        raise InvalidParamError(
+            f"`--doc {name}=...`: a word longer than {MAX_DOC_WORD_LENGTH} "
+            "characters would not fit in the docstring's 88 columns."
+        )
+    return text if text[-1] in ".!?" else text + "."
+
+
+def add_docs(params: list[dict], docs: list[str] | tuple[str, ...]) -> list[dict]:
+    """`params` with each `--doc NAME=TEXT` description as its `doc`."""
+    by_name = {param["name"]: param for param in params}
+    for spec in docs:
+        name, sep, text = spec.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise InvalidParamError(
+                f"`--doc {spec}` is not NAME=TEXT; for example "
+                "`--doc units='Size of the output'`."
+            )
+        if name not in by_name:
+            raise InvalidParamError(
+                f"`--doc {name}=...` describes an argument not declared with "
+                f"--param; declare it first (`--param {name}:TYPE`)."
+            )
+        if "doc" in by_name[name]:
+            raise InvalidParamError(f"`--doc {name}=...` is given twice.")
+        by_name[name]["doc"] = check_doc(name, text)
+    return params
+
+
+def check_documented_params(params: list) -> list[dict]:
+    """`check_params` for parameters that may carry a `doc` (an answers file)."""
+    if not isinstance(params, list) or not all(isinstance(p, dict) for p in params):
+        return check_params(params)  # which says what is wrong
+    undocumented = [{k: v for k, v in p.items() if k != "doc"} for p in params]
+    checked = check_params(undocumented)
+    for param, again in zip(params, checked, strict=True):
+        if "doc" in param:
+            again["doc"] = check_doc(again["name"], param["doc"])
+    return checked

@@ -24,6 +24,8 @@ from keras_scaffold.errors import AnswersError
 from keras_scaffold.render import Rendered
 
 RECORDS_DIR = ".keras-scaffold"
+# The checks every test file of a folder shares, generated with each component.
+CHECKS_MODULE = "keras_scaffold_checks.py"
 # Answers keras-scaffold writes and reads back; Copier adds `_src_path`/`_commit`.
 ANSWER_KEYS = (
     "pattern",

@@ -13,7 +13,7 @@ import merge3
 from keras_scaffold import __version__, writer
 from keras_scaffold.component import make_answers, render
 from keras_scaffold.errors import AnswersError, ScaffoldError
-from keras_scaffold.params import check_params
+from keras_scaffold.params import check_documented_params
 from keras_scaffold.records import (
     RECORDS_DIR,
     Record,
@@ -126,7 +126,8 @@ def plan(record: Record, templates: Templates) -> Plan:
         rendered = None
     else:
         known = {sources[path]: text for path, text in bases.items() if path in sources}
-        rendered = render(templates, answers, record.src_path, known)
+        src_path = templates.src_path_from(record.root)  # portable, never stale
+        rendered = render(templates, answers, src_path, known)
         theirs = dict(rendered.files)
         answers_text = theirs.pop(answers_relpath(record.module_name))
     settled = True
@@ -151,7 +152,7 @@ def _checked_answers(record: Record, templates: Templates) -> dict:
             answers["pattern"],
             answers["class_name"],
             answers["package"],
-            check_params(answers["params"]),
+            check_documented_params(answers["params"]),
             module_dir=answers["module_dir"],
             tests_dir=answers["tests_dir"],
             import_prefix="".join(str(answers["module_import"]).rpartition(".")[:2]),
@@ -258,14 +259,16 @@ def _has_conflict_markers(text: str) -> bool:
 
 def apply(plans: list[Plan]) -> None:
     """Write every plan's files atomically (all or none), then drop adopted files."""
-    planned = [
-        writer.PlannedFile(
+    # A file several components generate (the shared checks module) is written
+    # once; their merges of it are the same.
+    planned = {
+        plan.record.path(relpath): writer.PlannedFile(
             plan.record.path(relpath), text, plan.record.path(relpath).exists()
         )
         for plan in plans
         for relpath, text in plan.writes.items()
-    ]
-    writer.write(planned)
+    }
+    writer.write(list(planned.values()))
     for plan in plans:
         for relpath in plan.removals:
             plan.record.path(relpath).unlink(missing_ok=True)

@@ -76,10 +76,15 @@ class ComponentTemplate:
     ) -> "Rendered":
         """Render every file for `answers`.
 
-        `formatted` maps the digest of an unformatted text to its known formatted
-        text, so that black (the slow part) runs only on what changed.
+        `src_path` is the `_src_path` to record in the answers file: by default the
+        template folder's absolute path, as `copier copy` records it; an empty
+        string records none. `formatted` maps the digest of an unformatted text to
+        its known formatted text, so that black (the slow part) runs only on what
+        changed.
         """
-        stored = {"_src_path": src_path or str(self.root), **answers}
+        if src_path is None:
+            src_path = str(self.root)
+        stored = {"_src_path": src_path, **answers} if src_path else dict(answers)
         context = {
             **self.computed,
             **answers,

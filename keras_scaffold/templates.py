@@ -54,16 +54,52 @@ class Templates:
         return digest.hexdigest()
 
     def src_path_from(self, destination: Path) -> str:
-        """The `_src_path` to record for a destination: relative to it when both are
-        in one repository (so the record holds no machine's path), else absolute."""
-        repository = _repository_of(self.root)
-        if repository is not None and repository == _repository_of(destination):
-            return os.path.relpath(self.root, destination.resolve())
-        return str(self.root)
+        """The `_src_path` to record for a destination (see `portable_src_path`)."""
+        return portable_src_path(self.root, destination)
 
     @cached_property
     def component(self) -> ComponentTemplate:
         return ComponentTemplate(self.root)
+
+
+def portable_src_path(template: Path, destination: Path) -> str:
+    """The `_src_path` that is the same on every machine with the same commit: the
+    template's path relative to the destination when both are in one repository,
+    else none at all (an empty string), never one machine's absolute path.
+
+    `regenerate` does not need it (it renders from the built-in templates or
+    --templates); it is there for `copier update`, which also needs `_commit`.
+    """
+    repository = _repository_of(template)
+    if repository is not None and repository == _repository_of(destination):
+        return Path(
+            os.path.relpath(template.resolve(), destination.resolve())
+        ).as_posix()
+    return ""
+
+
+def make_answers_portable(answers_file: Path, template: Path) -> None:
+    """Rewrite the `_src_path` Copier recorded in `answers_file` as
+    `portable_src_path` gives it, unless `_commit` is there too: then the template
+    is a git repository that `copier update` reads from that path, as it is."""
+    text = answers_file.read_text("utf-8")
+    lines = text.splitlines(keepends=True)
+    if any(line.startswith("_commit:") for line in lines):
+        return
+    kept, skipping = [], False
+    portable = portable_src_path(template, answers_file.parent)
+    for line in lines:
+        if line.startswith("_src_path:"):
+            skipping = True
+            if portable:
+                kept.append(f"_src_path: {portable}\n")
+            continue
+        if skipping and line[:1] in (" ", "\t"):
+            continue  # a long value's continuation
+        skipping = False
+        kept.append(line)
+    if "".join(kept) != text:
+        answers_file.write_text("".join(kept), "utf-8")
 
 
 def _repository_of(path: Path) -> Path | None:

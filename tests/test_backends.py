@@ -1,5 +1,6 @@
-"""Every generated example, and Keras's harness on every pattern, on JAX and PyTorch
-too (this run is on TensorFlow unless KERAS_BACKEND says otherwise)."""
+"""Every generated example, Keras's harness and the masking tests on every pattern,
+on JAX and PyTorch too (this run is on TensorFlow unless KERAS_BACKEND says
+otherwise)."""
 
 import os
 import subprocess
@@ -8,10 +9,19 @@ import sys
 import pytest
 from conftest import EXAMPLES, REPO
 
+# What to install for a backend that is missing. PyTorch's CPU build comes first:
+# the `torch` extra alone pulls a multi-GB CUDA build.
+TORCH_CPU = "pip install torch --index-url https://download.pytorch.org/whl/cpu"
+INSTALL_HINTS = {
+    "jax": 'install the jax extra: pip install -e ".[jax]"',
+    "torch": f"install PyTorch's CPU build first ({TORCH_CPU}), then the torch "
+    'extra: pip install -e ".[torch]"',
+}
+
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_examples_and_the_keras_harness_pass_on(backend):
-    pytest.importorskip(backend, reason=f"install keras-scaffold[{backend}]")
+    pytest.importorskip(backend, reason=INSTALL_HINTS[backend])
     completed = subprocess.run(
         [
             sys.executable,
@@ -22,6 +32,7 @@ def test_examples_and_the_keras_harness_pass_on(backend):
             "no:cacheprovider",
             str(EXAMPLES),
             str(REPO / "tests" / "test_keras_harness.py"),
+            str(REPO / "tests" / "test_masking.py"),
         ],
         env={**os.environ, "KERAS_BACKEND": backend},
         cwd=REPO,

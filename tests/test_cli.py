@@ -35,6 +35,7 @@ def test_new_writes_module_tests_and_answers_and_says_so(run_cli, tmp_path):
     written = {
         "scaled_dense.py",
         "test_scaled_dense.py",
+        "keras_scaffold_checks.py",
         ".keras-scaffold/scaled_dense.yml",
     }
     for name in written:
@@ -43,6 +44,7 @@ def test_new_writes_module_tests_and_answers_and_says_so(run_cli, tmp_path):
     base = ".keras-scaffold/scaled_dense.base/"
     records = {f"{base}digest", f"{base}scaled_dense.py.orig"}
     records.add(f"{base}test_scaled_dense.py.orig")
+    records.add(f"{base}keras_scaffold_checks.py.orig")
     assert set(snapshot(tmp_path)) == written | records
     assert base not in result.out
     module = (tmp_path / "scaled_dense.py").read_text()
@@ -203,3 +205,19 @@ def test_no_arguments_show_help(run_cli, tmp_path, args):
     assert result.code == 0
     assert result.out.startswith("Usage: keras-scaffold") and result.err == ""
     assert snapshot(tmp_path) == {}
+
+
+def test_components_in_one_folder_share_one_checks_module(run_cli, tmp_path):
+    assert run_cli("new", "simple", "ScaledDense", cwd=tmp_path).code == 0
+    checks = (tmp_path / "keras_scaffold_checks.py").read_bytes()
+    result = run_cli("new", "composite", "MlpBlock", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "keras_scaffold_checks.py" not in result.out  # the same text: untouched
+    assert (tmp_path / "keras_scaffold_checks.py").read_bytes() == checks
+    assert (tmp_path / "test_mlp_block.py").is_file()
+    # A checks module that differs is the user's or an older one: not replaced.
+    (tmp_path / "keras_scaffold_checks.py").write_text("# edited\n")
+    result = run_cli("new", "model", "MlpClassifier", cwd=tmp_path)
+    assert result.code != 0
+    assert "keras_scaffold_checks.py" in result.err
+    assert not (tmp_path / "mlp_classifier.py").exists()

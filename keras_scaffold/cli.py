@@ -16,6 +16,7 @@ from keras_scaffold import (
     remove,
     writer,
 )
+from keras_scaffold.check.command import check_command
 from keras_scaffold.errors import InvalidNameError, RegenerateError, ScaffoldError
 from keras_scaffold.names import check_class_name
 from keras_scaffold.params import (
@@ -447,6 +448,9 @@ def _keep_layout(text: str) -> str:
         f"\b\n{paragraph}" if "\n " in paragraph else paragraph
         for paragraph in paragraphs
     )
+
+
+cli.add_command(check_command)
 
 
 def main(argv: list[str] | None = None) -> None:

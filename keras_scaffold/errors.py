@@ -25,6 +25,12 @@ class InvalidParamError(ScaffoldError):
     exit_code = 2
 
 
+class CheckError(ScaffoldError):
+    """`check` was given a rule, path or file it cannot read."""
+
+    exit_code = 2
+
+
 class OutputError(ScaffoldError):
     """An output location that cannot be written to."""
 

@@ -1,0 +1,149 @@
+"""Run the static rules over files: read, parse, select, suppress, sort.
+
+Nothing here imports Keras or the code it reads.
+"""
+
+import ast
+import os
+import re
+import tokenize
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from keras_scaffold.check.catalog import BY_ID
+from keras_scaffold.check.finder import Module
+from keras_scaffold.check.findings import Finding
+from keras_scaffold.check.rules import CLASS_RULES, MODULE_RULES, Hit
+from keras_scaffold.errors import CheckError
+
+# Folders a directory walk never enters.
+_SKIPPED_DIRS = {"__pycache__", "node_modules", "site-packages", "venv"}
+_NOQA = re.compile(r"#\s*keras-scaffold:\s*noqa\b:?((?:[\s,]*KS\d+)*)", re.IGNORECASE)
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # one line per unreadable file
+    files: int = 0
+
+
+def parse_rules(specs: Iterable[str]) -> set[str]:
+    """`KS101,KS2` (repeatable) as the rule IDs they name; a prefix names a group."""
+    chosen: set[str] = set()
+    for spec in specs:
+        for part in filter(None, (p.strip().upper() for p in spec.split(","))):
+            if part == "ALL":
+                part = "KS"
+            matched = {rule for rule in BY_ID if rule.startswith(part)}
+            if not matched:
+                raise CheckError(
+                    f"unknown rule `{part}`; rules are {', '.join(sorted(BY_ID))}."
+                )
+            chosen |= matched
+    return chosen
+
+
+def one_rule(text: str) -> str:
+    """The rule ID `text` names exactly (for `--explain`)."""
+    if text.strip().upper() not in BY_ID:
+        raise CheckError(
+            f"unknown rule `{text}`; rules are {', '.join(sorted(BY_ID))}."
+        )
+    return text.strip().upper()
+
+
+def python_files(paths: Iterable[Path]) -> list[Path]:
+    """The files named, and every *.py file under the folders named."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(
+                    d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS
+                )
+                found.extend(Path(root, f) for f in sorted(files) if f.endswith(".py"))
+        elif path.exists():
+            found.append(path)
+        else:
+            raise CheckError(f"{path}: no such file or folder.")
+    return found
+
+
+def check_paths(
+    paths: Iterable[Path], select: Iterable[str] = (), ignore: Iterable[str] = ()
+) -> Report:
+    rules = parse_rules(select) if select else set(BY_ID)
+    rules -= parse_rules(ignore)
+    report = Report()
+    for path in python_files(paths):
+        report.files += 1
+        try:  # as Python reads source: a BOM or a coding cookie, else UTF-8
+            with tokenize.open(path) as file:
+                source = file.read()
+        except (OSError, SyntaxError, UnicodeDecodeError) as error:
+            report.errors.append(f"{path}: cannot read: {error}")
+            continue
+        try:
+            report.findings.extend(check_source(str(path), source, rules))
+        except SyntaxError as error:
+            report.errors.append(
+                f"{path}:{error.lineno or 0}:{error.offset or 0}: "
+                f"syntax error: {error.msg}"
+            )
+    report.findings.sort()
+    return report
+
+
+def check_source(
+    path: str, source: str, rules: set[str] | None = None
+) -> list[Finding]:
+    """The findings in one file's source (raises SyntaxError)."""
+    rules = set(BY_ID) if rules is None else rules
+    module = Module(path, source, ast.parse(source, filename=path))
+    hits: list[Hit] = [hit for rule in MODULE_RULES for hit in rule(module)]
+    for cls in module.classes:
+        hits.extend(hit for rule in CLASS_RULES for hit in rule(module, cls))
+    suppressed = _suppressions(module.lines)
+    findings = set()
+    for hit in hits:
+        if hit.rule not in rules:
+            continue
+        line = getattr(hit.node, "lineno", 1)
+        lines = [line] + ([hit.owner.lineno] if hit.owner is not None else [])
+        if any(_is_suppressed(suppressed.get(n), hit.rule) for n in lines):
+            continue
+        findings.add(
+            Finding(
+                path,
+                line,
+                _column(module.lines, line, getattr(hit.node, "col_offset", 0)),
+                hit.rule,
+                hit.message,
+                BY_ID[hit.rule].hint,
+            )
+        )
+    return sorted(findings)
+
+
+def _column(lines: list[str], line: int, offset: int) -> int:
+    """ast's UTF-8 byte offset as a 1-based character column."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return len(text.encode("utf-8")[:offset].decode("utf-8", errors="replace")) + 1
+
+
+def _suppressions(lines: list[str]) -> dict[int, set[str]]:
+    """Line number -> the rules its noqa comment names (empty: every rule)."""
+    found = {}
+    for number, text in enumerate(lines, start=1):
+        if "keras-scaffold" not in text:
+            continue
+        match = _NOQA.search(text)
+        if match:
+            found[number] = set(re.findall(r"KS\d+", match.group(1).upper()))
+    return found
+
+
+def _is_suppressed(names: set[str] | None, rule: str) -> bool:
+    return names is not None and (not names or rule in names)

@@ -1,0 +1,112 @@
+"""Print findings: ruff-like text, JSON, or GitHub Actions annotations."""
+
+import json
+import re
+import sys
+import textwrap
+from pathlib import Path
+
+from keras_scaffold.check.catalog import BY_ID, GROUPS, RULES
+from keras_scaffold.check.findings import Finding
+
+FORMATS = ("text", "json", "github")
+
+
+def render(findings: list[Finding], files: int, output_format: str) -> str:
+    if output_format == "json":
+        return json.dumps([f.as_dict() for f in findings], indent=2) + "\n"
+    if output_format == "github":
+        return "".join(_annotation(f) + "\n" for f in findings)
+    lines = [
+        f"{f.path}:{f.line}:{f.column}: {f.rule} {f.message}\n  hint: {f.hint}"
+        for f in findings
+    ]
+    if findings:
+        lines.append(f"Found {len(findings)} finding(s) in {files} file(s).")
+    else:
+        lines.append(f"All checks passed ({files} file(s)).")
+    return "\n".join(lines) + "\n"
+
+
+def _escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def _annotation(f: Finding) -> str:
+    return (
+        f"::error file={_escape(f.path, True)},line={f.line},col={f.column},"
+        f"title={_escape(f.rule, True)}::{_escape(f.message)}%0Ahint: "
+        f"{_escape(f.hint)}"
+    )
+
+
+def explain(rule_id: str) -> str:
+    """What `check --explain RULE` prints: the rule, why, and a bad and good example."""
+    rule = BY_ID[rule_id]
+    return (
+        f"{rule.id}: {rule.title} ({GROUPS[rule.id[:3]]})\n\n"
+        f"{textwrap.fill(rule.explanation, 79)}\n\n"
+        f"{textwrap.fill(f'Fix: {rule.hint}.', 79)}\n\nBad:\n\n{_indent(rule.bad)}\n"
+        f"Good:\n\n{_indent(rule.good)}"
+    )
+
+
+def _indent(code: str) -> str:
+    return "".join(
+        f"    {line}" if line.strip() else "\n" for line in code.splitlines(True)
+    )
+
+
+def rules_markdown() -> str:
+    """The README's rule listing: a table, then a section per rule."""
+    out = ["| rule | group | what it reports |", "|---|---|---|"]
+    out += [
+        f"| [{r.id}](#{r.id.lower()}) | {GROUPS[r.id[:3]]} | {r.title} |" for r in RULES
+    ]
+    for rule in RULES:
+        out += [
+            "",
+            f"#### {rule.id}",
+            "",
+            f"**{rule.title}.** {rule.explanation}",
+            "",
+            f"Fix: {rule.hint}.",
+            "",
+            "<details><summary>Bad and good</summary>",
+            "",
+            "```python",
+            rule.bad.rstrip(),
+            "```",
+            "",
+            "```python",
+            rule.good.rstrip(),
+            "```",
+            "",
+            "</details>",
+        ]
+    return "\n".join(out) + "\n"
+
+
+README_MARKERS = ("<!-- check rules: begin -->\n", "<!-- check rules: end -->\n")
+
+
+def update_readme(path: Path) -> bool:
+    """Put the current rule listing between the README's markers; True if changed."""
+    text = path.read_text(encoding="utf-8")
+    begin, end = README_MARKERS
+    updated = re.sub(
+        re.escape(begin) + ".*?" + re.escape(end),
+        lambda _: begin + rules_markdown() + end,
+        text,
+        flags=re.DOTALL,
+    )
+    if updated != text:
+        path.write_text(updated, encoding="utf-8")
+    return updated != text
+
+
+if __name__ == "__main__":  # python -m keras_scaffold.check.report README.md
+    print("updated" if update_readme(Path(sys.argv[1])) else "up to date")

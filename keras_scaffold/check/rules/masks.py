@@ -1,0 +1,76 @@
+"""KS6: masking, where the source shows a sequence layer."""
+
+import ast
+from collections.abc import Iterator
+
+from keras_scaffold.check.finder import KerasClass, Module
+from keras_scaffold.check.rules.common import (
+    Hit,
+    created_at_init,
+    keyword_arg,
+    named_params,
+    self_attr,
+)
+
+_RECURRENT = {"LSTM", "GRU", "SimpleRNN", "RNN", "ConvLSTM1D", "ConvLSTM2D",
+              "ConvLSTM3D"}  # fmt: skip
+
+
+def masking(module: Module, cls: KerasClass) -> Iterator[Hit]:
+    if cls.kind != "layer" or cls.find_method("compute_mask") is not None:
+        return
+    for owner in cls.ancestry():
+        for node in module.walk(owner.node):
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else (
+                    [node.target]
+                    if isinstance(node, ast.AnnAssign | ast.AugAssign)
+                    else []
+                )
+            )
+            for target in targets:
+                name = target.id if isinstance(target, ast.Name) else self_attr(target)
+                if name == "supports_masking":
+                    return
+    found = cls.find_method("call")
+    if found is None:
+        return
+    names = [item.arg for item in named_params(found[1])]
+    if any(name == "mask" or name.endswith("_mask") for name in names):
+        return
+    producer = _sequence_sublayer(module, cls)
+    if producer is None:
+        return
+    yield Hit(
+        found[1] if found[0] is cls else cls.node,
+        "KS601",
+        f"`{cls.name}` is a sequence layer ({producer}) that drops masks: `call()` "
+        "takes no `mask`, and it neither sets `supports_masking` nor defines "
+        "`compute_mask`",
+        cls.node,
+    )
+
+
+def _sequence_sublayer(module: Module, cls: KerasClass) -> str | None:
+    for call, layer in created_at_init(module, cls):
+        sequences = keyword_arg(call, "return_sequences")
+        if (
+            layer in _RECURRENT
+            and sequences is not None
+            and isinstance(sequences.value, ast.Constant)
+            and sequences.value.value is True
+        ):
+            return f"it uses `{layer}(return_sequences=True)`"
+        mask_zero = keyword_arg(call, "mask_zero")
+        if (
+            layer == "Embedding"
+            and mask_zero is not None
+            and not (
+                isinstance(mask_zero.value, ast.Constant)
+                and mask_zero.value.value in (False, None)
+            )
+        ):
+            return "its `Embedding` makes a mask"
+    return None

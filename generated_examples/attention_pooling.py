@@ -40,7 +40,8 @@ class AttentionPooling(keras.layers.Layer):
     ```
     inputs                                    (batch, seq_len, features)
     scores = score_dense(hidden_dense(inputs))
-                                              (batch, seq_len), in float32
+                                              (batch, seq_len, 1), squeezed
+                                              and cast to float32
     scores = where(mask, scores, -1e9)        padded steps
     weights = softmax(scores, axis=1)         (batch, seq_len), sum to one
     outputs = sum(weights * inputs, axis=1)   (batch, features)

@@ -11,6 +11,7 @@ from keras.src.testing import TestCase
 
 sys.path.insert(0, str(EXAMPLES))
 
+from additive_noise import AdditiveNoise  # noqa: E402
 from dense_stack import DenseStack  # noqa: E402
 from feature_norm import FeatureNorm  # noqa: E402
 from layer_sequence import LayerSequence  # noqa: E402
@@ -158,6 +159,15 @@ CASES = {
         16,
         0,
         {},
+    ),
+    "stochastic": (
+        AdditiveNoise,
+        {"stddev": 0.2, "seed": 7},
+        (2, 3, 4),
+        (2, 3, 4),
+        0,
+        0,
+        {"expected_num_seed_generators": 1, "supports_masking": True},
     ),
 }
 

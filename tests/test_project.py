@@ -23,6 +23,7 @@ CLASS_NAMES = {
     "stateful": "RunningMemory",
     "dynamic": "LayerSequence",
     "transformer": "TransformerBlock",
+    "stochastic": "AdditiveNoise",
 }
 
 

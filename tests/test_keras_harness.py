@@ -12,6 +12,7 @@ from keras.src.testing import TestCase
 sys.path.insert(0, str(EXAMPLES))
 
 from additive_noise import AdditiveNoise  # noqa: E402
+from conv_block import ConvBlock  # noqa: E402
 from dense_stack import DenseStack  # noqa: E402
 from feature_norm import FeatureNorm  # noqa: E402
 from layer_sequence import LayerSequence  # noqa: E402
@@ -168,6 +169,22 @@ CASES = {
         0,
         0,
         {"expected_num_seed_generators": 1, "supports_masking": True},
+    ),
+    "conv": (ConvBlock, {"filters": 4}, (2, 6, 6, 3), (2, 6, 6, 4), 5, 2, {}),
+    "conv-strided-valid": (
+        ConvBlock,
+        {
+            "filters": 3,
+            "strides": (2, 2),
+            "padding": "valid",
+            "use_norm": False,
+            "use_residual": False,
+        },
+        (2, 7, 7, 3),
+        (2, 3, 3, 3),
+        2,
+        0,
+        {},
     ),
 }
 

@@ -24,6 +24,7 @@ CLASS_NAMES = {
     "dynamic": "LayerSequence",
     "transformer": "TransformerBlock",
     "stochastic": "AdditiveNoise",
+    "conv": "ConvBlock",
 }
 
 

@@ -25,6 +25,7 @@ CLASS_NAMES = {
     "transformer": "TransformerBlock",
     "stochastic": "AdditiveNoise",
     "conv": "ConvBlock",
+    "rnn_cell": "GatedCell",
 }
 
 

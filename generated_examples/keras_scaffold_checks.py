@@ -71,8 +71,8 @@ class LayerChecks:
     A subclass sets `layer_class`, `input_shape` (small and concrete, batch
     first), the expected weight counts, `make_config()` (fresh objects on every
     call) and `make_other_config()` (a valid non-default value for every
-    argument), and may override the hooks `check_construction`, `check_built`
-    and `sublayers`.
+    argument), and may override the hooks `check_construction`, `check_built`,
+    `sublayers`, `call_layer` and `find_layer`.
     """
 
     layer_class = None
@@ -118,6 +118,11 @@ class LayerChecks:
     def make_layer_with_policy(self, policy):
         """The layer under a dtype policy, for the mixed precision checks."""
         return self.make_layer(dtype=policy)
+
+    def call_layer(self, layer, inputs, **kwargs):
+        """`layer` called on `inputs`, where the checks call it directly; a layer
+        that is not called alone (an RNN cell) is called inside its wrapper."""
+        return layer(inputs, **kwargs)
 
     def make_inputs(self, shape=None, seed=0):
         shape = self.input_shape if shape is None else shape
@@ -236,11 +241,11 @@ class LayerChecks:
 
     def test_output_shape_and_dtype_agree_eager_symbolic_and_computed(self):
         layer = self.make_layer()
-        outputs = layer(self.make_inputs())
+        outputs = self.call_layer(layer, self.make_inputs())
         expected = tuple(layer.compute_output_shape(self.input_shape))
         assert tuple(outputs.shape) == expected
         flexible = self.flexible_shape()
-        symbolic = layer(keras.Input(batch_shape=flexible))
+        symbolic = self.call_layer(layer, keras.Input(batch_shape=flexible))
         assert tuple(symbolic.shape) == tuple(layer.compute_output_shape(flexible))
         assert symbolic.shape[0] is None
         eager_dtype = keras.backend.standardize_dtype(outputs.dtype)
@@ -296,10 +301,10 @@ class LayerChecks:
             pytest.skip("`call()` takes no `training` argument")
         layer = self.make_layer()
         inputs = self.make_inputs()
-        inference = to_numpy(layer(inputs, training=False))
-        again = to_numpy(layer(inputs, training=False))
+        inference = to_numpy(self.call_layer(layer, inputs, training=False))
+        again = to_numpy(self.call_layer(layer, inputs, training=False))
         np.testing.assert_allclose(again, inference, rtol=1e-6, atol=1e-6)
-        training = to_numpy(layer(inputs, training=True))
+        training = to_numpy(self.call_layer(layer, inputs, training=True))
         assert training.shape == inference.shape
         if self.stochastic:
             assert not np.allclose(training, inference), "training=True changes nothing"
@@ -330,7 +335,7 @@ class LayerChecks:
             # Initializers, regularizers and constraints are used from `build()`
             # on; an activation only in a call.
             if kind == "activation":
-                outputs = to_numpy(layer(self.make_inputs()))
+                outputs = to_numpy(self.call_layer(layer, self.make_inputs()))
                 assert np.all(np.isfinite(outputs)), f"{argument}={form!r}"
             else:
                 layer.build(self.input_shape)
@@ -339,7 +344,7 @@ class LayerChecks:
     @pytest.mark.parametrize("policy", HALF_POLICIES)
     def test_mixed_precision_computes_in_half_and_keeps_float32_weights(self, policy):
         layer = self.make_layer_with_policy(policy)
-        outputs = layer(self.make_inputs())
+        outputs = self.call_layer(layer, self.make_inputs())
         assert layer.compute_dtype == policy.removeprefix("mixed_")
         expected = self.output_dtype or layer.compute_dtype
         assert keras.backend.standardize_dtype(outputs.dtype) == expected
@@ -393,7 +398,7 @@ class LayerChecks:
         with warnings.catch_warnings():
             # "does not support masking and will therefore destroy the mask"
             warnings.simplefilter("error", UserWarning)
-            outputs = self.make_layer()(masked)
+            outputs = self.call_layer(self.make_layer(), masked)
             pooled = keras.layers.GlobalAveragePooling1D()(outputs)
         model = keras.Model(inputs, [pooled, outputs])
         real = self.make_inputs((2, 3, features)) + 5.0  # no step is all zeros

@@ -11,9 +11,12 @@ from keras.src.testing import TestCase
 
 sys.path.insert(0, str(EXAMPLES))
 
+from additive_noise import AdditiveNoise  # noqa: E402
 from attention_pooling import AttentionPooling  # noqa: E402
+from conv_block import ConvBlock  # noqa: E402
 from dense_stack import DenseStack  # noqa: E402
 from feature_norm import FeatureNorm  # noqa: E402
+from gated_cell import GatedCell  # noqa: E402
 from layer_sequence import LayerSequence  # noqa: E402
 from mlp_block import MlpBlock  # noqa: E402
 from mlp_classifier import MlpClassifier  # noqa: E402
@@ -27,6 +30,27 @@ def configs(*layers):
     # Configs, not layer objects: the harness builds several layers from the same
     # arguments, which must not share sub-layers.
     return [keras.layers.serialize(layer) for layer in layers]
+
+
+@keras.saving.register_keras_serializable(package="keras_scaffold_harness")
+class GatedRNN(keras.layers.RNN):
+    """`keras.layers.RNN(GatedCell(...))` made from keyword arguments, as the
+    harness makes its layers: a cell is not called alone, so the harness tests it
+    inside the wrapper it is written for (the wrapper's own config holds the
+    cell's arguments and no nested cell)."""
+
+    def __init__(self, units, use_bias=True, **kwargs):
+        cell = GatedCell(units=units, use_bias=use_bias, dtype=kwargs.get("dtype"))
+        super().__init__(cell, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["cell"]
+        return {**config, "units": self.cell.units, "use_bias": self.cell.use_bias}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
 
 CASES = {
@@ -205,6 +229,49 @@ CASES = {
         (2, 7, 5),
         (2, 5),
         3,
+        0,
+        {},
+    ),
+    "stochastic": (
+        AdditiveNoise,
+        {"stddev": 0.2, "seed": 7},
+        (2, 3, 4),
+        (2, 3, 4),
+        0,
+        0,
+        {"expected_num_seed_generators": 1, "supports_masking": True},
+    ),
+    "conv": (ConvBlock, {"filters": 4}, (2, 6, 6, 3), (2, 6, 6, 4), 5, 2, {}),
+    "conv-strided-valid": (
+        ConvBlock,
+        {
+            "filters": 3,
+            "strides": (2, 2),
+            "padding": "valid",
+            "use_norm": False,
+            "use_residual": False,
+        },
+        (2, 7, 7, 3),
+        (2, 3, 3, 3),
+        2,
+        0,
+        {},
+    ),
+    "rnn_cell": (
+        GatedRNN,
+        {"units": 3, "return_sequences": True},
+        (2, 5, 4),
+        (2, 5, 3),
+        3,
+        0,
+        {},
+    ),
+    "rnn_cell-last-step": (
+        GatedRNN,
+        {"units": 3, "use_bias": False},
+        (2, 5, 4),
+        (2, 3),
+        2,
         0,
         {},
     ),

@@ -13,9 +13,11 @@ from conftest import EXAMPLES
 
 sys.path.insert(0, str(EXAMPLES))
 
+from additive_noise import AdditiveNoise  # noqa: E402
 from attention_pooling import AttentionPooling  # noqa: E402
 from dense_stack import DenseStack  # noqa: E402
 from feature_norm import FeatureNorm  # noqa: E402
+from gated_cell import GatedCell  # noqa: E402
 from layer_sequence import LayerSequence  # noqa: E402
 from mlp_block import MlpBlock  # noqa: E402
 from running_memory import RunningMemory  # noqa: E402
@@ -34,6 +36,9 @@ LAYERS = {
         sublayers=[keras.layers.Dense(6), keras.layers.Dropout(0.5)]
     ),
     "transformer": lambda: TransformerBlock(hidden_dim=FEATURES, intermediate_dim=16),
+    "stochastic": lambda: AdditiveNoise(stddev=0.1, seed=1),
+    # A cell takes the mask through its wrapper, which passes it on.
+    "rnn_cell": lambda: keras.layers.RNN(GatedCell(units=5), return_sequences=True),
     # Two blocks stacked: the mask must survive the first to reach the second.
     "transformer-twice": lambda: lambda x: TransformerBlock(
         hidden_dim=FEATURES, intermediate_dim=16

@@ -25,6 +25,9 @@ CLASS_NAMES = {
     "transformer": "TransformerBlock",
     "embedding": "TokenAndPositionEmbedding",
     "pooling": "AttentionPooling",
+    "stochastic": "AdditiveNoise",
+    "conv": "ConvBlock",
+    "rnn_cell": "GatedCell",
 }
 
 

@@ -1,0 +1,264 @@
+"""GatedCell: a recurrent cell that `keras.layers.RNN` runs over the time axis."""
+
+from collections.abc import Callable
+from typing import Any
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="generated_examples")
+class GatedCell(keras.layers.Layer):
+    """A minimal gated recurrent cell, for `keras.layers.RNN`.
+
+    This cell computes one step of a minimal gated unit: a gate `f` from the
+    inputs and the previous state, a candidate state from the inputs and the
+    gated previous state, and the new state, which is also the output:
+
+    ```
+    f = recurrent_activation(x @ W_f + h @ U_f + b_f)
+    candidate = activation(x @ W_h + (f * h) @ U_h + b_h)
+    new_h = (1 - f) * h + f * candidate
+    ```
+
+    `keras.layers.RNN(cell)` runs it over the time axis: the cell provides
+    `state_size`, `output_size` and `get_initial_state(batch_size)`, and the
+    wrapper handles masks (a padded step leaves the state as it was),
+    `return_sequences`, `return_state`, `go_backwards` and saving. The weights
+    are created in `build()` from the last dimension of one step's inputs.
+
+    **Intent**: a recurrent cell that keeps a state across the steps of a
+    sequence, with a single gate deciding how much of the state to keep, to
+    be run by `keras.layers.RNN` (or stacked in
+    `keras.layers.StackedRNNCells`).
+
+    **Architecture**:
+    ```
+    inputs (batch_size, input_dim), states [h: (batch_size, units)]
+      -> f = recurrent_activation(...)     gate halves of the weights
+      -> candidate = activation(...)       candidate halves, on f * h
+      -> h = (1 - f) * h + f * candidate
+    output h (batch_size, units), new states [h]
+
+    kernel: (input_dim, 2 * units), recurrent_kernel: (units, 2 * units),
+    bias: (2 * units,), if use_bias
+    ```
+
+    Args:
+        units: Positive integer. Dimensionality of the output space and of the
+            state. Required.
+        activation: Activation function, or its name. Activation of the candidate
+            state. Defaults to `"tanh"`.
+        recurrent_activation: Activation function, or its name. Activation of the
+            gate. Defaults to `"sigmoid"`.
+        use_bias: Boolean. Whether the cell adds a learned bias vector. Defaults to
+            `True`.
+        kernel_initializer: Initializer, or its name. Initializer for the `kernel`
+            weights matrix, applied to the inputs. Defaults to `"glorot_uniform"`.
+        recurrent_initializer: Initializer, or its name. Initializer for the
+            `recurrent_kernel` weights matrix, applied to the state. Defaults to
+            `"orthogonal"`.
+        bias_initializer: Initializer, or its name. Initializer for the bias vector.
+            Defaults to `"zeros"`.
+        **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
+
+    Call arguments:
+        inputs: The input tensor of one step, `(batch_size, input_dim)`.
+        states: List of one tensor, the previous state, `(batch_size, units)`
+            (a single tensor is accepted too).
+        training: Python boolean, whether the call is in training mode or in
+            inference mode. The cell computes the same in both.
+
+    Input shape:
+        2D tensor with shape `(batch_size, input_dim)`, one step; inside
+        `keras.layers.RNN`, 3D tensor with shape
+        `(batch_size, timesteps, input_dim)`.
+
+    Output shape:
+        2D tensor with shape `(batch_size, units)` and the new states; inside
+        `keras.layers.RNN`, `(batch_size, timesteps, units)` with
+        `return_sequences=True`, else `(batch_size, units)`.
+
+    Attributes:
+        state_size: The size of the state, `units`.
+        output_size: The size of the output, `units`.
+        kernel: The weights applied to the inputs, of shape
+            `(input_dim, 2 * units)`; created in `build()`.
+        recurrent_kernel: The weights applied to the state, of shape
+            `(units, 2 * units)`; created in `build()`.
+        bias: The bias vector, of shape `(2 * units,)`, or `None` when
+            `use_bias` is `False`.
+
+    Example:
+
+    ```python
+    cell = GatedCell(units=8)
+    layer = keras.layers.RNN(cell, return_sequences=True, return_state=True)
+    sequences, state = layer(keras.random.normal((2, 3, 4)))
+    ```
+
+    Raises:
+        TypeError: If `units` is not an integer.
+        ValueError: If `units` is not a positive integer.
+        ValueError: If `activation` is not a Keras activation or its name.
+        ValueError: If `recurrent_activation` is not a Keras activation or its name.
+        TypeError: If `use_bias` is not a boolean.
+        ValueError: If `kernel_initializer` is not a Keras initializer or its name.
+        ValueError: If `recurrent_initializer` is not a Keras initializer or its
+            name.
+        ValueError: If `bias_initializer` is not a Keras initializer or its name.
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation: str | Callable[..., Any] | None = "tanh",
+        recurrent_activation: str | Callable[..., Any] | None = "sigmoid",
+        use_bias: bool = True,
+        kernel_initializer: str | keras.initializers.Initializer = "glorot_uniform",
+        recurrent_initializer: str | keras.initializers.Initializer = "orthogonal",
+        bias_initializer: str | keras.initializers.Initializer = "zeros",
+        **kwargs: Any,
+    ) -> None:
+        if not isinstance(units, int) or isinstance(units, bool):
+            raise TypeError(
+                "Received an invalid value for `units`, "
+                "expected a positive integer. "
+                f"Received: units={units!r}"
+            )
+        if units < 1:
+            raise ValueError(
+                "Received an invalid value for `units`, "
+                "expected a positive integer. "
+                f"Received: units={units!r}"
+            )
+        if not isinstance(use_bias, bool):
+            raise TypeError(
+                "Received an invalid value for `use_bias`, "
+                "expected a boolean. "
+                f"Received: use_bias={use_bias!r}"
+            )
+        super().__init__(**kwargs)
+        self.units = units
+        try:
+            self.activation = keras.activations.get(activation)
+        except ValueError as error:
+            raise ValueError(
+                "Received an invalid value for `activation`, "
+                "expected a Keras activation or its name. "
+                f"Received: activation={activation!r}"
+            ) from error
+        try:
+            self.recurrent_activation = keras.activations.get(recurrent_activation)
+        except ValueError as error:
+            raise ValueError(
+                "Received an invalid value for `recurrent_activation`, "
+                "expected a Keras activation or its name. "
+                f"Received: recurrent_activation={recurrent_activation!r}"
+            ) from error
+        self.use_bias = use_bias
+        try:
+            self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        except ValueError as error:
+            raise ValueError(
+                "Received an invalid value for `kernel_initializer`, "
+                "expected a Keras initializer or its name. "
+                f"Received: kernel_initializer={kernel_initializer!r}"
+            ) from error
+        try:
+            self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
+        except ValueError as error:
+            raise ValueError(
+                "Received an invalid value for `recurrent_initializer`, "
+                "expected a Keras initializer or its name. "
+                f"Received: recurrent_initializer={recurrent_initializer!r}"
+            ) from error
+        try:
+            self.bias_initializer = keras.initializers.get(bias_initializer)
+        except ValueError as error:
+            raise ValueError(
+                "Received an invalid value for `bias_initializer`, "
+                "expected a Keras initializer or its name. "
+                f"Received: bias_initializer={bias_initializer!r}"
+            ) from error
+        # What `keras.layers.RNN` reads: the size of each state and of the
+        # output. Keep them in step with `call()`.
+        self.state_size = self.units
+        self.output_size = self.units
+        self.kernel = None
+        self.recurrent_kernel = None
+        self.bias = None
+
+    # Weights are created here, from the shape of one step's inputs, so that a
+    # saved RNN reloads them; change the maths in `call()` and keep this.
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError(
+                "The last dimension of the inputs must be "
+                f"defined. Received: input_shape={input_shape}"
+            )
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=(input_dim, 2 * self.units),
+            initializer=self.kernel_initializer,
+        )
+        self.recurrent_kernel = self.add_weight(
+            name="recurrent_kernel",
+            shape=(self.units, 2 * self.units),
+            initializer=self.recurrent_initializer,
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                name="bias",
+                shape=(2 * self.units,),
+                initializer=self.bias_initializer,
+            )
+
+    def call(self, inputs: Any, states: Any, training: bool | None = None) -> Any:
+        previous = states[0] if isinstance(states, (list, tuple)) else states
+        projected = ops.matmul(inputs, self.kernel)
+        if self.bias is not None:
+            projected = ops.add(projected, self.bias)
+        input_gate, input_candidate = ops.split(projected, 2, axis=-1)
+        recurrent_gate, recurrent_candidate = ops.split(
+            self.recurrent_kernel, 2, axis=-1
+        )
+        gate = self.recurrent_activation(
+            input_gate + ops.matmul(previous, recurrent_gate)
+        )
+        candidate = self.activation(
+            input_candidate + ops.matmul(gate * previous, recurrent_candidate)
+        )
+        output = (1 - gate) * previous + gate * candidate
+        # The same structure as `states`: a list of one state, or a tensor.
+        new_states = [output] if isinstance(states, (list, tuple)) else output
+        return output, new_states
+
+    def compute_output_shape(
+        self, input_shape: tuple[int | None, ...]
+    ) -> tuple[int | None, ...]:
+        # One step: `(batch_size, units)`; as `RNN(return_sequences=True)`
+        # computes it, `(batch_size, timesteps, units)` for a sequence.
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_initial_state(self, batch_size: int | None = None) -> list[Any]:
+        """The state before the first step: zeros, in the compute dtype."""
+        return [ops.zeros((batch_size, self.state_size), dtype=self.compute_dtype)]
+
+    def get_config(self) -> dict[str, Any]:
+        base_config = super().get_config()
+        config = {
+            "units": self.units,
+            "activation": keras.activations.serialize(self.activation),
+            "recurrent_activation": keras.activations.serialize(
+                self.recurrent_activation
+            ),
+            "use_bias": self.use_bias,
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "recurrent_initializer": keras.initializers.serialize(
+                self.recurrent_initializer
+            ),
+            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+        }
+        return {**base_config, **config}

@@ -141,12 +141,48 @@ def read_record(answers_path: Path) -> Record:
             "control."
         )
     answers = {key: data[key] for key in ANSWER_KEYS}
+    for key, value in answers.items():
+        expected = list if key == "params" else str
+        if not isinstance(value, expected):
+            raise AnswersError(
+                f"{answers_path}: `{key}` must be a "
+                f"{'list' if expected is list else 'string'}, not "
+                f"{type(value).__name__} ({value!r}); restore it from version "
+                "control."
+            )
+    for key in ("module_dir", "tests_dir"):
+        check_folder(root, answers[key], f"{answers_path}: `{key}`")
     if answers_path.name != f"{answers['module_name']}.yml":
         raise AnswersError(
             f"{answers_path} records module `{answers['module_name']}`; the file "
             f"must be named {answers['module_name']}.yml."
         )
     return Record(root, answers_path, answers, data.get("_src_path"))
+
+
+def check_folder(root: Path, folder: str, what: str) -> None:
+    """Refuse a recorded folder that is absolute, or that resolves outside `root`
+    or inside its records: regenerating must never write there."""
+    path = Path(folder)
+    if not folder or path.is_absolute() or path.drive or "\\" in folder:
+        raise AnswersError(
+            f"{what} is {folder!r}; it must be a folder relative to {root}."
+        )
+    try:
+        resolved = (root / path).resolve()
+    except (OSError, RuntimeError) as error:  # a symlink loop, a name too long
+        raise AnswersError(f"{what} {folder!r} cannot be resolved: {error}") from None
+    records = (root / RECORDS_DIR).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise AnswersError(
+            f"{what} is {folder!r}, outside {root}; nothing is written outside the "
+            "folder that holds .keras-scaffold/."
+        )
+    if resolved.is_relative_to(records):
+        raise AnswersError(
+            f"{what} is {folder!r}, inside {RECORDS_DIR}/; generated files never "
+            "go into the records."
+        )
 
 
 def find_records(root: Path) -> list[Record]:

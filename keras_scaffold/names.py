@@ -6,7 +6,7 @@ import unicodedata
 from pathlib import Path
 
 from keras_scaffold.errors import InvalidNameError
-from keras_scaffold.reserved import BUILTIN_NAMES, shadowed_module
+from keras_scaffold.reserved import AMBIGUOUS_NAMES, BUILTIN_NAMES, shadowed_module
 
 # Public class names of `keras`, `keras.layers` and `keras.models` (Keras 3.15).
 # Kept as data so that generating code never imports Keras; a project test checks
@@ -214,7 +214,7 @@ def pascal_case(name: str) -> str:
 
 
 # Longer names would not fit the generated lines in 88 columns (ruff's E501).
-MAX_CLASS_NAME_LENGTH = 40
+MAX_CLASS_NAME_LENGTH = 45
 MAX_PACKAGE_LENGTH = 60
 
 
@@ -245,6 +245,10 @@ def check_class_name(class_name: str) -> str:
             f"`{class_name}` shadows the Keras built-in `keras.layers.{class_name}` "
             f"or `keras.{class_name}`; choose another name, such as "
             f"`Custom{class_name}`."
+        )
+    if class_name in AMBIGUOUS_NAMES:
+        raise InvalidNameError(
+            f"`{class_name}` reads like a digit (ruff's E742); choose a longer name."
         )
     if class_name in BUILTIN_NAMES:
         raise InvalidNameError(

@@ -20,7 +20,7 @@ import black
 import pytest
 import yaml
 from conftest import PATTERNS, snapshot
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from keras_scaffold.cli import main
@@ -121,7 +121,7 @@ def param_specs(draw) -> str:
     return spec
 
 
-plain_class_names = st.from_regex(r"[A-Z][A-Za-z0-9]{0,20}", fullmatch=True)
+plain_class_names = st.from_regex(r"[A-Z][A-Za-z0-9]{0,46}", fullmatch=True)
 class_names = st.one_of(
     plain_class_names,
     plain_class_names,
@@ -264,3 +264,101 @@ def test_every_fuzzed_component_is_ruff_clean():
                 cwd=folder,
             )
             assert completed.returncode == 0, (folder, completed.stdout[-3000:])
+
+
+# Values an edited or tampered answers file may hold.
+yaml_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    texts,
+    st.sampled_from(
+        ["..", "../outside", "/tmp", ".keras-scaffold", ".keras-scaffold/x", "a/../..",
+         "sub", ".", "simple", "composite", "Other", "my_block", "pkg.sub"]
+    ),
+    st.lists(st.integers(0, 3), max_size=2),
+    st.lists(
+        st.fixed_dictionaries(
+            {"name": names, "type": st.sampled_from(TYPES)},
+            optional={"default": st.integers(-2, 2), "min": st.integers(-2, 2),
+                      "choices": st.lists(words, max_size=3)},
+        ),
+        max_size=2,
+    ),
+)
+KEYS = ["pattern", "class_name", "module_name", "package", "module_dir", "tests_dir",
+        "module_import", "params", "keras_scaffold_version", "_src_path"]
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("recorded") / "root" / "project"
+    folder.mkdir(parents=True)
+    main_args = ["new", "simple", "MyBlock", "-o", str(folder), "-p", "mode:choice:a,b=a"]
+    try:
+        main(main_args)
+    except SystemExit as exit_:
+        assert exit_.code in (0, None)
+    return folder
+
+
+@FUZZ
+@given(changes=st.dictionaries(st.sampled_from(KEYS), yaml_values, min_size=1, max_size=3))
+def test_tampered_answers_never_write_outside_or_into_the_records(
+    recorded, tmp_path_factory, capsys, changes
+):
+    import shutil
+
+    root = tmp_path_factory.mktemp("tamper")
+    project = root / "project"
+    shutil.copytree(recorded, project)
+    answers = project / ".keras-scaffold" / "my_block.yml"
+    data = yaml.safe_load(answers.read_text())
+    data.update(changes)
+    answers.write_text(yaml.safe_dump(data))
+    records_before = {
+        path: data
+        for path, data in snapshot(project).items()
+        if path.startswith(".keras-scaffold")
+    }
+    outside_before = set(snapshot(root))
+    code, out, err = run(["regenerate"], project, capsys)
+    after = snapshot(project)
+    if code != 0:
+        assert err.startswith("keras-scaffold: error: "), err
+        assert len(err.splitlines()) == 1, err
+        assert {p: d for p, d in after.items() if p.startswith(".keras")} == (
+            records_before
+        )
+    new_paths = {f"project/{path}" for path in after} | set(snapshot(root))
+    assert all(path.startswith("project/") for path in new_paths - outside_before)
+    generated = [
+        path for path in set(after) - set(records_before)
+        if path.startswith(".keras-scaffold/") and not path.endswith((".orig", "digest"))
+    ]
+    assert generated == []
+
+
+@settings(max_examples=2, deadline=None, derandomize=True,
+          phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow,
+                                 HealthCheck.function_scoped_fixture])
+@given(specs=st.lists(param_specs(), min_size=1, max_size=3))
+def test_accepted_declarations_generate_tests_that_pass(tmp_path_factory, capsys, specs):
+    """A handful of accepted random declarations: their generated tests pass
+    with Keras (slow, so only two examples, always the same ones in CI)."""
+    folder = tmp_path_factory.mktemp("keras")
+    args = ["new", "simple", "FuzzBlock", "-o", str(folder)]
+    for spec in specs:
+        args += ["--param", spec]
+    code, _, _ = run(args, folder, capsys)
+    assume(code == 0)
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+         "-k", "config or invalid or serializ", str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env={**os.environ, "KERAS_BACKEND": "tensorflow"},
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:]

@@ -135,7 +135,7 @@ def test_declarations_that_cannot_work_are_refused(run_cli, tmp_path, spec):
 @pytest.mark.parametrize(
     "class_name",
     ["Optree", "Absl", "Rich", "H5py", "MlDtypes", "Packaging", "Scipy", "Namex",
-     "Numpy", "Json", "ValueError", "Conftest", "A" * 300],
+     "Numpy", "Json", "ValueError", "Conftest", "I", "O", "A" * 300],
 )
 def test_class_names_that_would_shadow_something_are_refused(
     run_cli, tmp_path, class_name

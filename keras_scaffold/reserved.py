@@ -11,8 +11,7 @@ import sys
 # Public attributes and methods of `keras.layers.Layer` and `keras.Model`, and
 # those their `__init__` sets (Keras 3.15): a parameter stored as `self.NAME`
 # would replace them.
-KERAS_BASE_ATTRIBUTES = frozenset(
-    """
+KERAS_BASE_ATTRIBUTES = frozenset("""
     activity_regularizer add_loss add_metric add_variable add_weight autocast
     build build_from_config built call call_signature_parameters compile
     compile_from_config compiled compiled_loss compiled_metrics compute_dtype
@@ -33,33 +32,28 @@ KERAS_BASE_ATTRIBUTES = frozenset(
     test_on_batch test_step to_json train_function train_on_batch train_step
     trainable trainable_variables trainable_weights
     unrolled_steps_per_execution variable_dtype variables weights
-    """.split()
-)
+    """.split())
 
 # Names the generated modules use where a parameter lives (`__init__`,
 # `get_config`, `from_config`), their imports, and the attributes they set.
-GENERATED_NAMES = frozenset(
-    """
+GENERATED_NAMES = frozenset("""
     Any Callable Sequence base_config beta bias classifier cls config dense
     dense_layers dropout dropout_layers error gamma hidden_dense hidden_layers
     index item keras kernel kwargs layer_norm memory np ops output_dense
     pytest reset_state resolved self value
-    """.split()
-)
+    """.split())
 
 # Modules a generated module may not be named after: it would shadow them for
 # the generated tests, which run next to it. The standard library, and the
 # top-level modules of Keras, its backends, pytest and what they depend on.
-DEPENDENCY_MODULES = frozenset(
-    """
+DEPENDENCY_MODULES = frozenset("""
     absl astunparse certifi charset_normalizer clang colorama conftest filelock
     flatbuffers fsspec functorch gast google grpc h5py idna iniconfig isympy
     jax jaxlib jinja2 keras markdown_it markupsafe mdurl ml_dtypes mpmath namex
     networkx numpy opt_einsum optree packaging pasta pluggy py pygments pytest
     requests rich scipy setuptools six sympy tensorboard tensorflow termcolor
     torch torchgen typing_extensions urllib3 wheel wrapt
-    """.split()
-)
+    """.split())
 
 BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
 

@@ -110,7 +110,9 @@ def param_specs(draw) -> str:
         elif type_ == "ints":
             default = ",".join(draw(st.lists(numbers, min_size=1, max_size=3)))
         elif type_ == "choice":
-            default = draw(st.one_of(st.sampled_from(spec.split(":")[2].split(",")), words))
+            default = draw(
+                st.one_of(st.sampled_from(spec.split(":")[2].split(",")), words)
+            )
         elif type_ == "bool":
             default = draw(st.sampled_from(["true", "false", "maybe"]))
         elif type_ in ("activation", "initializer", "regularizer", "constraint"):
@@ -136,7 +138,9 @@ packages = st.one_of(
     st.just(None),
     st.just(None),
     st.just(None),
-    st.from_regex(r"[a-z_][a-z0-9_]{0,10}(\.[a-z_][a-z0-9_]{0,10}){0,2}", fullmatch=True),
+    st.from_regex(
+        r"[a-z_][a-z0-9_]{0,10}(\.[a-z_][a-z0-9_]{0,10}){0,2}", fullmatch=True
+    ),
     texts,
 )
 
@@ -241,7 +245,9 @@ def test_new_generates_clean_code_or_refuses_in_one_line(
     answers = yaml.safe_load(
         next((folder / "out" / ".keras-scaffold").glob("*.yml")).read_text()
     )
-    check_generated(folder / "out", answers["class_name"], answers["params"], vocabulary)
+    check_generated(
+        folder / "out", answers["class_name"], answers["params"], vocabulary
+    )
     FUZZ_OUTPUT.append(folder / "out")
 
 
@@ -257,8 +263,17 @@ def test_every_fuzzed_component_is_ruff_clean():
     for extra in (defaults, ["--isolated", "--select", "E,F,W,I,B,UP"]):
         for folder in FUZZ_OUTPUT:
             completed = subprocess.run(
-                [sys.executable, "-m", "ruff", "check", "--no-cache", *extra,
-                 "--line-length", "88", "."],
+                [
+                    sys.executable,
+                    "-m",
+                    "ruff",
+                    "check",
+                    "--no-cache",
+                    *extra,
+                    "--line-length",
+                    "88",
+                    ".",
+                ],
                 capture_output=True,
                 text=True,
                 cwd=folder,
@@ -273,28 +288,62 @@ yaml_values = st.one_of(
     st.integers(-3, 3),
     texts,
     st.sampled_from(
-        ["..", "../outside", "/tmp", ".keras-scaffold", ".keras-scaffold/x", "a/../..",
-         "sub", ".", "simple", "composite", "Other", "my_block", "pkg.sub"]
+        [
+            "..",
+            "../outside",
+            "/tmp",
+            ".keras-scaffold",
+            ".keras-scaffold/x",
+            "a/../..",
+            "sub",
+            ".",
+            "simple",
+            "composite",
+            "Other",
+            "my_block",
+            "pkg.sub",
+        ]
     ),
     st.lists(st.integers(0, 3), max_size=2),
     st.lists(
         st.fixed_dictionaries(
             {"name": names, "type": st.sampled_from(TYPES)},
-            optional={"default": st.integers(-2, 2), "min": st.integers(-2, 2),
-                      "choices": st.lists(words, max_size=3)},
+            optional={
+                "default": st.integers(-2, 2),
+                "min": st.integers(-2, 2),
+                "choices": st.lists(words, max_size=3),
+            },
         ),
         max_size=2,
     ),
 )
-KEYS = ["pattern", "class_name", "module_name", "package", "module_dir", "tests_dir",
-        "module_import", "params", "keras_scaffold_version", "_src_path"]
+KEYS = [
+    "pattern",
+    "class_name",
+    "module_name",
+    "package",
+    "module_dir",
+    "tests_dir",
+    "module_import",
+    "params",
+    "keras_scaffold_version",
+    "_src_path",
+]
 
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("recorded") / "root" / "project"
     folder.mkdir(parents=True)
-    main_args = ["new", "simple", "MyBlock", "-o", str(folder), "-p", "mode:choice:a,b=a"]
+    main_args = [
+        "new",
+        "simple",
+        "MyBlock",
+        "-o",
+        str(folder),
+        "-p",
+        "mode:choice:a,b=a",
+    ]
     try:
         main(main_args)
     except SystemExit as exit_:
@@ -303,7 +352,9 @@ def recorded(tmp_path_factory) -> Path:
 
 
 @FUZZ
-@given(changes=st.dictionaries(st.sampled_from(KEYS), yaml_values, min_size=1, max_size=3))
+@given(
+    changes=st.dictionaries(st.sampled_from(KEYS), yaml_values, min_size=1, max_size=3)
+)
 def test_tampered_answers_never_write_outside_or_into_the_records(
     recorded, tmp_path_factory, capsys, changes
 ):
@@ -333,18 +384,25 @@ def test_tampered_answers_never_write_outside_or_into_the_records(
     new_paths = {f"project/{path}" for path in after} | set(snapshot(root))
     assert all(path.startswith("project/") for path in new_paths - outside_before)
     generated = [
-        path for path in set(after) - set(records_before)
-        if path.startswith(".keras-scaffold/") and not path.endswith((".orig", "digest"))
+        path
+        for path in set(after) - set(records_before)
+        if path.startswith(".keras-scaffold/")
+        and not path.endswith((".orig", "digest"))
     ]
     assert generated == []
 
 
-@settings(max_examples=2, deadline=None, derandomize=True,
-          phases=[Phase.explicit, Phase.reuse, Phase.generate],
-          suppress_health_check=[HealthCheck.too_slow,
-                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=2,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(specs=st.lists(param_specs(), min_size=1, max_size=3))
-def test_accepted_declarations_generate_tests_that_pass(tmp_path_factory, capsys, specs):
+def test_accepted_declarations_generate_tests_that_pass(
+    tmp_path_factory, capsys, specs
+):
     """A handful of accepted random declarations: their generated tests pass
     with Keras (slow, so only two examples, always the same ones in CI)."""
     folder = tmp_path_factory.mktemp("keras")
@@ -354,8 +412,18 @@ def test_accepted_declarations_generate_tests_that_pass(tmp_path_factory, capsys
     code, _, _ = run(args, folder, capsys)
     assume(code == 0)
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-         "-k", "config or invalid or serializ", str(folder)],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-x",
+            "-p",
+            "no:cacheprovider",
+            "-k",
+            "config or invalid or serializ",
+            str(folder),
+        ],
         capture_output=True,
         text=True,
         cwd=folder,

@@ -91,8 +91,10 @@ def test_dependency_modules_cover_what_keras_and_pytest_import():
         distribution = metadata.distribution(name)
         for file in distribution.files or []:
             top = file.parts[0].removesuffix(".py")
-            if top.isidentifier() and not top.startswith("_") and (
-                len(file.parts) > 1 or file.parts[0].endswith(".py")
+            if (
+                top.isidentifier()
+                and not top.startswith("_")
+                and (len(file.parts) > 1 or file.parts[0].endswith(".py"))
             ):
                 modules.add(top)
     assert modules <= DEPENDENCY_MODULES, sorted(modules - DEPENDENCY_MODULES)

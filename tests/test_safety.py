@@ -27,7 +27,7 @@ def one_error_line(result, code=None) -> str:
 @pytest.mark.parametrize(
     "choices",
     [
-        'x"+exec("open(\'PWNED\',\'w\')")+",y',
+        "x\"+exec(\"open('PWNED','w')\")+\",y",
         "a\\N,b",
         "\\u,\\x",
         "a\"\"\",b'''",
@@ -134,8 +134,23 @@ def test_declarations_that_cannot_work_are_refused(run_cli, tmp_path, spec):
 
 @pytest.mark.parametrize(
     "class_name",
-    ["Optree", "Absl", "Rich", "H5py", "MlDtypes", "Packaging", "Scipy", "Namex",
-     "Numpy", "Json", "ValueError", "Conftest", "I", "O", "A" * 300],
+    [
+        "Optree",
+        "Absl",
+        "Rich",
+        "H5py",
+        "MlDtypes",
+        "Packaging",
+        "Scipy",
+        "Namex",
+        "Numpy",
+        "Json",
+        "ValueError",
+        "Conftest",
+        "I",
+        "O",
+        "A" * 300,
+    ],
 )
 def test_class_names_that_would_shadow_something_are_refused(
     run_cli, tmp_path, class_name
@@ -247,8 +262,17 @@ def tamper(folder, **changes):
         {"params": [{"name": "mode", "type": "choice", "choices": ["a", "b,c"]}]},
         {"params": [{"name": "x", "type": "int", "min": 5, "max": 5}]},
         {"params": [{"name": "call", "type": "int"}]},
-        {"params": [{"name": "x", "type": "float", "min": 0, "max": 1,
-                     "min_exclusive": True}]},
+        {
+            "params": [
+                {
+                    "name": "x",
+                    "type": "float",
+                    "min": 0,
+                    "max": 1,
+                    "min_exclusive": True,
+                }
+            ]
+        },
         {"params": "x"},
     ],
 )
@@ -257,7 +281,9 @@ def test_a_tampered_record_is_one_error_and_nothing_is_written(
 ):
     tamper(component, **changes)
     (component / "block.py").write_text(
-        (component / "block.py").read_text().replace("    Args:", "    Edited.\n    Args:")
+        (component / "block.py")
+        .read_text()
+        .replace("    Args:", "    Edited.\n    Args:")
     )
     outside = component.parent
     before = snapshot(outside)
@@ -283,8 +309,12 @@ def test_regenerate_keeps_comments_extra_keys_and_order_of_the_answers(
 ):
     folder = tmp_path / "p"
     folder.mkdir()
-    assert run_cli("--templates", str(templates_copy), "new", "simple", "Block",
-                   cwd=folder).code == 0
+    assert (
+        run_cli(
+            "--templates", str(templates_copy), "new", "simple", "Block", cwd=folder
+        ).code
+        == 0
+    )
     answers = folder / ".keras-scaffold" / "block.yml"
     text = answers.read_text().replace(
         "keras_scaffold_version: 0.1.0", "keras_scaffold_version: 0.0.9  # old"
@@ -305,8 +335,12 @@ def test_crlf_files_stay_crlf_and_symlinks_stay_links(
 ):
     folder = tmp_path / "p"
     folder.mkdir()
-    assert run_cli("--templates", str(templates_copy), "new", "simple", "Block",
-                   cwd=folder).code == 0
+    assert (
+        run_cli(
+            "--templates", str(templates_copy), "new", "simple", "Block", cwd=folder
+        ).code
+        == 0
+    )
     module = folder / "block.py"
     module.write_bytes(module.read_bytes().replace(b"\n", b"\r\n"))
     real = folder / "real_test.py"
@@ -319,7 +353,9 @@ def test_crlf_files_stay_crlf_and_symlinks_stay_links(
     result = run_cli("--templates", str(templates_copy), "regenerate", cwd=folder)
     assert result.code == 0, result.err
     data = module.read_bytes()
-    assert b"# A template change.\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+    assert b"# A template change.\r\n" in data and b"\n" not in data.replace(
+        b"\r\n", b""
+    )
     assert (folder / "test_block.py").is_symlink()
     assert real.read_text().endswith("# more\n")
 
@@ -329,8 +365,12 @@ def test_a_file_changed_after_it_was_read_is_not_overwritten(
 ):
     folder = tmp_path / "p"
     folder.mkdir()
-    assert run_cli("--templates", str(templates_copy), "new", "simple", "Block",
-                   cwd=folder).code == 0
+    assert (
+        run_cli(
+            "--templates", str(templates_copy), "new", "simple", "Block", cwd=folder
+        ).code
+        == 0
+    )
     template_change(templates_copy)
     module = folder / "block.py"
     real_write = writer.write_atomically
@@ -445,8 +485,12 @@ def test_a_non_utf8_user_file_or_merge_base_is_one_line(
 ):
     folder = tmp_path / "p"
     folder.mkdir()
-    assert run_cli("--templates", str(templates_copy), "new", "simple", "Block",
-                   cwd=folder).code == 0
+    assert (
+        run_cli(
+            "--templates", str(templates_copy), "new", "simple", "Block", cwd=folder
+        ).code
+        == 0
+    )
     template_change(templates_copy)
     (folder / "block.py").write_bytes(b"\xff\xfe binary")
     err = one_error_line(
@@ -456,7 +500,9 @@ def test_a_non_utf8_user_file_or_merge_base_is_one_line(
     (folder / "block.py").write_text("x = 1\n")
     base = folder / ".keras-scaffold" / "block.base" / "block.py.orig"
     base.write_bytes(b"\x00\xff")
-    one_error_line(run_cli("--templates", str(templates_copy), "regenerate", cwd=folder))
+    one_error_line(
+        run_cli("--templates", str(templates_copy), "regenerate", cwd=folder)
+    )
 
 
 def test_black_parse_errors_are_one_line(run_cli, tmp_path, templates_copy):
@@ -464,8 +510,9 @@ def test_black_parse_errors_are_one_line(run_cli, tmp_path, templates_copy):
     text = path.read_text()
     path.write_text(text.replace("    def call(", "    def broken(:\n    def call(", 1))
     err = one_error_line(
-        run_cli("--templates", str(templates_copy), "new", "simple", "Block",
-                cwd=tmp_path)
+        run_cli(
+            "--templates", str(templates_copy), "new", "simple", "Block", cwd=tmp_path
+        )
     )
     assert "invalid Python" in err
 
@@ -477,15 +524,25 @@ def test_odd_declarations_generate_passing_tests(run_cli, tmp_path):
     specs = [
         "x:float:..-1",
         "sizes:ints:..0",
-        "mode:choice:not_a_choice,b\\N,c\"d=b\\N",
+        'mode:choice:not_a_choice,b\\N,c"d=b\\N',
         "count:int:-5..-4",
-        "label:str=it's \"quoted\" \\x",
+        'label:str=it\'s "quoted" \\x',
     ]
     args = [arg for spec in specs for arg in ("-p", spec)]
     assert run_cli("new", "simple", "OddBlock", *args, cwd=tmp_path).code == 0
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
-         "-k", "config or invalid", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-x",
+            "-k",
+            "config or invalid",
+            str(tmp_path),
+        ],
         capture_output=True,
         text=True,
         cwd=tmp_path,

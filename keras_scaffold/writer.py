@@ -61,7 +61,13 @@ def plan(root: Path, files: dict[str, str], force: bool = False) -> list[Planned
         if path.exists() and not path.is_file():
             raise OutputError(f"{path} exists and is not a file; move it first.")
         planned.append(PlannedFile(path, text, path.exists()))
-    existing = [str(item.path) for item in planned if item.exists]
+    # A file that already holds exactly its text is no surprise: it is what an
+    # interrupted run of the same command wrote, so running it again finishes.
+    existing = [
+        str(item.path)
+        for item in planned
+        if item.exists and _current(item.path) != item.text.encode("utf-8")
+    ]
     if existing and not force:
         raise TargetExistsError(
             f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''};"

@@ -412,17 +412,43 @@ def test_exports_blocks_that_are_not_ours_are_reported(run_cli, tmp_path, init_t
 # --- Crash-safe ------------------------------------------------------------------
 
 
-def test_a_killed_new_leaves_a_merge_base_and_no_temporaries(
-    run_cli, tmp_path, fail_nth_write
+KILL_AT_REPLACE = """
+import os, sys
+from keras_scaffold.cli import main
+real, calls = os.replace, []
+def replace(source, target):
+    calls.append(target)
+    if len(calls) == int(sys.argv[1]):
+        os.kill(os.getpid(), 9)  # killed just before this file lands
+    real(source, target)
+os.replace = replace
+main(["new", "simple", "Block"])
+"""
+
+
+@pytest.mark.parametrize("kill_at", range(1, 7))
+def test_a_killed_new_never_leaves_a_component_without_its_merge_base(
+    run_cli, tmp_path, kill_at
 ):
-    fail_nth_write(3, SystemExit(9))  # killed: no rollback for SystemExit? it runs
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    completed = subprocess.run(
+        [sys.executable, "-c", KILL_AT_REPLACE, str(kill_at)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": repo},
+        capture_output=True,
+    )
+    assert completed.returncode == -9
+    base = tmp_path / ".keras-scaffold" / "block.base"
+    for name in ("block.py", "test_block.py", ".keras-scaffold/block.yml"):
+        if (tmp_path / name).exists():
+            assert (base / "block.py.orig").is_file() and (base / "digest").is_file()
+    # Running the same command again finishes the job, and removes the
+    # temporary file the killed run left.
     result = run_cli("new", "simple", "Block", cwd=tmp_path)
-    assert result.code != 0
-    leftovers = [p for p in tmp_path.rglob("*") if writer.TEMP_MARK in p.name]
-    assert leftovers == []
-    # Whatever is left, `new` recovers without --force.
-    assert run_cli("new", "simple", "Block", cwd=tmp_path).code == 0
-    assert (tmp_path / ".keras-scaffold" / "block.base" / "block.py.orig").is_file()
+    assert result.code == 0, result.err
+    assert [p for p in tmp_path.rglob("*") if writer.TEMP_MARK in p.name] == []
+    result = run_cli("regenerate", cwd=tmp_path)
+    assert result.code == 0 and "up to date" in result.out, result.out + result.err
 
 
 def test_stale_temporaries_are_removed_by_the_next_write(run_cli, tmp_path):

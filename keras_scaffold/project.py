@@ -100,6 +100,7 @@ def init_project(
         )
     made = _missing_folders(directory)
     before = {path: path.read_bytes() for path in _files(directory)}
+    folders = _folders(directory)
     try:
         with warnings.catch_warnings():  # Copier warns of its own cleanup
             warnings.simplefilter("ignore")
@@ -113,7 +114,7 @@ def init_project(
                 unsafe=False,
             )
     except BaseException as error:  # an interrupt too: leave the folder as it was
-        _roll_back(directory, before, made)
+        _roll_back(directory, before, folders, made)
         if isinstance(error, OSError):
             where = f"{error.filename}: " if error.filename else ""
             raise ProjectError(
@@ -136,7 +137,9 @@ def _missing_folders(directory: Path) -> list[Path]:
     return missing
 
 
-def _roll_back(directory: Path, before: dict[Path, bytes], made: list[Path]) -> None:
+def _roll_back(
+    directory: Path, before: dict[Path, bytes], folders: set[Path], made: list[Path]
+) -> None:
     """Remove what a failed `init` wrote, restore what it replaced, and remove
     the folders it made."""
     if made:
@@ -147,18 +150,18 @@ def _roll_back(directory: Path, before: dict[Path, bytes], made: list[Path]) -> 
             path.unlink(missing_ok=True)
         elif path.read_bytes() != before[path]:
             path.write_bytes(before[path])
-    folders = sorted(
-        (path for path in directory.rglob("*") if path.is_dir()),
-        key=lambda path: len(path.parts),
-        reverse=True,
-    )
-    kept = {parent for path in before for parent in path.parents}
-    for folder in folders:
-        if folder not in kept:
+    for folder in sorted(_folders(directory), key=lambda p: len(p.parts), reverse=True):
+        if folder not in folders:
             try:
                 folder.rmdir()
             except OSError:
                 pass
+
+
+def _folders(directory: Path) -> set[Path]:
+    if not directory.is_dir():
+        return set()
+    return {path for path in directory.rglob("*") if path.is_dir()}
 
 
 def _files(directory: Path) -> set[Path]:

@@ -4,8 +4,8 @@ outside a string literal, or refuses in one line and writes nothing; a tampered
 answers file never makes `regenerate` write anything.
 
 CI runs a few hundred examples of the cheap properties (no Keras);
-KERAS_SCAFFOLD_FUZZ_EXAMPLES=2000 runs more. A handful of accepted examples also
-run their generated tests with Keras (marked `keras`).
+KERAS_SCAFFOLD_FUZZ_EXAMPLES=2000 runs more. Two accepted examples also run their
+generated tests with Keras (KERAS_SCAFFOLD_FUZZ_KERAS_EXAMPLES=N runs more).
 """
 
 import io
@@ -393,9 +393,9 @@ def test_tampered_answers_never_write_outside_or_into_the_records(
 
 
 @settings(
-    max_examples=2,
+    max_examples=int(os.environ.get("KERAS_SCAFFOLD_FUZZ_KERAS_EXAMPLES", "2")),
     deadline=None,
-    derandomize=True,
+    derandomize="KERAS_SCAFFOLD_FUZZ_KERAS_EXAMPLES" not in os.environ,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -404,7 +404,8 @@ def test_accepted_declarations_generate_tests_that_pass(
     tmp_path_factory, capsys, specs
 ):
     """A handful of accepted random declarations: their generated tests pass
-    with Keras (slow, so only two examples, always the same ones in CI)."""
+    with Keras (slow, so two examples, always the same ones in CI;
+    KERAS_SCAFFOLD_FUZZ_KERAS_EXAMPLES=N runs N random ones)."""
     folder = tmp_path_factory.mktemp("keras")
     args = ["new", "simple", "FuzzBlock", "-o", str(folder)]
     for spec in specs:

@@ -575,3 +575,23 @@ def test_odd_declarations_generate_passing_tests(run_cli, tmp_path):
         env={**os.environ, "KERAS_BACKEND": "tensorflow"},
     )
     assert completed.returncode == 0, completed.stdout[-3000:]
+
+
+def test_a_failed_init_force_restores_the_folder(run_cli, tmp_path, monkeypatch):
+    import copier
+
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "README.md").write_text("mine\n")
+    (folder / "keep").mkdir()
+
+    def fail(*args, **kwargs):
+        (folder / "README.md").write_text("theirs\n")
+        (folder / "src" / "p").mkdir(parents=True)
+        (folder / "src" / "p" / "__init__.py").write_text("")
+        raise copier.errors.CopierError("a template error")
+
+    monkeypatch.setattr(copier, "run_copy", fail)
+    one_error_line(run_cli("init", "p", "--force", cwd=tmp_path))
+    assert snapshot(folder) == {"README.md": b"mine\n"}
+    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "keep"]

@@ -397,7 +397,11 @@ def test_tampered_answers_never_write_outside_or_into_the_records(
     deadline=None,
     derandomize="KERAS_SCAFFOLD_FUZZ_KERAS_EXAMPLES" not in os.environ,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.filter_too_much,
+    ],
 )
 @given(specs=st.lists(param_specs(), min_size=1, max_size=3))
 def test_accepted_declarations_generate_tests_that_pass(

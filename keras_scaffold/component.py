@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 
 from keras_scaffold import __version__
+from keras_scaffold.errors import InvalidParamError
 from keras_scaffold.names import (
     check_class_name,
     check_module_name,
@@ -25,7 +26,21 @@ def make_answers(
     import_prefix: str = "",
 ) -> dict:
     """The Copier answers for one component, every name checked."""
-    templates.pattern(pattern)
+    own = {param["name"]: param for param in templates.pattern(pattern).params}
+    for param in params or []:
+        mine = own.get(param["name"])
+        if mine is not None and mine.get("type") != param["type"]:
+            raise InvalidParamError(
+                f"`--param {param['name']}:{param['type']}`: the {pattern} pattern's "
+                f"own `{param['name']}` is a {mine.get('type')}, and its code uses it "
+                "as one; declare it with that type, or choose another name."
+            )
+        if mine is not None and not _within(param, mine):
+            raise InvalidParamError(
+                f"`--param {param['name']}`: the {pattern} pattern's code needs "
+                f"`{param['name']}` within its own range or choices; declare a "
+                "narrower one, or choose another name."
+            )
     module_name = check_module_name(snake_case(check_class_name(class_name)))
     return {
         "pattern": pattern,
@@ -38,6 +53,24 @@ def make_answers(
         "params": params or [],
         "keras_scaffold_version": __version__,
     }
+
+
+def _within(declared: dict, own: dict) -> bool:
+    """Whether every value `declared` accepts is one the pattern's `own` accepts."""
+    if "choices" in own:
+        return set(declared.get("choices", ())) <= set(own["choices"])
+    if "min" in own:
+        low = declared.get("min")
+        if low is None or low < own["min"]:
+            return False
+        exclusive = declared.get("min_exclusive", False)
+        if own.get("min_exclusive") and low == own["min"] and not exclusive:
+            return False
+    if "max" in own:
+        high = declared.get("max")
+        if high is None or high > own["max"]:
+            return False
+    return True
 
 
 def answers_file(answers: dict) -> str:

@@ -10,6 +10,7 @@ from keras_scaffold.names import (
     check_package_name,
     snake_case,
 )
+from keras_scaffold.params import format_param, parse_param
 from keras_scaffold.records import answers_relpath
 from keras_scaffold.render import Rendered
 from keras_scaffold.templates import Templates
@@ -27,20 +28,9 @@ def make_answers(
 ) -> dict:
     """The Copier answers for one component, every name checked."""
     own = {param["name"]: param for param in templates.pattern(pattern).params}
-    for param in params or []:
-        mine = own.get(param["name"])
-        if mine is not None and mine.get("type") != param["type"]:
-            raise InvalidParamError(
-                f"`--param {param['name']}:{param['type']}`: the {pattern} pattern's "
-                f"own `{param['name']}` is a {mine.get('type')}, and its code uses it "
-                "as one; declare it with that type, or choose another name."
-            )
-        if mine is not None and not _within(param, mine):
-            raise InvalidParamError(
-                f"`--param {param['name']}`: the {pattern} pattern's code needs "
-                f"`{param['name']}` within its own range or choices; declare a "
-                "narrower one, or choose another name."
-            )
+    params = [
+        _replacing(param, own.get(param["name"]), pattern) for param in params or []
+    ]
     module_name = check_module_name(snake_case(check_class_name(class_name)))
     return {
         "pattern": pattern,
@@ -53,6 +43,32 @@ def make_answers(
         "params": params or [],
         "keras_scaffold_version": __version__,
     }
+
+
+def _replacing(param: dict, mine: dict | None, pattern: str) -> dict:
+    """`param`, checked against the pattern's own argument of that name (if any),
+    whose code it must still suit: the same type, within the same range (which
+    it takes when it declares none) or choices."""
+    if mine is None:
+        return param
+    if mine.get("type") != param["type"]:
+        raise InvalidParamError(
+            f"`--param {format_param(param)}`: the {pattern} pattern's own "
+            f"`{param['name']}` is a {mine.get('type')}, and its code uses it as "
+            "one; declare it with that type, or choose another name."
+        )
+    bounds = ("min", "max", "min_exclusive")
+    if not any(key in param for key in bounds) and any(key in mine for key in bounds):
+        merged = {**param, **{key: mine[key] for key in bounds if key in mine}}
+        param = parse_param(format_param(merged))  # the default must fit it too
+    if not _within(param, mine):
+        raise InvalidParamError(
+            f"`--param {format_param(param)}`: the {pattern} pattern's code needs "
+            f"`{param['name']}` within its own range or choices "
+            f"(`{format_param(mine)}`); declare a narrower one, or choose another "
+            "name."
+        )
+    return param
 
 
 def _within(declared: dict, own: dict) -> bool:

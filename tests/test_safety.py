@@ -127,7 +127,7 @@ def test_names_the_class_or_its_code_use_are_refused(run_cli, tmp_path, name):
         "mode:choice:" + ",".join(f"choice{i}" for i in range(12)),
         "units:activation",  # the pattern's own `units` is an int
         "units:int:..-1",  # ... and positive
-        "units:int",
+        "units:int=0",
     ],
 )
 def test_declarations_that_cannot_work_are_refused(run_cli, tmp_path, spec):

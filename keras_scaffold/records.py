@@ -150,6 +150,18 @@ def read_record(answers_path: Path) -> Record:
                 f"{type(value).__name__} ({value!r}); restore it from version "
                 "control."
             )
+    src_path = data.get("_src_path")
+    for key, value in {**answers, "_src_path": src_path or ""}.items():
+        if isinstance(value, str) and not value.isprintable():
+            raise AnswersError(
+                f"{answers_path}: `{key}` is {value!r}, which holds a character "
+                "that cannot be printed; restore it from version control."
+            )
+    if src_path is not None and not isinstance(src_path, str):
+        raise AnswersError(
+            f"{answers_path}: `_src_path` must be a string, not "
+            f"{type(src_path).__name__}; restore it from version control."
+        )
     for key in ("module_dir", "tests_dir"):
         check_folder(root, answers[key], f"{answers_path}: `{key}`")
     if answers_path.name != f"{answers['module_name']}.yml":
@@ -157,7 +169,7 @@ def read_record(answers_path: Path) -> Record:
             f"{answers_path} records module `{answers['module_name']}`; the file "
             f"must be named {answers['module_name']}.yml."
         )
-    return Record(root, answers_path, answers, data.get("_src_path"))
+    return Record(root, answers_path, answers, src_path)
 
 
 def check_folder(root: Path, folder: str, what: str) -> None:

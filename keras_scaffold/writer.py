@@ -101,8 +101,8 @@ def write(planned: list[PlannedFile]) -> None:
                 folder.rmdir()
             except OSError:
                 pass
-        if isinstance(error, OSError) and item is not None:
-            reason = error.strerror or error
+        if isinstance(error, OSError | UnicodeError) and item is not None:
+            reason = getattr(error, "strerror", None) or error
             raise OutputError(f"cannot write {item.path}: {reason}") from error
         raise
 

@@ -189,6 +189,17 @@ def vocabulary(tmp_path_factory) -> set[str]:
             "a_regularizer:regularizer=l2",
             "a_constraint:constraint=non_neg",
             "a_layer:layer",
+            # Required arguments: their samples appear in the tests.
+            "b_int:int",
+            "b_float:float",
+            "b_bool:bool",
+            "b_str:str",
+            "b_choice:choice:p,q",
+            "b_ints:ints",
+            "b_activation:activation",
+            "b_initializer:initializer",
+            "b_regularizer:regularizer",
+            "b_constraint:constraint",
         ]
         args = [arg for spec in every for arg in ("-p", spec)]
         for pattern in PATTERNS:

@@ -277,6 +277,9 @@ def tamper(folder, **changes):
             ]
         },
         {"params": "x"},
+        {"module_dir": "a\x00b"},
+        {"module_dir": "\udcff"},
+        {"_src_path": "\udcff"},
     ],
 )
 def test_a_tampered_record_is_one_error_and_nothing_is_written(

@@ -18,8 +18,8 @@ class TestConvBlock(LayerChecks):
     keeps_mask = False
     invalid_arguments = (
         ("filters", 0, ValueError, "a positive integer"),
-        ("kernel_size", (), ValueError, "a non-empty tuple of positive integers"),
-        ("strides", (), ValueError, "a non-empty tuple of positive integers"),
+        ("kernel_size", (0,), ValueError, "a non-empty tuple of positive integers"),
+        ("strides", (0,), ValueError, "a non-empty tuple of positive integers"),
         ("padding", "not_a_choice", ValueError, "one of same, valid"),
         (
             "data_format",

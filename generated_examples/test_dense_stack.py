@@ -13,7 +13,7 @@ class TestDenseStack(LayerChecks):
     expected_trainable_weights = 4
     expected_non_trainable_weights = 0
     invalid_arguments = (
-        ("hidden_dims", (), ValueError, "a non-empty tuple of positive integers"),
+        ("hidden_dims", (0,), ValueError, "a non-empty tuple of positive integers"),
         (
             "activation",
             "not_a_activation",

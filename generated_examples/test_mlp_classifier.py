@@ -20,7 +20,7 @@ class TestMlpClassifier(ModelChecks):
     output_dtype = "float32"
     invalid_arguments = (
         ("num_classes", 0, ValueError, "a positive integer"),
-        ("hidden_dims", (), ValueError, "a non-empty tuple of positive integers"),
+        ("hidden_dims", (0,), ValueError, "a non-empty tuple of positive integers"),
         ("dropout_rate", -0.5, ValueError, "a float between 0 and 1"),
         (
             "activation",

@@ -458,21 +458,36 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name=_PROG, standalone_mode=False)
     except ScaffoldError as error:
-        click.echo(f"{_PROG}: error: {error}", err=True)
-        sys.exit(error.exit_code)
+        _fail(str(error), error.exit_code)
+    except OSError as error:  # a path too long, a loop, a folder it cannot make
+        where = f"{error.filename}: " if error.filename else ""
+        _fail(f"{where}{error.strerror or error}; nothing was written.", 1)
     except click.exceptions.Abort:
         click.echo(f"{_PROG}: aborted", err=True)
         sys.exit(1)
+    except (RuntimeError, RecursionError) as error:  # a symlink loop on 3.10-3.12
+        _fail(f"{error}; nothing was written.", 1)
     except click.exceptions.NoArgsIsHelpError as error:
         click.echo(error.ctx.get_help())  # asking with no arguments is asking for help
     except click.ClickException as error:
         hint = ""
         if isinstance(error, click.UsageError) and error.ctx is not None:
             hint = f" (see `{error.ctx.command_path} --help`)"
-        click.echo(f"{_PROG}: error: {error.format_message()}{hint}", err=True)
-        sys.exit(error.exit_code)
+        _fail(f"{error.format_message()}{hint}", error.exit_code)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
+
+
+def _fail(message: str, code: int) -> None:
+    """One line on stderr, whatever the message holds, and exit with `code`."""
+    click.echo(f"{_PROG}: error: {one_line(message)}", err=True)
+    sys.exit(code)
+
+
+def one_line(message: str) -> str:
+    """`message` with every character that is not printable (a newline, a lone
+    surrogate from a non-UTF-8 argument) written as its Python escape."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
 
 
 __all__ = ["cli", "main"]

@@ -3,12 +3,14 @@
 from collections.abc import Mapping
 
 from keras_scaffold import __version__
+from keras_scaffold.errors import InvalidParamError
 from keras_scaffold.names import (
     check_class_name,
     check_module_name,
     check_package_name,
     snake_case,
 )
+from keras_scaffold.params import format_param, parse_param
 from keras_scaffold.records import answers_relpath
 from keras_scaffold.render import Rendered
 from keras_scaffold.templates import Templates
@@ -25,7 +27,10 @@ def make_answers(
     import_prefix: str = "",
 ) -> dict:
     """The Copier answers for one component, every name checked."""
-    templates.pattern(pattern)
+    own = {param["name"]: param for param in templates.pattern(pattern).params}
+    params = [
+        _replacing(param, own.get(param["name"]), pattern) for param in params or []
+    ]
     module_name = check_module_name(snake_case(check_class_name(class_name)))
     return {
         "pattern": pattern,
@@ -38,6 +43,50 @@ def make_answers(
         "params": params or [],
         "keras_scaffold_version": __version__,
     }
+
+
+def _replacing(param: dict, mine: dict | None, pattern: str) -> dict:
+    """`param`, checked against the pattern's own argument of that name (if any),
+    whose code it must still suit: the same type, within the same range (which
+    it takes when it declares none) or choices."""
+    if mine is None:
+        return param
+    if mine.get("type") != param["type"]:
+        raise InvalidParamError(
+            f"`--param {format_param(param)}`: the {pattern} pattern's own "
+            f"`{param['name']}` is a {mine.get('type')}, and its code uses it as "
+            "one; declare it with that type, or choose another name."
+        )
+    bounds = ("min", "max", "min_exclusive")
+    if not any(key in param for key in bounds) and any(key in mine for key in bounds):
+        merged = {**param, **{key: mine[key] for key in bounds if key in mine}}
+        param = parse_param(format_param(merged))  # the default must fit it too
+    if not _within(param, mine):
+        raise InvalidParamError(
+            f"`--param {format_param(param)}`: the {pattern} pattern's code needs "
+            f"`{param['name']}` within its own range or choices "
+            f"(`{format_param(mine)}`); declare a narrower one, or choose another "
+            "name."
+        )
+    return param
+
+
+def _within(declared: dict, own: dict) -> bool:
+    """Whether every value `declared` accepts is one the pattern's `own` accepts."""
+    if "choices" in own:
+        return set(declared.get("choices", ())) <= set(own["choices"])
+    if "min" in own:
+        low = declared.get("min")
+        if low is None or low < own["min"]:
+            return False
+        exclusive = declared.get("min_exclusive", False)
+        if own.get("min_exclusive") and low == own["min"] and not exclusive:
+            return False
+    if "max" in own:
+        high = declared.get("max")
+        if high is None or high > own["max"]:
+            return False
+    return True
 
 
 def answers_file(answers: dict) -> str:

@@ -1,5 +1,11 @@
 """Exports: the sorted block of `from .module import Class as Class` lines that
-`new` keeps in a package's `__init__.py`, leaving every other line alone."""
+`new` keeps in a package's `__init__.py`, leaving every other line alone. A block
+that holds anything else, or lacks its end marker, is reported, not rewritten."""
+
+import re
+from pathlib import Path
+
+from keras_scaffold.errors import OutputError
 
 BEGIN = "# keras-scaffold: exports begin (kept sorted by `keras-scaffold new`)"
 END = "# keras-scaffold: exports end"
@@ -10,7 +16,12 @@ def export_line(module_name: str, class_name: str) -> str:
     return f"from .{module_name} import {class_name} as {class_name}"
 
 
-def add_export(text: str, module_name: str, class_name: str) -> str:
+_EXPORT = re.compile(r"from \.\w+ import (\w+) as \1")
+
+
+def add_export(
+    text: str, module_name: str, class_name: str, path: Path | str = "__init__.py"
+) -> str:
     """`text` with the export of `class_name` in its block; unchanged if present.
 
     The block is its sorted import lines and, as black wants after imports, one
@@ -18,9 +29,24 @@ def add_export(text: str, module_name: str, class_name: str) -> str:
     """
     line = export_line(module_name, class_name)
     lines = text.splitlines()
-    if BEGIN in lines and END in lines[lines.index(BEGIN) :]:
+    if BEGIN in lines and END not in lines[lines.index(BEGIN) :]:
+        raise OutputError(
+            f"{path} has the exports begin marker but no end marker after it; "
+            f"add the line `{END}` after the exports, then run again."
+        )
+    if BEGIN in lines:
         start = lines.index(BEGIN)
         end = lines.index(END, start)
+        others = [
+            old
+            for old in lines[start + 1 : end]
+            if old.strip() and not _EXPORT.fullmatch(old)
+        ]
+        if others:
+            raise OutputError(
+                f"{path}: the exports block holds a line keras-scaffold did not "
+                f"write ({others[0]!r}); move it out of the block, then run again."
+            )
         exports = {old for old in lines[start + 1 : end] if old.strip()} | {line}
         lines[start + 1 : end] = [*sorted(exports), ""]
         return "\n".join(lines) + "\n"

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from keras_scaffold import writer
-from keras_scaffold.component import make_answers, render
+from keras_scaffold.component import answers_file, make_answers, render
 from keras_scaffold.errors import OutputError
 from keras_scaffold.exports import add_export
 from keras_scaffold.names import package_from_location
@@ -81,14 +81,26 @@ def plan(
         for relpath, text in rendered.files.items()
         if not _holds(target.root / relpath, text)
     }
-    planned = writer.plan(target.root, {**files, **records}, force=force)
-    shown = planned[: len(files)]
+    shown = writer.plan(target.root, files, force=force)
+    answers_path = target.root / answers_file(answers)
+    # The merge base goes first, so that a component is never without it; base
+    # files without their answers file are what an interrupted `new` left.
+    stale = not answers_path.exists()
+    bases = writer.plan(target.root, records, force=force or stale)
+    answers_first = sorted(shown, key=lambda item: item.path != answers_path)
+    planned = [*bases, *answers_first]
     if target.exports:
         init = target.root / target.module_dir / "__init__.py"
-        before = init.read_text("utf-8") if init.is_file() else ""
-        after = add_export(before, answers["module_name"], class_name)
+        before = writer.read_text(init) if init.is_file() else ""
+        after = add_export(before, answers["module_name"], class_name, init)
         if after != before:
-            update = writer.PlannedFile(init, after, init.exists())
+            update = writer.PlannedFile(
+                init,
+                after.replace("\r\n", "\n"),
+                init.exists(),
+                expected=before.encode("utf-8") if init.exists() else None,
+                newline=writer.newline_of(before),
+            )
             planned.append(update)
             shown.append(update)
     return Plan(planned, shown)

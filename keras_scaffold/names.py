@@ -2,10 +2,11 @@
 
 import keyword
 import re
-import sys
+import unicodedata
 from pathlib import Path
 
 from keras_scaffold.errors import InvalidNameError
+from keras_scaffold.reserved import AMBIGUOUS_NAMES, BUILTIN_NAMES, shadowed_module
 
 # Public class names of `keras`, `keras.layers` and `keras.models` (Keras 3.15).
 # Kept as data so that generating code never imports Keras; a project test checks
@@ -212,8 +213,18 @@ def pascal_case(name: str) -> str:
     return "".join(word[:1].upper() + word[1:] for word in words if word)
 
 
+# Longer names would not fit the generated lines in 88 columns (ruff's E501).
+MAX_CLASS_NAME_LENGTH = 45
+MAX_PACKAGE_LENGTH = 60
+
+
 def check_class_name(class_name: str) -> str:
     """Return `class_name` if it can name a generated Keras class, else raise."""
+    if len(class_name) > MAX_CLASS_NAME_LENGTH:
+        raise InvalidNameError(
+            f"{class_name[:20]!r}... is {len(class_name)} characters long; class "
+            f"names have at most {MAX_CLASS_NAME_LENGTH}."
+        )
     if not class_name.isidentifier() or keyword.iskeyword(class_name):
         suggestion = pascal_case(class_name)
         hint = (
@@ -235,6 +246,15 @@ def check_class_name(class_name: str) -> str:
             f"or `keras.{class_name}`; choose another name, such as "
             f"`Custom{class_name}`."
         )
+    if class_name in AMBIGUOUS_NAMES:
+        raise InvalidNameError(
+            f"`{class_name}` reads like a digit (ruff's E742); choose a longer name."
+        )
+    if class_name in BUILTIN_NAMES:
+        raise InvalidNameError(
+            f"`{class_name}` shadows Python's built-in `{class_name}`, which the "
+            f"generated code uses; choose another name, such as `Custom{class_name}`."
+        )
     return class_name
 
 
@@ -245,10 +265,24 @@ def check_package_name(package: str) -> str:
             f"`{package}` is not a valid package name; use a dotted Python name "
             "such as `my_layers`."
         )
-    if not all(part.isidentifier() for part in package.split(".")):
+    if not all(
+        part.isidentifier() and not keyword.iskeyword(part)
+        for part in package.split(".")
+    ):
         raise InvalidNameError(
             f"`{package}` is not a valid package name; use a dotted Python name "
             "such as `my_layers`."
+        )
+    normal = unicodedata.normalize("NFKC", package)
+    if normal != package:
+        raise InvalidNameError(
+            f"Python reads the package name `{package}` as `{normal}`; write "
+            f"`{normal}` if that is what you mean."
+        )
+    if len(package) > MAX_PACKAGE_LENGTH:
+        raise InvalidNameError(
+            f"the package name {package[:20]!r}... is longer than "
+            f"{MAX_PACKAGE_LENGTH} characters; pass a shorter one with --package."
         )
     return package
 
@@ -267,22 +301,18 @@ def package_from_location(directory: Path) -> str:
         current = current.parent
     if parts:
         return ".".join(parts)
-    name = re.sub(r"\W", "_", directory.name).strip("_") or "custom_layers"
+    folder = unicodedata.normalize("NFKC", directory.name)
+    name = re.sub(r"\W", "_", folder).strip("_") or "custom_layers"
     if name[0].isdigit():
         name = f"layers_{name}"
+    if keyword.iskeyword(name):
+        name = f"{name}_layers"
     return name
-
-
-# Modules the generated files import: a generated module of the same name would
-# shadow them when the tests run.
-_IMPORTED_MODULES = frozenset(
-    {"keras", "numpy", "pytest", "tensorflow", "jax", "torch", "typing"}
-)
 
 
 def check_module_name(module_name: str) -> str:
     """`module_name`, unless a generated `module_name.py` would shadow an import."""
-    if module_name in _IMPORTED_MODULES or module_name in sys.stdlib_module_names:
+    if shadowed_module(module_name):
         raise InvalidNameError(
             f"A module named `{module_name}.py` would shadow Python's or a "
             f"dependency's `{module_name}`; choose another class name."

@@ -12,6 +12,12 @@ import re
 import unicodedata
 
 from keras_scaffold.errors import InvalidParamError
+from keras_scaffold.reserved import (
+    AMBIGUOUS_NAMES,
+    BUILTIN_NAMES,
+    GENERATED_NAMES,
+    KERAS_BASE_ATTRIBUTES,
+)
 
 TYPES = (
     "int",
@@ -92,6 +98,13 @@ KNOWN_OBJECTS = {
     "regularizer": frozenset("l1 l2 orthogonal_regularizer".split()),
     "constraint": frozenset("max_norm min_max_norm non_neg unit_norm".split()),
 }
+
+# Limits that keep every generated line within 88 columns (ruff's E501).
+MAX_NAME_LENGTH = 28
+MAX_TEXT_LENGTH = 40  # a str default or one choice, as written in code
+MAX_CHOICES_LENGTH = 48  # every choice together, as a message names them
+MAX_NUMBER_LENGTH = 12  # a bound or a default, as written in code
+MAX_INTS = 8  # elements of an ints default
 
 _SPEC = re.compile(
     r"^(?P<name>[^:=]*):(?P<type>[^:=]*)(?::(?P<constraint>[^=]*))?(?:=(?P<default>.*))?$"
@@ -177,11 +190,45 @@ def parse_params(specs: list[str] | tuple[str, ...]) -> list[dict]:
     return params
 
 
+_KEYS = {
+    "name": str,
+    "type": str,
+    "choices": list,
+    "min": (int, float),
+    "max": (int, float),
+    "min_exclusive": bool,
+}
+
+
 def check_params(params: list) -> list[dict]:
-    """Validate parameters read back from an answers file (already structured)."""
+    """Validate parameters read back from an answers file (already structured):
+    each must be exactly what `parse_param` makes of its `--param` spelling."""
     if not isinstance(params, list) or not all(isinstance(p, dict) for p in params):
         raise InvalidParamError("`params` must be a list of parameter mappings.")
-    return parse_params([format_param(param) for param in params])
+    for param in params:
+        for key, value in param.items():
+            expected = _KEYS.get(key)
+            if key != "default" and (
+                expected is None
+                or not isinstance(value, expected)
+                or (expected is not bool and isinstance(value, bool))
+            ):
+                raise InvalidParamError(
+                    f"parameter {param.get('name')!r}: key {key!r} with value "
+                    f"{value!r} is not part of a parameter declaration."
+                )
+        if not all(isinstance(c, str) for c in param.get("choices", [])):
+            raise InvalidParamError(
+                f"parameter {param.get('name')!r}: choices must be strings."
+            )
+    parsed = parse_params([format_param(param) for param in params])
+    for param, again in zip(params, parsed, strict=True):
+        if param != again:
+            raise InvalidParamError(
+                f"parameter {param.get('name')!r} ({param!r}) is not a declaration "
+                f"`--param` can make; it reads as `{format_param(param)}`."
+            )
+    return parsed
 
 
 def format_param(param: dict) -> str:
@@ -218,10 +265,42 @@ def _check_name(name: str, spec: str) -> None:
         raise InvalidParamError(
             f"`--param {spec}`: `{name}` is not a valid Python argument name."
         )
+    normal = unicodedata.normalize("NFKC", name)
+    if normal != name:  # Python reads identifiers in this form
+        raise InvalidParamError(
+            f"`--param {spec}`: Python reads `{name}` as `{normal}`; write "
+            f"`{normal}` if that is what you mean."
+        )
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidParamError(
+            f"`--param {spec}`: `{name}` is longer than {MAX_NAME_LENGTH} "
+            "characters; the generated lines would not fit in 88 columns."
+        )
+    if name in AMBIGUOUS_NAMES:
+        raise InvalidParamError(
+            f"`--param {spec}`: `{name}` reads like a digit (ruff's E741); "
+            "choose a longer name."
+        )
     if name in RESERVED_NAMES or name.startswith("_"):
         raise InvalidParamError(
             f"`--param {spec}`: `{name}` is taken by Keras's base `Layer` or by "
             "the generated code; choose another name."
+        )
+    if name in KERAS_BASE_ATTRIBUTES:
+        raise InvalidParamError(
+            f"`--param {spec}`: `{name}` is an attribute or method of Keras's "
+            "`Layer` or `Model`, which the argument would replace; choose "
+            "another name."
+        )
+    if name in GENERATED_NAMES:
+        raise InvalidParamError(
+            f"`--param {spec}`: the generated code uses `{name}` itself; "
+            "choose another name."
+        )
+    if name in BUILTIN_NAMES:
+        raise InvalidParamError(
+            f"`--param {spec}`: `{name}` would shadow Python's built-in "
+            f"`{name}`, which the generated code uses; choose another name."
         )
 
 
@@ -232,6 +311,18 @@ def _parse_constraint(type_: str, text: str, spec: str) -> dict:
             raise InvalidParamError(
                 f"`--param {spec}`: a choice needs two or more distinct, non-empty "
                 "choices separated by commas."
+            )
+        longest = max(choices, key=_code_length)
+        if _code_length(longest) > MAX_TEXT_LENGTH:
+            raise InvalidParamError(
+                f"`--param {spec}`: choice {longest!r} is longer than "
+                f"{MAX_TEXT_LENGTH} characters as Python code."
+            )
+        if sum(_code_length(choice) for choice in choices) > MAX_CHOICES_LENGTH:
+            raise InvalidParamError(
+                f"`--param {spec}`: the choices are longer than "
+                f"{MAX_CHOICES_LENGTH} characters together; the generated "
+                "message naming them would not fit in 88 columns."
             )
         return {"choices": choices}
     if type_ not in _NUMERIC_TYPES:
@@ -254,10 +345,18 @@ def _parse_constraint(type_: str, text: str, spec: str) -> dict:
     for key, value in (("min", match["lo"]), ("max", match["hi"])):
         if value:
             bounds[key] = _parse_number(number, value, spec, "range bound")
-    if "min" in bounds and "max" in bounds and bounds["min"] > bounds["max"]:
-        raise InvalidParamError(
-            f"`--param {spec}`: the range is empty ({bounds['min']} > {bounds['max']})."
-        )
+    if "min" in bounds and "max" in bounds:
+        low, high = bounds["min"], bounds["max"]
+        if low > high:
+            raise InvalidParamError(
+                f"`--param {spec}`: the range is empty ({low} > {high})."
+            )
+        # The generated tests need two distinct valid values and one between.
+        if number is int and high - low < 1 or (low + high) / 2 in (low, high):
+            raise InvalidParamError(
+                f"`--param {spec}`: the range {low}..{high} holds a single value; "
+                "an argument that can take one value is a constant."
+            )
     return bounds
 
 
@@ -275,6 +374,10 @@ def _parse_default(param: dict, text: str, spec: str):
             raise InvalidParamError(
                 f"`--param {spec}`: an ints default is comma-separated integers, "
                 "for example `3,3`."
+            )
+        if len(items) > MAX_INTS:
+            raise InvalidParamError(
+                f"`--param {spec}`: an ints default has at most {MAX_INTS} elements."
             )
         values = [_parse_number(int, item, spec, "default") for item in items]
         for value in values:
@@ -297,6 +400,12 @@ def _parse_default(param: dict, text: str, spec: str):
             )
         return text
     if type_ == "str":
+        if _code_length(text) > MAX_TEXT_LENGTH:
+            raise InvalidParamError(
+                f"`--param {spec}`: the default is longer than {MAX_TEXT_LENGTH} "
+                "characters as Python code; the generated lines would not fit in "
+                "88 columns."
+            )
         return text
     if type_ == "layer":
         if text.lower() not in ("none", "null", ""):
@@ -331,6 +440,11 @@ def _parse_number(number: type, text: str, spec: str, what: str):
         ) from None
     if isinstance(value, float) and not math.isfinite(value):
         raise InvalidParamError(f"`--param {spec}`: {what} `{text}` is not finite.")
+    if len(repr(value)) > MAX_NUMBER_LENGTH or abs(value) > 1e9:
+        raise InvalidParamError(
+            f"`--param {spec}`: {what} `{text}` is longer than "
+            f"{MAX_NUMBER_LENGTH} characters or larger than 1e9 in magnitude."
+        )
     return value
 
 
@@ -344,6 +458,11 @@ def _check_in_range(param: dict, value, spec: str) -> None:
         raise InvalidParamError(
             f"`--param {spec}`: default {value} is outside the declared range."
         )
+
+
+def _code_length(text: str) -> int:
+    """How long `text` is as the inside of a generated string literal."""
+    return len(repr(text)) - 2 + text.count('"') + text.count("'")
 
 
 def _number_text(value) -> str:

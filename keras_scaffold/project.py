@@ -1,7 +1,9 @@
 """Projects: the `[tool.keras-scaffold]` settings of a package of layers, and where
 `new` puts each file inside it."""
 
+import shutil
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,21 +98,70 @@ def init_project(
             f"unknown answer {', '.join(unknown)}; the questions are "
             f"{', '.join(sorted(questions))}."
         )
-    before = _files(directory)
+    made = _missing_folders(directory)
+    before = {path: path.read_bytes() for path in _files(directory)}
+    folders = _folders(directory)
     try:
-        copier.run_copy(
-            str(template),
-            directory,
-            data=data,
-            defaults=True,
-            overwrite=force,
-            quiet=True,
-            unsafe=False,
-        )
-    except (ValueError, copier.errors.CopierError) as error:
-        message = " ".join(str(error).split())
-        raise ProjectError(f"{message} Nothing was written.") from error
+        with warnings.catch_warnings():  # Copier warns of its own cleanup
+            warnings.simplefilter("ignore")
+            copier.run_copy(
+                str(template),
+                directory,
+                data=data,
+                defaults=True,
+                overwrite=force,
+                quiet=True,
+                unsafe=False,
+            )
+    except BaseException as error:  # an interrupt too: leave the folder as it was
+        _roll_back(directory, before, folders, made)
+        if isinstance(error, OSError):
+            where = f"{error.filename}: " if error.filename else ""
+            raise ProjectError(
+                f"{where}{error.strerror or error}; nothing was written."
+            ) from error
+        if isinstance(error, (ValueError, TypeError, copier.errors.CopierError)):
+            message = " ".join(str(error).split())
+            raise ProjectError(f"{message} Nothing was written.") from error
+        raise
     return sorted(path for path in _files(directory) if path not in before or force)
+
+
+def _missing_folders(directory: Path) -> list[Path]:
+    """`directory` and the parents of it that do not exist, outermost first."""
+    missing = []
+    folder = directory.absolute()
+    while not folder.exists() and folder.parent != folder:
+        missing.insert(0, folder)
+        folder = folder.parent
+    return missing
+
+
+def _roll_back(
+    directory: Path, before: dict[Path, bytes], folders: set[Path], made: list[Path]
+) -> None:
+    """Remove what a failed `init` wrote, restore what it replaced, and remove
+    the folders it made."""
+    if made:
+        shutil.rmtree(made[0], ignore_errors=True)
+        return
+    for path in _files(directory):
+        if path not in before:
+            path.unlink(missing_ok=True)
+        elif path.read_bytes() != before[path]:
+            path.write_bytes(before[path])
+    for folder in sorted(_folders(directory), key=lambda p: len(p.parts), reverse=True):
+        if folder not in folders:
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+
+
+def _folders(directory: Path) -> set[Path]:
+    if not directory.is_dir():
+        return set()
+    return {path for path in directory.rglob("*") if path.is_dir()}
 
 
 def _files(directory: Path) -> set[Path]:

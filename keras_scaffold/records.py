@@ -143,12 +143,60 @@ def read_record(answers_path: Path) -> Record:
             "control."
         )
     answers = {key: data[key] for key in ANSWER_KEYS}
+    for key, value in answers.items():
+        expected = list if key == "params" else str
+        if not isinstance(value, expected):
+            raise AnswersError(
+                f"{answers_path}: `{key}` must be a "
+                f"{'list' if expected is list else 'string'}, not "
+                f"{type(value).__name__} ({value!r}); restore it from version "
+                "control."
+            )
+    src_path = data.get("_src_path")
+    for key, value in {**answers, "_src_path": src_path or ""}.items():
+        if isinstance(value, str) and not value.isprintable():
+            raise AnswersError(
+                f"{answers_path}: `{key}` is {value!r}, which holds a character "
+                "that cannot be printed; restore it from version control."
+            )
+    if src_path is not None and not isinstance(src_path, str):
+        raise AnswersError(
+            f"{answers_path}: `_src_path` must be a string, not "
+            f"{type(src_path).__name__}; restore it from version control."
+        )
+    for key in ("module_dir", "tests_dir"):
+        check_folder(root, answers[key], f"{answers_path}: `{key}`")
     if answers_path.name != f"{answers['module_name']}.yml":
         raise AnswersError(
             f"{answers_path} records module `{answers['module_name']}`; the file "
             f"must be named {answers['module_name']}.yml."
         )
-    return Record(root, answers_path, answers, data.get("_src_path"))
+    return Record(root, answers_path, answers, src_path)
+
+
+def check_folder(root: Path, folder: str, what: str) -> None:
+    """Refuse a recorded folder that is absolute, or that resolves outside `root`
+    or inside its records: regenerating must never write there."""
+    path = Path(folder)
+    if not folder or path.is_absolute() or path.drive or "\\" in folder:
+        raise AnswersError(
+            f"{what} is {folder!r}; it must be a folder relative to {root}."
+        )
+    try:
+        resolved = (root / path).resolve()
+    except (OSError, RuntimeError) as error:  # a symlink loop, a name too long
+        raise AnswersError(f"{what} {folder!r} cannot be resolved: {error}") from None
+    records = (root / RECORDS_DIR).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise AnswersError(
+            f"{what} is {folder!r}, outside {root}; nothing is written outside the "
+            "folder that holds .keras-scaffold/."
+        )
+    if resolved.is_relative_to(records):
+        raise AnswersError(
+            f"{what} is {folder!r}, inside {RECORDS_DIR}/; generated files never "
+            "go into the records."
+        )
 
 
 def find_records(root: Path) -> list[Record]:

@@ -5,10 +5,12 @@ Every merge is computed before anything is written; the writes then go through
 `writer`, atomically, with the merge bases advancing only where a file settled.
 """
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import merge3
+import yaml
 
 from keras_scaffold import __version__, writer
 from keras_scaffold.component import make_answers, render
@@ -51,6 +53,9 @@ class Plan:
 
     record: Record
     writes: dict[str, str] = field(default_factory=dict)  # relpath -> text
+    # relpath -> the bytes the plan read there, checked again before replacing
+    read: dict[str, bytes] = field(default_factory=dict)
+    newlines: dict[str, str] = field(default_factory=dict)  # relpath -> "\r\n"
     removals: list[str] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
 
@@ -135,8 +140,12 @@ def plan(record: Record, templates: Templates) -> Plan:
         settled &= _plan_file(result, relpath, bases.get(relpath), theirs.get(relpath))
     if rendered is not None:
         answers_path = answers_relpath(record.module_name)
-        if record.path(answers_path).read_text("utf-8") != answers_text:
-            result.writes[answers_path] = answers_text
+        before = writer.read_text(record.path(answers_path))
+        after = update_answers(before, answers_text)
+        if after != before:
+            result.writes[answers_path] = after
+            result.read[answers_path] = before.encode("utf-8")
+            result.newlines[answers_path] = writer.newline_of(before)
             result.outcomes.append(Outcome(answers_path, "updated"))
         if settled:
             digest_path = digest_relpath(record.module_name)
@@ -168,14 +177,37 @@ def _checked_answers(record: Record, templates: Templates) -> dict:
     return fresh
 
 
+def update_answers(before: str, rendered: str) -> str:
+    """The answers file `before` with the values of `rendered` (the answers file
+    the templates give), keeping the user's comments, order and other keys."""
+    from ruamel.yaml import YAML  # round trip: comments and order survive
+
+    fresh = yaml.safe_load(rendered)
+    round_trip = YAML()
+    round_trip.width = 4096
+    data = round_trip.load(before.replace("\r\n", "\n"))
+    changed = [key for key, value in fresh.items() if data.get(key) != value]
+    if not changed:
+        return before
+    for key in changed:
+        data[key] = fresh[key]
+    stream = io.StringIO()
+    round_trip.dump(data, stream)
+    return stream.getvalue()
+
+
 def _read_bases(record: Record) -> dict[str, str]:
     folder = record.root / base_dir(record.module_name)
-    bases = {
-        path.relative_to(folder)
-        .as_posix()
-        .removesuffix(".orig"): path.read_text("utf-8")
-        for path in sorted(folder.rglob("*.orig"))
-    }
+    bases = {}
+    for path in sorted(folder.rglob("*.orig")):
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise AnswersError(
+                f"the merge base {path} cannot be read as UTF-8 text ({error}); "
+                "restore it from version control."
+            ) from None
+        bases[path.relative_to(folder).as_posix().removesuffix(".orig")] = text
     if not bases:
         raise AnswersError(
             f"the merge base of `{record.module_name}` ({folder}) is missing, so its "
@@ -192,7 +224,11 @@ def _plan_file(result: Plan, relpath: str, base: str | None, new: str | None) ->
     path = record.path(relpath)
     base_path = base_relpath(module_name, relpath)
     pending_path = base_relpath(module_name, relpath, ".theirs")
-    ours = path.read_text("utf-8") if path.is_file() else None
+    ours = writer.read_text(path) if path.is_file() else None
+    if ours is not None:  # merged as LF text, written back with its own endings
+        result.read[relpath] = ours.encode("utf-8")
+        result.newlines[relpath] = writer.newline_of(ours)
+        ours = ours.replace("\r\n", "\n")
 
     if new is None:  # the templates no longer generate it: the user's file now
         result.removals.append(base_path)
@@ -263,7 +299,11 @@ def apply(plans: list[Plan]) -> None:
     # once; their merges of it are the same.
     planned = {
         plan.record.path(relpath): writer.PlannedFile(
-            plan.record.path(relpath), text, plan.record.path(relpath).exists()
+            plan.record.path(relpath),
+            text,
+            plan.record.path(relpath).exists(),
+            expected=plan.read.get(relpath),
+            newline=plan.newlines.get(relpath, "\n"),
         )
         for plan in plans
         for relpath, text in plan.writes.items()

@@ -1,4 +1,10 @@
-"""Writing generated files: refuse surprises, write atomically, roll back on failure."""
+"""Writing generated files: refuse surprises, write atomically, roll back on failure.
+
+A temporary file is written beside its target as `.NAME.keras-scaffold-tmp-XXXX`;
+one left behind by a killed run is removed by the next write to that folder. A
+file the plan read is checked again just before it is replaced, so that an edit
+saved in between is never lost; a symlink is written through, to its target.
+"""
 
 import os
 import tempfile
@@ -7,14 +13,40 @@ from pathlib import Path
 
 from keras_scaffold.errors import OutputError, TargetExistsError
 
+TEMP_MARK = ".keras-scaffold-tmp-"
+
 
 @dataclass(frozen=True)
 class PlannedFile:
-    """One file to write: where, what, and whether it replaces an existing file."""
+    """One file to write: where, what, and whether it replaces an existing file.
+
+    `expected` is the file's content when the plan read it (None: not read), and
+    `newline` the line ending to write it with."""
 
     path: Path
     text: str
     exists: bool
+    expected: bytes | None = None
+    newline: str = "\n"
+
+
+def read_text(path: Path) -> str:
+    """A user's text file, or one clear error (not UTF-8, unreadable)."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise OutputError(
+            f"{path} is not UTF-8 text ({error.reason} at byte {error.start}); "
+            "nothing was written."
+        ) from None
+    except OSError as error:
+        raise OutputError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+def newline_of(text: str) -> str:
+    """The line ending a file uses: CRLF if its first line ends so, else LF."""
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
 
 
 def plan(root: Path, files: dict[str, str], force: bool = False) -> list[PlannedFile]:
@@ -29,7 +61,13 @@ def plan(root: Path, files: dict[str, str], force: bool = False) -> list[Planned
         if path.exists() and not path.is_file():
             raise OutputError(f"{path} exists and is not a file; move it first.")
         planned.append(PlannedFile(path, text, path.exists()))
-    existing = [str(item.path) for item in planned if item.exists]
+    # A file that already holds exactly its text is no surprise: it is what an
+    # interrupted run of the same command wrote, so running it again finishes.
+    existing = [
+        str(item.path)
+        for item in planned
+        if item.exists and _current(item.path) != item.text.encode("utf-8")
+    ]
     if existing and not force:
         raise TargetExistsError(
             f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''};"
@@ -39,40 +77,96 @@ def plan(root: Path, files: dict[str, str], force: bool = False) -> list[Planned
 
 
 def write(planned: list[PlannedFile]) -> None:
-    """Write every planned file atomically; if one fails, undo the ones before it."""
+    """Write every planned file atomically; if one fails, undo the ones before it,
+    and remove the folders made for them."""
     done: list[tuple[Path, bytes | None]] = []
+    made: list[Path] = []
+    item = None
     try:
         for item in planned:
-            previous = item.path.read_bytes() if item.exists else None
-            write_atomically(item.path, item.text)
-            done.append((item.path, previous))
+            target = _target(item.path)
+            previous = target.read_bytes() if target.is_file() else None
+            made += _make_folders(target.parent)
+            remove_stale_temporaries(target)
+            write_atomically(target, item.text, item.expected, item.newline)
+            done.append((target, previous))
     except BaseException as error:  # an interrupt too: leave nothing half-written
         for path, previous in reversed(done):
             if previous is None:
                 path.unlink(missing_ok=True)
             else:
                 path.write_bytes(previous)
-        if isinstance(error, OSError):
-            reason = error.strerror or error
+        for folder in reversed(made):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        if isinstance(error, OSError | UnicodeError) and item is not None:
+            reason = getattr(error, "strerror", None) or error
             raise OutputError(f"cannot write {item.path}: {reason}") from error
         raise
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file and a rename."""
+def _target(path: Path) -> Path:
+    """Where writing `path` goes: a symlink's target, so that the link stays."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Make `folder` and its missing parents; return those made, outermost first."""
+    missing = []
+    while not folder.exists():
+        missing.insert(0, folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for path in missing:
+        path.mkdir()
+    return missing
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Remove temporary files a killed run left beside `path`."""
+    for stale in path.parent.glob(f".{_glob_escape(path.name)}{TEMP_MARK}*"):
+        stale.unlink(missing_ok=True)
+
+
+def _glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+
+
+def write_atomically(
+    path: Path, text: str, expected: bytes | None = None, newline: str = "\n"
+) -> None:
+    """Write `text` to `path` through a temporary file and a rename; if `expected`
+    is given, refuse when the file no longer holds it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}{TEMP_MARK}"
+    )
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as file:
             file.write(text)
         if path.exists():
             os.chmod(temporary, path.stat().st_mode & 0o777)
         else:
             os.chmod(temporary, 0o666 & ~_umask())
+        if expected is not None and _current(path) != expected:
+            raise OutputError(
+                f"{path} changed while keras-scaffold ran; nothing was written. "
+                "Run the command again."
+            )
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _current(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def _umask() -> int:

@@ -54,11 +54,11 @@ def fail_nth_write(monkeypatch):
         real_write = writer.write_atomically
         calls = []
 
-        def write(path: Path, text: str) -> None:
+        def write(path: Path, text: str, *rest) -> None:
             calls.append(path)
             if len(calls) == n:
                 raise error
-            real_write(path, text)
+            real_write(path, text, *rest)
 
         monkeypatch.setattr(writer, "write_atomically", write)
 

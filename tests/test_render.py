@@ -10,6 +10,7 @@ from conftest import PATTERNS, snapshot
 from keras_scaffold.component import answers_file, make_answers, render
 from keras_scaffold.names import snake_case
 from keras_scaffold.params import parse_params
+from keras_scaffold.render import format_python
 from keras_scaffold.templates import Templates
 
 # Declarations of every parameter type, so that their code is held to the same bar.
@@ -27,6 +28,14 @@ EVERY_TYPE = [
     "extra_layer:layer",
 ]
 
+# User text that must reach the code only as string literals (issue 11).
+NASTY_TEXT = [
+    'extra_mode:choice:a"b,c\\N,it\'s,"""=it\'s',
+    'extra_label:str=x"+exec("1")+"\\u',
+    "extra_low:float:..-1",
+    "extra_sizes:ints:..0",
+]
+
 
 def rendered(root, pattern, specs=(), class_name="SampleThing"):
     templates = Templates(root)
@@ -41,7 +50,11 @@ def rendered(root, pattern, specs=(), class_name="SampleThing"):
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)
-@pytest.mark.parametrize("specs", [(), tuple(EVERY_TYPE)], ids=["own", "every-type"])
+@pytest.mark.parametrize(
+    "specs",
+    [(), tuple(EVERY_TYPE), tuple(NASTY_TEXT)],
+    ids=["own", "every-type", "nasty-text"],
+)
 def test_plain_copier_copy_gives_the_same_files(
     tmp_path, templates_copy, pattern, specs
 ):
@@ -55,9 +68,13 @@ def test_plain_copier_copy_gives_the_same_files(
         defaults=True,
         quiet=True,
     )
-    assert snapshot(destination) == {
-        path: text.encode() for path, text in files.items()
-    }
+    copied = snapshot(destination)
+    if specs == tuple(NASTY_TEXT):  # black picks the quotes of these literals
+        copied = {
+            path: format_python(path, text.decode()).encode()
+            for path, text in copied.items()
+        }
+    assert copied == {path: text.encode() for path, text in files.items()}
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)

@@ -1,0 +1,603 @@
+"""Nothing a user types or tampers with injects code, escapes the project, or loses
+a byte (issue 11): each case found by hand or by fuzzing, run through the CLI."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+from conftest import snapshot
+
+from keras_scaffold import writer
+from keras_scaffold.params import parse_param
+from keras_scaffold.reserved import GENERATED_NAMES, KERAS_BASE_ATTRIBUTES
+
+
+def one_error_line(result, code=None) -> str:
+    assert result.code != 0 if code is None else result.code == code, result.err
+    assert result.err.startswith("keras-scaffold: error: "), result.err
+    assert len(result.err.splitlines()) == 1, result.err
+    return result.err
+
+
+# --- One escaping path -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "choices",
+    [
+        "x\"+exec(\"open('PWNED','w')\")+\",y",
+        "a\\N,b",
+        "\\u,\\x",
+        "a\"\"\",b'''",
+        "{x},`y`",
+        "é,ﬁ",
+    ],
+)
+def test_choices_become_literals_never_code(run_cli, tmp_path, choices):
+    result = run_cli(
+        "new", "simple", "Block", "-p", f"mode:choice:{choices}", cwd=tmp_path
+    )
+    assert result.code == 0, result.err
+    values = [choice.strip() for choice in choices.split(",")]
+    for name in ("block.py", "test_block.py"):
+        source = (tmp_path / name).read_text()
+        compile(source, name, "exec")
+    namespace: dict = {}
+    sys.path.insert(0, str(tmp_path))
+    try:
+        source = (tmp_path / "block.py").read_text()
+        # The check holds the choices as data: the tuple after `not in`.
+        line = next(line for line in source.splitlines() if "mode not in" in line)
+        exec("options = " + line.split("not in", 1)[1].rstrip(":"), namespace)
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert list(namespace["options"]) == values
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_a_default_with_quotes_and_backslashes_is_a_literal(run_cli, tmp_path):
+    result = run_cli(
+        "new", "simple", "Block", "-p", 'label:str=a"""b\\N\'c', cwd=tmp_path
+    )
+    assert result.code == 0, result.err
+    source = (tmp_path / "block.py").read_text()
+    compile(source, "block.py", "exec")
+    assert "label: str = 'a\"\"\"b\\\\N\\'c'" in source or 'label: str = "a' in source
+
+
+@pytest.mark.parametrize(
+    ("spec", "reads"),
+    [("ｓelf:int", "self"), ("ｋwargs:str", "kwargs"), ("ﬁlters:int=3", "filters")],
+)
+def test_identifiers_are_checked_as_python_reads_them(run_cli, tmp_path, spec, reads):
+    err = one_error_line(run_cli("new", "simple", "Block", "-p", spec, cwd=tmp_path))
+    assert f"as `{reads}`" in err
+    assert snapshot(tmp_path) == {}
+
+
+# --- Refuse what cannot work ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "call",
+        "build",
+        "get_config",
+        "compute_output_shape",
+        "add_weight",
+        "keras",
+        "ops",
+        "np",
+        "isinstance",
+        "int",
+        "str",
+        "super",
+        "ValueError",
+        "TypeError",
+        "l",
+        "O",
+        "I",
+        "fit",
+        "summary",
+    ],
+)
+def test_names_the_class_or_its_code_use_are_refused(run_cli, tmp_path, name):
+    err = one_error_line(
+        run_cli("new", "simple", "Block", "-p", f"{name}:int=1", cwd=tmp_path), 2
+    )
+    assert f"`{name}`" in err
+    assert snapshot(tmp_path) == {}
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "x:int:5..5=5",
+        "x:int:5..5",
+        "x:float:1..1",
+        "x:int:3..9=10",
+        "x:float:..-1=0",
+        "mode:choice:a,b=c",
+        "x:int=12345678901234",
+        "x:float=1e300",
+        "label:str=" + "a" * 60,
+        "mode:choice:" + ",".join(f"choice{i}" for i in range(12)),
+        "units:activation",  # the pattern's own `units` is an int
+        "units:int:..-1",  # ... and positive
+        "units:int=0",
+    ],
+)
+def test_declarations_that_cannot_work_are_refused(run_cli, tmp_path, spec):
+    one_error_line(run_cli("new", "simple", "Block", "-p", spec, cwd=tmp_path), 2)
+    assert snapshot(tmp_path) == {}
+
+
+@pytest.mark.parametrize(
+    "class_name",
+    [
+        "Optree",
+        "Absl",
+        "Rich",
+        "H5py",
+        "MlDtypes",
+        "Packaging",
+        "Scipy",
+        "Namex",
+        "Numpy",
+        "Json",
+        "ValueError",
+        "Conftest",
+        "I",
+        "O",
+        "A" * 300,
+    ],
+)
+def test_class_names_that_would_shadow_something_are_refused(
+    run_cli, tmp_path, class_name
+):
+    one_error_line(run_cli("new", "simple", class_name, cwd=tmp_path), 2)
+    assert snapshot(tmp_path) == {}
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["x:float:..-1", "x:ints:..0", "x:int:..-3", "mode:choice:not_a_choice,b=b"],
+)
+def test_test_values_come_from_the_declared_range(spec):
+    """The sample, other and invalid values the generated tests use, rendered
+    through the templates' macros, are valid, valid and invalid."""
+    from keras_scaffold.templates import Templates
+
+    param = parse_param(spec)
+    env = Templates().component.env
+    macros = env.get_template("_shared/params.jinja").module
+    sample = eval(str(macros.sample_literal(param)))
+    other = eval(str(macros.other_literal(param)))
+    invalid = eval(str(macros.invalid_literal(param)))
+
+    def valid(value) -> bool:
+        if param["type"] == "choice":
+            return value in param["choices"]
+        values = value if param["type"] == "ints" else (value,)
+        return bool(values) and all(
+            isinstance(v, int | float)
+            and param.get("min", -1e99) <= v <= param.get("max", 1e99)
+            for v in values
+        )
+
+    assert valid(sample) and valid(other) and not valid(invalid)
+    assert sample != other or "default" in param
+
+
+def test_reserved_names_cover_what_the_templates_use(tmp_path, run_cli):
+    """Every name the generated modules use where a parameter lives is reserved
+    (checked on the code itself, so a template change cannot slip past)."""
+    import ast
+    import builtins
+
+    from test_render import EVERY_TYPE
+
+    from keras_scaffold.params import RESERVED_NAMES
+    from keras_scaffold.templates import Templates
+
+    templates = Templates()
+    own = {param["name"] for p in templates.patterns.values() for param in p.params}
+    declared = {spec.split(":")[0] for spec in EVERY_TYPE} | own
+    reserved = RESERVED_NAMES | KERAS_BASE_ATTRIBUTES | GENERATED_NAMES
+    for pattern in templates.patterns:
+        out = tmp_path / pattern
+        args = [arg for spec in EVERY_TYPE for arg in ("-p", spec)]
+        assert run_cli("new", pattern, "Probe", "-o", str(out), *args, cwd=tmp_path)
+        tree = ast.parse((out / "probe.py").read_text())
+        used = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and getattr(node.value, "id", "") == (
+                "self"
+            ):
+                used.add(node.attr)
+            if isinstance(node, ast.FunctionDef) and node.name in (
+                "__init__",
+                "get_config",
+                "from_config",
+            ):
+                used |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                used |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        used -= declared | set(dir(builtins)) | {"Probe"}
+        used = {name for name in used if not name.startswith("_")}
+        assert used <= reserved, (pattern, sorted(used - reserved))
+
+
+# --- Records are input too -----------------------------------------------------
+
+
+@pytest.fixture
+def component(run_cli, tmp_path):
+    folder = tmp_path / "project"
+    folder.mkdir()
+    result = run_cli("new", "simple", "Block", "-p", "mode:choice:a,b=a", cwd=folder)
+    assert result.code == 0, result.err
+    return folder
+
+
+def tamper(folder, **changes):
+    path = folder / ".keras-scaffold" / "block.yml"
+    data = yaml.safe_load(path.read_text())
+    data.update(changes)
+    path.write_text(yaml.safe_dump(data))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"module_dir": "../outside"},
+        {"tests_dir": "../outside"},
+        {"module_dir": "../../x"},
+        {"module_dir": "/tmp/keras-scaffold-outside"},
+        {"module_dir": ".keras-scaffold"},
+        {"tests_dir": ".keras-scaffold/block.base"},
+        {"class_name": 123},
+        {"package": 5},
+        {"pattern": ["x"]},
+        {"params": [{"name": "mode", "type": "choice", "choices": ["a", "b,c"]}]},
+        {"params": [{"name": "x", "type": "int", "min": 5, "max": 5}]},
+        {"params": [{"name": "call", "type": "int"}]},
+        {
+            "params": [
+                {
+                    "name": "x",
+                    "type": "float",
+                    "min": 0,
+                    "max": 1,
+                    "min_exclusive": True,
+                }
+            ]
+        },
+        {"params": "x"},
+        {"module_dir": "a\x00b"},
+        {"module_dir": "\udcff"},
+        {"_src_path": "\udcff"},
+    ],
+)
+def test_a_tampered_record_is_one_error_and_nothing_is_written(
+    run_cli, component, changes
+):
+    tamper(component, **changes)
+    (component / "block.py").write_text(
+        (component / "block.py")
+        .read_text()
+        .replace("    Args:", "    Edited.\n    Args:")
+    )
+    outside = component.parent
+    before = snapshot(outside)
+    err = one_error_line(run_cli("regenerate", cwd=component))
+    assert "block.yml" in err
+    assert snapshot(outside) == before
+    assert not os.path.exists("/tmp/keras-scaffold-outside")
+
+
+# --- Nothing lost ----------------------------------------------------------------
+
+
+def template_change(templates_copy):
+    path = templates_copy / "simple" / "module.py.jinja"
+    text = path.read_text()
+    marker = "    def call("
+    assert marker in text
+    path.write_text(text.replace(marker, "    # A template change.\n" + marker, 1))
+
+
+def test_regenerate_keeps_comments_extra_keys_and_order_of_the_answers(
+    run_cli, tmp_path, templates_copy
+):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    assert (
+        run_cli(
+            "--templates", str(templates_copy), "new", "simple", "Block", cwd=folder
+        ).code
+        == 0
+    )
+    answers = folder / ".keras-scaffold" / "block.yml"
+    text = answers.read_text().replace(
+        "keras_scaffold_version: 0.1.0", "keras_scaffold_version: 0.0.9  # old"
+    )
+    text += "# my note\nmy_key: kept\n"
+    answers.write_text(text)
+    template_change(templates_copy)
+    result = run_cli("--templates", str(templates_copy), "regenerate", cwd=folder)
+    assert result.code == 0, result.err
+    after = answers.read_text()
+    assert "# my note\nmy_key: kept\n" in after
+    assert "keras_scaffold_version: 0.1.0" in after
+    assert after.splitlines()[:2] == text.splitlines()[:2]
+
+
+def test_crlf_files_stay_crlf_and_symlinks_stay_links(
+    run_cli, tmp_path, templates_copy
+):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    assert (
+        run_cli(
+            "--templates", str(templates_copy), "new", "simple", "Block", cwd=folder
+        ).code
+        == 0
+    )
+    module = folder / "block.py"
+    module.write_bytes(module.read_bytes().replace(b"\n", b"\r\n"))
+    real = folder / "real_test.py"
+    (folder / "test_block.py").rename(real)
+    (folder / "test_block.py").symlink_to(real.name)
+    template_change(templates_copy)
+    (templates_copy / "_shared" / "test_layer.py.jinja").write_text(
+        (templates_copy / "_shared" / "test_layer.py.jinja").read_text() + "# more\n"
+    )
+    result = run_cli("--templates", str(templates_copy), "regenerate", cwd=folder)
+    assert result.code == 0, result.err
+    data = module.read_bytes()
+    assert b"# A template change.\r\n" in data and b"\n" not in data.replace(
+        b"\r\n", b""
+    )
+    assert (folder / "test_block.py").is_symlink()
+    assert real.read_text().endswith("# more\n")
+
+
+def test_a_file_changed_after_it_was_read_is_not_overwritten(
+    run_cli, tmp_path, templates_copy, monkeypatch
+):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    assert (
+        run_cli(
+            "--templates", str(templates_copy), "new", "simple", "Block", cwd=folder
+        ).code
+        == 0
+    )
+    template_change(templates_copy)
+    module = folder / "block.py"
+    real_write = writer.write_atomically
+
+    def edit_then_write(path, text, *rest):
+        if path.name == "block.py":
+            module.write_text(module.read_text() + "# saved meanwhile\n")
+        real_write(path, text, *rest)
+
+    monkeypatch.setattr(writer, "write_atomically", edit_then_write)
+    err = one_error_line(
+        run_cli("--templates", str(templates_copy), "regenerate", cwd=folder)
+    )
+    assert "changed while keras-scaffold ran" in err
+    assert module.read_text().endswith("# saved meanwhile\n")
+    assert [p.name for p in folder.iterdir() if writer.TEMP_MARK in p.name] == []
+
+
+@pytest.mark.parametrize(
+    "init_text",
+    [
+        "# keras-scaffold: exports begin (kept sorted by `keras-scaffold new`)\n"
+        "from .a import A as A\nimport os  # mine\n\n# keras-scaffold: exports end\n",
+        "# keras-scaffold: exports begin (kept sorted by `keras-scaffold new`)\n"
+        "from .a import A as A\n",
+    ],
+    ids=["user-line", "no-end-marker"],
+)
+def test_exports_blocks_that_are_not_ours_are_reported(run_cli, tmp_path, init_text):
+    assert run_cli("init", "proj", cwd=tmp_path).code == 0
+    project = tmp_path / "proj"
+    init = project / "src" / "proj" / "layers" / "__init__.py"
+    init.write_text(init_text)
+    before = snapshot(project)
+    one_error_line(run_cli("new", "simple", "Block", cwd=project))
+    assert snapshot(project) == before
+
+
+# --- Crash-safe ------------------------------------------------------------------
+
+
+KILL_AT_REPLACE = """
+import os, sys
+from keras_scaffold.cli import main
+real, calls = os.replace, []
+def replace(source, target):
+    calls.append(target)
+    if len(calls) == int(sys.argv[1]):
+        os.kill(os.getpid(), 9)  # killed just before this file lands
+    real(source, target)
+os.replace = replace
+main(["new", "simple", "Block"])
+"""
+
+
+@pytest.mark.parametrize("kill_at", range(1, 7))
+def test_a_killed_new_never_leaves_a_component_without_its_merge_base(
+    run_cli, tmp_path, kill_at
+):
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    completed = subprocess.run(
+        [sys.executable, "-c", KILL_AT_REPLACE, str(kill_at)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": repo},
+        capture_output=True,
+    )
+    assert completed.returncode == -9
+    base = tmp_path / ".keras-scaffold" / "block.base"
+    for name in ("block.py", "test_block.py", ".keras-scaffold/block.yml"):
+        if (tmp_path / name).exists():
+            assert (base / "block.py.orig").is_file() and (base / "digest").is_file()
+    # Running the same command again finishes the job, and removes the
+    # temporary file the killed run left.
+    result = run_cli("new", "simple", "Block", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert [p for p in tmp_path.rglob("*") if writer.TEMP_MARK in p.name] == []
+    result = run_cli("regenerate", cwd=tmp_path)
+    assert result.code == 0 and "up to date" in result.out, result.out + result.err
+
+
+def test_stale_temporaries_are_removed_by_the_next_write(run_cli, tmp_path):
+    stale = tmp_path / f".block.py{writer.TEMP_MARK}abc123"
+    stale.write_text("half")
+    assert run_cli("new", "simple", "Block", cwd=tmp_path).code == 0
+    assert not stale.exists()
+
+
+def test_a_failed_new_removes_the_folders_it_made(run_cli, tmp_path, fail_nth_write):
+    fail_nth_write(4, OSError(28, "No space left on device"))
+    one_error_line(run_cli("new", "simple", "Block", "-o", "a/b/c", cwd=tmp_path))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("init", "afile/proj"),
+        ("init", "x" * 256),
+        ("init", "p", "--data", "test_backends=jax"),
+        ("init", "p", "--data", "package_name=a\nb"),
+    ],
+)
+def test_a_failed_init_is_one_line_and_leaves_nothing(run_cli, tmp_path, args):
+    (tmp_path / "afile").write_text("")
+    one_error_line(run_cli(*args, cwd=tmp_path))
+    assert snapshot(tmp_path) == {"afile": b""}
+    assert [p.name for p in tmp_path.iterdir()] == ["afile"]
+
+
+def test_init_into_a_read_only_parent_rolls_back(run_cli, tmp_path, monkeypatch):
+    import copier
+
+    def fail(*args, **kwargs):
+        (tmp_path / "p" / "half").mkdir(parents=True)
+        (tmp_path / "p" / "half" / "file").write_text("x")
+        raise PermissionError(13, "Permission denied", str(tmp_path / "p"))
+
+    monkeypatch.setattr(copier, "run_copy", fail)
+    err = one_error_line(run_cli("init", "p", cwd=tmp_path))
+    assert "Permission denied" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- Every failure is one line ------------------------------------------------------
+
+
+def test_long_names_loops_and_encodings_are_one_line(run_cli, tmp_path):
+    one_error_line(run_cli("new", "simple", "Block", "-o", "b" * 300, cwd=tmp_path))
+    (tmp_path / "loop").symlink_to("loop")
+    one_error_line(run_cli("new", "simple", "Block", "-o", "loop/x", cwd=tmp_path))
+    one_error_line(run_cli("new", "simple", "Block", "-p", "a\nb:int", cwd=tmp_path))
+    err = one_error_line(run_cli("new", "simple", "Bad\nName", cwd=tmp_path))
+    assert "\\n" in err
+
+
+def test_a_non_utf8_user_file_or_merge_base_is_one_line(
+    run_cli, tmp_path, templates_copy
+):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    assert (
+        run_cli(
+            "--templates", str(templates_copy), "new", "simple", "Block", cwd=folder
+        ).code
+        == 0
+    )
+    template_change(templates_copy)
+    (folder / "block.py").write_bytes(b"\xff\xfe binary")
+    err = one_error_line(
+        run_cli("--templates", str(templates_copy), "regenerate", cwd=folder)
+    )
+    assert "not UTF-8" in err
+    (folder / "block.py").write_text("x = 1\n")
+    base = folder / ".keras-scaffold" / "block.base" / "block.py.orig"
+    base.write_bytes(b"\x00\xff")
+    one_error_line(
+        run_cli("--templates", str(templates_copy), "regenerate", cwd=folder)
+    )
+
+
+def test_black_parse_errors_are_one_line(run_cli, tmp_path, templates_copy):
+    path = templates_copy / "simple" / "module.py.jinja"
+    text = path.read_text()
+    path.write_text(text.replace("    def call(", "    def broken(:\n    def call(", 1))
+    err = one_error_line(
+        run_cli(
+            "--templates", str(templates_copy), "new", "simple", "Block", cwd=tmp_path
+        )
+    )
+    assert "invalid Python" in err
+
+
+# --- Generated tests of fuzzed-looking declarations pass ------------------------------
+
+
+def test_odd_declarations_generate_passing_tests(run_cli, tmp_path):
+    specs = [
+        "x:float:..-1",
+        "sizes:ints:..0",
+        'mode:choice:not_a_choice,b\\N,c"d=b\\N',
+        "count:int:-5..-4",
+        'label:str=it\'s "quoted" \\x',
+    ]
+    args = [arg for spec in specs for arg in ("-p", spec)]
+    assert run_cli("new", "simple", "OddBlock", *args, cwd=tmp_path).code == 0
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-x",
+            "-k",
+            "config or invalid",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "KERAS_BACKEND": "tensorflow"},
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:]
+
+
+def test_a_failed_init_force_restores_the_folder(run_cli, tmp_path, monkeypatch):
+    import copier
+
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "README.md").write_text("mine\n")
+    (folder / "keep").mkdir()
+
+    def fail(*args, **kwargs):
+        (folder / "README.md").write_text("theirs\n")
+        (folder / "src" / "p").mkdir(parents=True)
+        (folder / "src" / "p" / "__init__.py").write_text("")
+        raise copier.errors.CopierError("a template error")
+
+    monkeypatch.setattr(copier, "run_copy", fail)
+    one_error_line(run_cli("init", "p", "--force", cwd=tmp_path))
+    assert snapshot(folder) == {"README.md": b"mine\n"}
+    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "keep"]

@@ -187,10 +187,15 @@ def update_answers(before: str, rendered: str) -> str:
     round_trip.width = 4096
     data = round_trip.load(before.replace("\r\n", "\n"))
     changed = [key for key, value in fresh.items() if data.get(key) != value]
-    if not changed:
+    # `_src_path` is keras-scaffold's to write: where the templates no longer give
+    # one (they are outside the repository), a stale machine path goes.
+    stale = [key for key in ("_src_path",) if key in data and key not in fresh]
+    if not changed and not stale:
         return before
     for key in changed:
         data[key] = fresh[key]
+    for key in stale:
+        del data[key]
     stream = io.StringIO()
     round_trip.dump(data, stream)
     return stream.getvalue()

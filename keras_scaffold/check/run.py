@@ -117,6 +117,11 @@ def _write_tests(root: Path, targets: list, templates: Templates) -> list[Job]:
                 (root / name).write_text(text, "utf-8")
         jobs.append(Job(target, f"test_{stem}"))
     (root / "pytest.ini").write_text("[pytest]\n", "utf-8")  # no user settings
+    # The shared checks' failures say what differed, as a test file's do.
+    (root / "conftest.py").write_text(
+        'import pytest\n\npytest.register_assert_rewrite("keras_scaffold_checks")\n',
+        "utf-8",
+    )
     return jobs
 
 

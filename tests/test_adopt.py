@@ -20,6 +20,7 @@ LAYER = FIXTURES / "guide_composite_layer_fixed.py"
 
 
 def adopted(tmp_path):
+    tmp_path.mkdir(exist_ok=True)
     shutil.copy(LAYER, tmp_path / "blocks.py")
     return tmp_path
 
@@ -97,13 +98,15 @@ def test_adopt_writes_a_passing_test_file_that_regenerate_keeps_current(
         )
     )
     template = templates_copy / "adopted" / "test_module.py.jinja"
-    template.write_text(template.read_text().replace("measured", "measured (v2)", 1))
+    template.write_text(
+        template.read_text().replace('"""What the checks', '"""(v2) What the checks')
+    )
     updated = run_cli("regenerate", "--templates", str(templates_copy), cwd=folder)
     assert updated.code == 0, updated.err
     assert "keras_scaffold_checks.py" in updated.out
     assert "test_an_improved_check" in (folder / "keras_scaffold_checks.py").read_text()
     text = test_file.read_text()
-    assert "measured (v2)" in text and "# my note" in text
+    assert '"""(v2) What the checks' in text and "# my note" in text
 
 
 def test_adopt_in_a_project_writes_into_its_tests_folder(run_cli, tmp_path):

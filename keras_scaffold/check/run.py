@@ -41,6 +41,8 @@ _RULE_BY_TEST = (
     ("output_shape", "KS903"),
     ("config", "KS901"),
     ("construction", "KS901"),
+    ("invalid", "KS901"),  # no data for an adopted class: skipped
+    ("accepted_form", "KS901"),
 )
 _CANNOT_RUN = "KS900"
 _OTHER = "KS908"

@@ -200,3 +200,17 @@ def test_plain_copier_copy_gives_the_same_files(tmp_path, templates_copy):
         path: text.encode() for path, text in files.items()
     }
     assert "composite_layer.py" not in files  # the module is the user's
+
+
+def test_remove_takes_the_tests_and_never_the_users_module(run_cli, tmp_path):
+    """Even without a merge base (--force), where the module's name is the one a
+    generated module of the class would have."""
+    shutil.copy(LAYER, tmp_path / "composite_layer.py")
+    added = run_cli("adopt", "composite_layer.py::CompositeLayer", cwd=tmp_path)
+    assert added.code == 0, added.err
+    shutil.rmtree(tmp_path / ".keras-scaffold" / "composite_layer.base")
+    removed = run_cli("remove", "composite_layer", "--force", cwd=tmp_path)
+    assert removed.code == 0, removed.err
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [
+        "composite_layer.py"
+    ]

@@ -9,7 +9,7 @@ import re
 import shutil
 
 import pytest
-from conftest import EXAMPLES, REPO
+from conftest import EXAMPLES, PATTERNS, REPO
 
 from keras_scaffold import adopt
 from keras_scaffold.check import run
@@ -217,3 +217,27 @@ def test_explain_a_run_rule(run_cli, tmp_path):
     assert result.code == 0
     assert result.out.startswith("KS904: the dtype policy is not followed (Running")
     assert "Bad:" not in result.out
+
+
+def test_every_pattern_new_generates_reports_nothing(run_cli, tmp_path):
+    """Every pattern's module, in one run; the arguments its signature cannot give
+    (a list of layer configs, a transformer's matching width) from pyproject.toml."""
+    for pattern in PATTERNS:
+        name = f"Sample{pattern.capitalize()}"
+        made = run_cli("new", pattern, name, "--output", "out", cwd=tmp_path)
+        assert made.code == 0, made.err
+    (tmp_path / "pyproject.toml").write_text(
+        """[tool.keras-scaffold.check]
+input-shape = {SampleTransformer = [2, 4, 8]}
+
+[tool.keras-scaffold.check.init]
+SampleTransformer = {hidden_dim = 8, intermediate_dim = 16}
+
+[tool.keras-scaffold.check.init.SampleDynamic]
+sublayers = [{module = "keras.layers", class_name = "Dense", config = {units = 3}}]
+""",
+        "utf-8",
+    )
+    result = run_cli("check", "--run", "out", cwd=tmp_path)
+    assert result.code == 0, result.out
+    assert result.out == f"All checks passed ({2 * len(PATTERNS) + 1} file(s)).\n"

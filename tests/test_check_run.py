@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 from conftest import EXAMPLES, PATTERNS, REPO
+from test_render import EVERY_TYPE
 
 from keras_scaffold import adopt
 from keras_scaffold.check import run
@@ -220,12 +221,17 @@ def test_explain_a_run_rule(run_cli, tmp_path):
 
 
 def test_every_pattern_new_generates_reports_nothing(run_cli, tmp_path):
-    """Every pattern's module, in one run; the arguments its signature cannot give
-    (a list of layer configs, a transformer's matching width) from pyproject.toml."""
+    """Every pattern's module, and one declaring parameters, in one run; the
+    arguments its signature cannot give (a list of layer configs, a transformer's
+    matching width) from pyproject.toml."""
     for pattern in PATTERNS:
         name = f"Sample{pattern.capitalize()}"
         made = run_cli("new", pattern, name, "--output", "out", cwd=tmp_path)
         assert made.code == 0, made.err
+    # Declared parameters of every plain type.
+    typed = [f"--param={spec}" for spec in EVERY_TYPE if not spec.endswith(":layer")]
+    made = run_cli("new", "composite", "SampleTyped", *typed, "-o", "out", cwd=tmp_path)
+    assert made.code == 0, made.err
     (tmp_path / "pyproject.toml").write_text(
         """[tool.keras-scaffold.check]
 input-shape = {SampleTransformer = [2, 4, 8]}
@@ -240,4 +246,4 @@ sublayers = [{module = "keras.layers", class_name = "Dense", config = {units = 3
     )
     result = run_cli("check", "--run", "out", cwd=tmp_path)
     assert result.code == 0, result.out
-    assert result.out == f"All checks passed ({2 * len(PATTERNS) + 1} file(s)).\n"
+    assert result.out == f"All checks passed ({2 * len(PATTERNS) + 3} file(s)).\n"

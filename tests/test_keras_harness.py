@@ -11,6 +11,7 @@ from keras.src.testing import TestCase
 
 sys.path.insert(0, str(EXAMPLES))
 
+from attention_pooling import AttentionPooling  # noqa: E402
 from dense_stack import DenseStack  # noqa: E402
 from feature_norm import FeatureNorm  # noqa: E402
 from layer_sequence import LayerSequence  # noqa: E402
@@ -18,6 +19,7 @@ from mlp_block import MlpBlock  # noqa: E402
 from mlp_classifier import MlpClassifier  # noqa: E402
 from running_memory import RunningMemory  # noqa: E402
 from scaled_dense import ScaledDense  # noqa: E402
+from token_and_position_embedding import TokenAndPositionEmbedding  # noqa: E402
 from transformer_block import TransformerBlock  # noqa: E402
 
 
@@ -156,6 +158,53 @@ CASES = {
         (2, 4, 8),
         (2, 4, 8),
         16,
+        0,
+        {},
+    ),
+    # Token ids in (`input_dtype`): the harness draws them in [0, 3), so with
+    # `mask_zero` some are padding and the mask it checks is a real one.
+    "embedding": (
+        TokenAndPositionEmbedding,
+        {"vocabulary_size": 10, "sequence_length": 8, "embedding_dim": 4},
+        (2, 5),
+        (2, 5, 4),
+        2,
+        0,
+        {"input_dtype": "int32", "supports_masking": False},
+    ),
+    "embedding-mask-zero": (
+        TokenAndPositionEmbedding,
+        {
+            "vocabulary_size": 10,
+            "sequence_length": 5,
+            "embedding_dim": 4,
+            "mask_zero": True,
+        },
+        (2, 5),
+        (2, 5, 4),
+        2,
+        0,
+        {
+            "input_dtype": "int32",
+            "supports_masking": True,
+            "expected_mask_shape": (2, 5),
+        },
+    ),
+    "pooling": (
+        AttentionPooling,
+        {"hidden_dim": 8},
+        (2, 4, 6),
+        (2, 6),
+        3,
+        0,
+        {"supports_masking": True},
+    ),
+    "pooling-relu": (
+        AttentionPooling,
+        {"hidden_dim": 3, "activation": "relu"},
+        (2, 7, 5),
+        (2, 5),
+        3,
         0,
         {},
     ),

@@ -13,12 +13,14 @@ from conftest import EXAMPLES
 
 sys.path.insert(0, str(EXAMPLES))
 
+from attention_pooling import AttentionPooling  # noqa: E402
 from dense_stack import DenseStack  # noqa: E402
 from feature_norm import FeatureNorm  # noqa: E402
 from layer_sequence import LayerSequence  # noqa: E402
 from mlp_block import MlpBlock  # noqa: E402
 from running_memory import RunningMemory  # noqa: E402
 from scaled_dense import ScaledDense  # noqa: E402
+from token_and_position_embedding import TokenAndPositionEmbedding  # noqa: E402
 from transformer_block import TransformerBlock  # noqa: E402
 
 FEATURES = 8
@@ -85,3 +87,28 @@ def test_the_stateful_update_ignores_padded_steps():
         states.append(keras.ops.convert_to_numpy(layer.memory))
     np.testing.assert_allclose(states[1], states[0], rtol=1e-6, atol=1e-6)
     assert np.any(states[0] != 0.0)
+
+
+def test_a_text_classifier_made_of_the_patterns_ignores_padding():
+    """The embedding pattern makes the mask, the transformer keeps it and the
+    pooling pattern consumes it: padding changes neither the pooled vector nor
+    the mask-free output."""
+    keras.utils.set_random_seed(0)
+    tokens = keras.Input(shape=(None,), dtype="int32")
+    embedded = TokenAndPositionEmbedding(
+        vocabulary_size=20, sequence_length=8, embedding_dim=FEATURES, mask_zero=True
+    )(tokens)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        encoded = TransformerBlock(hidden_dim=FEATURES, intermediate_dim=16)(embedded)
+        pooled = AttentionPooling(hidden_dim=4)(encoded)
+    assert getattr(pooled, "_keras_mask", None) is None
+    model = keras.Model(tokens, pooled)
+    short = np.array([[3, 4, 5], [6, 7, 8]], "int32")
+    padded = np.array([[3, 4, 5, 0, 0], [6, 7, 8, 0, 0]], "int32")
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(model(padded)),
+        keras.ops.convert_to_numpy(model(short)),
+        rtol=1e-5,
+        atol=1e-5,
+    )

@@ -23,6 +23,8 @@ CLASS_NAMES = {
     "stateful": "RunningMemory",
     "dynamic": "LayerSequence",
     "transformer": "TransformerBlock",
+    "embedding": "TokenAndPositionEmbedding",
+    "pooling": "AttentionPooling",
 }
 
 

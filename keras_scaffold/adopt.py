@@ -53,6 +53,7 @@ class Target:
     other: dict | None = None
     input_shape: tuple[int, ...] = DEFAULT_INPUT_SHAPE
     missing: list[str] = field(default_factory=list)
+    input_dtype: str = "float32"
 
     @property
     def settings(self) -> dict:
@@ -61,6 +62,8 @@ class Target:
         if self.other is not None:
             settings["other"] = self.other
         settings["input_shape"] = list(self.input_shape)
+        if self.input_dtype != "float32":
+            settings["input_dtype"] = self.input_dtype
         return settings
 
 
@@ -71,6 +74,7 @@ class Options:
     init: dict[str, dict] = field(default_factory=dict)
     other: dict[str, dict] = field(default_factory=dict)
     input_shape: tuple[int, ...] | None = None
+    input_dtype: str | None = None
 
 
 def parse_init(specs: tuple[str, ...] | list[str]) -> tuple[dict, dict]:
@@ -99,6 +103,16 @@ def parse_json_config(text: str, where: str) -> dict:
     if not isinstance(value, dict):
         raise CheckError(f"{where}: give a JSON object of arguments, such as {{}}.")
     return value
+
+
+# What the sample batch holds: random floats, or token ids 1 to 3 (never 0, padding).
+INPUT_DTYPES = ("float32", "int32")
+
+
+def parse_input_dtype(text: str, where: str = "--input-dtype") -> str:
+    if text not in INPUT_DTYPES:
+        raise CheckError(f"{where} `{text}`: give {' or '.join(INPUT_DTYPES)}.")
+    return text
 
 
 def parse_input_shape(text: str) -> tuple[int, ...]:
@@ -156,6 +170,7 @@ def _target(
     if other is None:
         other = _table_config(table, "other", name, path)
     shape = options.input_shape or _table_shape(table, name, path)
+    dtype = options.input_dtype or _table_dtype(table, name)
     return Target(
         path=path,
         line=cls.node.lineno,
@@ -168,6 +183,7 @@ def _target(
         other=other,
         input_shape=shape or DEFAULT_INPUT_SHAPE,
         missing=missing,
+        input_dtype=dtype or "float32",
     )
 
 
@@ -262,6 +278,15 @@ def _table_shape(table: dict, name: str, path: Path) -> tuple[int, ...] | None:
             f"{table['file']}: input-shape must be a list of sizes, such as [2, 8]."
         )
     return parse_input_shape(",".join(str(size) for size in value))
+
+
+def _table_dtype(table: dict, name: str) -> str | None:
+    value = table.get("input-dtype")
+    if isinstance(value, dict):  # by class name
+        value = value.get(name)
+    if value is None:
+        return None
+    return parse_input_dtype(str(value), f"{table['file']}: input-dtype")
 
 
 def read_source(path: Path) -> str:
@@ -363,6 +388,8 @@ def _check_settings(settings: object) -> None:
     for key in ("init", "other"):
         if key in settings and not isinstance(settings[key], dict):
             raise AnswersError(f"`adopted.{key}` must be a mapping of arguments.")
+    if settings.get("input_dtype", "float32") not in INPUT_DTYPES:
+        raise AnswersError(f"`adopted.input_dtype` must be one of {INPUT_DTYPES}.")
     shape = settings.get("input_shape")
     if not (
         isinstance(shape, list)

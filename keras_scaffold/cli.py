@@ -472,6 +472,11 @@ cli.add_command(check_command)
 )
 @click.option("--input-shape", metavar="SIZES", help="The sample batch (default 2,8).")
 @click.option(
+    "--input-dtype",
+    type=click.Choice(["float32", "int32"]),
+    help="Random floats (default), or token ids 1 to 3 (int32).",
+)
+@click.option(
     "--output",
     type=click.Path(path_type=Path),
     help="The tests folder (default: the project's, else beside the module).",
@@ -486,6 +491,7 @@ def adopt_command(
     init_json: str | None,
     other_json: str | None,
     input_shape: str | None,
+    input_dtype: str | None,
     output: Path | None,
     dry_run: bool,
     force: bool,
@@ -502,6 +508,7 @@ def adopt_command(
         {name: adopt.parse_json_config(init_json, "--init")} if init_json else {},
         {name: adopt.parse_json_config(other_json, "--other")} if other_json else {},
         adopt.parse_input_shape(input_shape) if input_shape else None,
+        input_dtype,
     )
     planned = adopt.plan(
         _templates(ctx), adopt.one_target(target, options), output, force

@@ -223,7 +223,7 @@ def test_explain_a_run_rule(run_cli, tmp_path):
 def test_every_pattern_new_generates_reports_nothing(run_cli, tmp_path):
     """Every pattern's module, and one declaring parameters, in one run; the
     arguments its signature cannot give (a list of layer configs, a transformer's
-    matching width) from pyproject.toml."""
+    matching width, token ids for the embedding) from pyproject.toml."""
     for pattern in PATTERNS:
         name = f"Sample{pattern.capitalize()}"
         made = run_cli("new", pattern, name, "--output", "out", cwd=tmp_path)
@@ -234,7 +234,9 @@ def test_every_pattern_new_generates_reports_nothing(run_cli, tmp_path):
     assert made.code == 0, made.err
     (tmp_path / "pyproject.toml").write_text(
         """[tool.keras-scaffold.check]
-input-shape = {SampleTransformer = [2, 4, 8]}
+input-shape = {SampleTransformer = [2, 4, 8], SampleEmbedding = [2, 4], \
+SamplePooling = [2, 4, 8]}
+input-dtype = {SampleEmbedding = "int32"}
 
 [tool.keras-scaffold.check.init]
 SampleTransformer = {hidden_dim = 8, intermediate_dim = 16}

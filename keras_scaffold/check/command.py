@@ -46,6 +46,11 @@ from keras_scaffold.errors import CheckError
     metavar="SIZES",
     help="--run: the sample batch's shape, batch first (default 2,8).",
 )
+@click.option(
+    "--input-dtype",
+    type=click.Choice(["float32", "int32"]),
+    help="--run: random floats (default), or token ids 1 to 3 (int32).",
+)
 def check_command(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -55,6 +60,7 @@ def check_command(
     dynamic: bool,
     init_specs: tuple[str, ...],
     input_shape: str | None,
+    input_dtype: str | None,
 ) -> None:
     """Audit Keras layers and models in PATHS (files, or folders walked for *.py)
     against the rules the generated ones keep.
@@ -71,7 +77,7 @@ def check_command(
         return
     if not paths:
         raise click.UsageError("give at least one PATH (or --explain RULE).")
-    if (init_specs or input_shape) and not dynamic:
+    if (init_specs or input_shape or input_dtype) and not dynamic:
         raise click.UsageError("--init and --input-shape go with --run.")
     # PATH::Class names one class for --run; the static rules read the file.
     files = tuple(Path(str(path).partition("::")[0]) for path in paths)
@@ -79,7 +85,7 @@ def check_command(
     if dynamic and not result.errors:
         result.findings = sorted(
             set(result.findings)
-            | set(_run(paths, select, ignore, init_specs, input_shape))
+            | set(_run(paths, select, ignore, init_specs, input_shape, input_dtype))
         )
     click.echo(report.render(result.findings, result.files, output_format), nl=False)
     if result.errors:
@@ -95,6 +101,7 @@ def _run(
     ignore: tuple[str, ...],
     init_specs: tuple[str, ...],
     input_shape: str | None,
+    input_dtype: str | None,
 ) -> list:
     from keras_scaffold import adopt
     from keras_scaffold.check import run
@@ -104,9 +111,8 @@ def _run(
     if not any(rule.startswith("KS9") for rule in rules):
         return []
     init, other = adopt.parse_init(init_specs)
-    options = adopt.Options(
-        init, other, adopt.parse_input_shape(input_shape) if input_shape else None
-    )
+    shape = adopt.parse_input_shape(input_shape) if input_shape else None
+    options = adopt.Options(init, other, shape, input_dtype)
     targets, errors = run.collect(list(paths), options)
     if errors:
         raise CheckError(errors[0])

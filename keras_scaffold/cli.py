@@ -9,6 +9,7 @@ import yaml
 
 from keras_scaffold import (
     __version__,
+    adopt,
     diffs,
     generate,
     project,
@@ -451,6 +452,72 @@ def _keep_layout(text: str) -> str:
 
 
 cli.add_command(check_command)
+
+
+@cli.command("adopt")
+@click.argument("target", metavar="PATH::CLASS")
+@click.option(
+    "--init",
+    "init_json",
+    metavar="JSON",
+    help="The arguments its tests construct it with, such as '{\"units\": 4}' "
+    "(default: [tool.keras-scaffold.check.init] in pyproject.toml, else samples "
+    "from its signature).",
+)
+@click.option(
+    "--other",
+    "other_json",
+    metavar="JSON",
+    help="A second configuration for the config round trip (default: --init's).",
+)
+@click.option("--input-shape", metavar="SIZES", help="The sample batch (default 2,8).")
+@click.option(
+    "--input-dtype",
+    type=click.Choice(["float32", "int32"]),
+    help="Random floats (default), or token ids 1 to 3 (int32).",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    help="The tests folder (default: the project's, else beside the module).",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be written.")
+@click.option("--force", is_flag=True, help="Overwrite files that exist.")
+@_templates_option
+@click.pass_context
+def adopt_command(
+    ctx: click.Context,
+    target: str,
+    init_json: str | None,
+    other_json: str | None,
+    input_shape: str | None,
+    input_dtype: str | None,
+    output: Path | None,
+    dry_run: bool,
+    force: bool,
+) -> None:
+    """Give an existing layer or model the generated test suite.
+
+    Writes test_<class>.py (and keras_scaffold_checks.py) for the class PATH
+    defines and records it in .keras-scaffold/, so that `keras-scaffold
+    regenerate` keeps it current when the checks improve. Reads the source
+    only; the tests import the class.
+    """
+    name = target.partition("::")[2]
+    options = adopt.Options(
+        {name: adopt.parse_json_config(init_json, "--init")} if init_json else {},
+        {name: adopt.parse_json_config(other_json, "--other")} if other_json else {},
+        adopt.parse_input_shape(input_shape) if input_shape else None,
+        input_dtype,
+    )
+    planned = adopt.plan(
+        _templates(ctx), adopt.one_target(target, options), output, force
+    )
+    if not dry_run:
+        writer.write(planned.files)
+    for item in planned.shown:
+        action = "overwrite" if item.exists else "create"
+        _say(f"would {action}" if dry_run else action, item.path)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,6 +8,9 @@ import yaml
 
 from keras_scaffold.errors import TemplateError, UnknownPatternError
 
+# The kind (and name) of the pattern folder that renders an adopted class's tests.
+ADOPTED = "adopted"
+
 
 @dataclass(frozen=True)
 class Pattern:

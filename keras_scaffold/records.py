@@ -38,6 +38,8 @@ ANSWER_KEYS = (
     "params",
     "keras_scaffold_version",
 )
+# Answers only some components have: an adopted class's settings (`adopt`).
+OPTIONAL_ANSWER_KEYS = ("adopted",)
 
 
 def answers_relpath(module_name: str) -> str:
@@ -166,6 +168,7 @@ def read_record(answers_path: Path) -> Record:
         )
     for key in ("module_dir", "tests_dir"):
         check_folder(root, answers[key], f"{answers_path}: `{key}`")
+    answers.update({key: data[key] for key in OPTIONAL_ANSWER_KEYS if key in data})
     if answers_path.name != f"{answers['module_name']}.yml":
         raise AnswersError(
             f"{answers_path} records module `{answers['module_name']}`; the file "

@@ -12,10 +12,11 @@ from pathlib import Path
 import merge3
 import yaml
 
-from keras_scaffold import __version__, writer
+from keras_scaffold import __version__, adopt, writer
 from keras_scaffold.component import make_answers, render
 from keras_scaffold.errors import AnswersError, ScaffoldError
 from keras_scaffold.params import check_documented_params
+from keras_scaffold.patterns import ADOPTED
 from keras_scaffold.records import (
     RECORDS_DIR,
     Record,
@@ -155,6 +156,8 @@ def plan(record: Record, templates: Templates) -> Plan:
 
 def _checked_answers(record: Record, templates: Templates) -> dict:
     answers = record.answers
+    if answers["pattern"] == ADOPTED:
+        return adopt.checked_answers(record)  # an adopted class's tests
     try:
         fresh = make_answers(
             templates,

@@ -9,6 +9,7 @@ from pathlib import Path
 from keras_scaffold import writer
 from keras_scaffold.errors import OutputError, RemoveError
 from keras_scaffold.exports import BEGIN, END, export_line
+from keras_scaffold.patterns import ADOPTED
 from keras_scaffold.records import (
     CHECKS_MODULE,
     RECORDS_DIR,
@@ -93,6 +94,8 @@ def plan(record: Record, force: bool = False) -> Removal:
             f"{answers['tests_dir']}/test_{record.module_name}.py",
             f"{answers['tests_dir']}/{CHECKS_MODULE}",
         ]
+        if answers["pattern"] == ADOPTED:
+            generated = generated[1:]  # an adopted class's module is the user's
     others = [
         other
         for other in find_records(record.root)

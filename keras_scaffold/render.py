@@ -101,11 +101,11 @@ class ComponentTemplate:
             relative = source.relative_to(self.root).as_posix()
             try:
                 target = self._render_path(source.relative_to(source_root), context)
+                if target is None:
+                    continue  # a skipped path's file is not rendered
                 text = self.env.get_template(relative).render(context)
             except JinjaError as error:
                 raise TemplateError(f"cannot render {relative}: {error}") from error
-            if target is None:
-                continue
             digest = hashlib.sha256(text.encode()).hexdigest()
             known = (formatted or {}).get(digest)
             rendered.files[target] = known or format_python(target, text)
@@ -113,10 +113,11 @@ class ComponentTemplate:
         return rendered
 
     def _render_path(self, relative: Path, context: dict) -> str | None:
-        parts = [self.env.from_string(part).render(context) for part in relative.parts]
+        # As Copier does: the suffix goes first, then each part renders.
+        sources = [*relative.parts[:-1], relative.parts[-1].removesuffix(self.suffix)]
+        parts = [self.env.from_string(part).render(context) for part in sources]
         if not all(parts):
             return None  # Copier skips a path any part of which renders empty.
-        parts[-1] = parts[-1].removesuffix(self.suffix)
         return PurePosixPath(*parts).as_posix()
 
 

@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 
 from keras_scaffold.errors import TemplateError
-from keras_scaffold.patterns import Pattern, get_pattern, load_patterns
+from keras_scaffold.patterns import ADOPTED, Pattern, get_pattern, load_patterns
 from keras_scaffold.render import ComponentTemplate
 
 
@@ -30,7 +30,12 @@ class Templates:
 
     @cached_property
     def patterns(self) -> dict[str, Pattern]:
-        patterns = load_patterns(self.root)
+        # An adopted class's tests (`keras-scaffold adopt`) are no pattern to offer.
+        patterns = {
+            name: pattern
+            for name, pattern in load_patterns(self.root).items()
+            if pattern.kind != ADOPTED
+        }
         if not patterns:
             raise TemplateError(
                 f"{self.root} holds no patterns (folders with a pattern.yml); "

@@ -23,6 +23,7 @@ GROUPS = {
     "KS4": "Keras 2 leftovers",
     "KS5": "Arguments",
     "KS6": "Masking",
+    "KS9": "Running the generated tests (--run)",
 }
 
 _HEAD = 'import keras\n\n\n@keras.saving.register_keras_serializable(package="demo")\n'
@@ -512,4 +513,103 @@ class Scale(keras.layers.Layer):
 ]
 
 RULES.sort(key=lambda rule: rule.id)
-BY_ID = {rule.id: rule for rule in RULES}
+
+
+def _run_rule(rule_id: str, title: str, explanation: str, hint: str) -> Rule:
+    """A rule `check --run` reports when a shared check fails; its examples are
+    the ones of the static rule that catches the same fault where it can."""
+    return Rule(rule_id, title, explanation, hint, "", "")
+
+
+_RUNS = (
+    "`check --run` renders, for each class, the test file `keras-scaffold adopt` "
+    "writes (the shared checks of keras_scaffold_checks.py) and runs it with "
+    "pytest; "
+)
+
+# What `check --run` reports: one rule per kind of shared check that failed.
+RUN_RULES = [
+    _run_rule(
+        "KS900",
+        "the checks cannot run",
+        _RUNS + "a class it cannot construct or call is reported once: a required "
+        "`__init__` argument whose type hint is not int, float or bool (give its "
+        "value), a module that does not import, or a layer that fails on a "
+        "sample batch of `--input-shape` (default 2,8).",
+        "pass `--init 'Class={\"arg\": value}'` (or a "
+        "`[tool.keras-scaffold.check.init]` table in pyproject.toml) and "
+        "`--input-shape`",
+    ),
+    _run_rule(
+        "KS901",
+        "the config does not round-trip",
+        _RUNS + "`get_config()` must hold every `__init__` argument with the value "
+        "given, be JSON-serializable, and `from_config(get_config())` must give a "
+        "layer with the same config that computes the same outputs.",
+        "return every argument from `get_config` and rebuild objects in "
+        "`from_config` (KS104, KS105, KS106 read the source for the same faults)",
+    ),
+    _run_rule(
+        "KS902",
+        "saving and loading change the outputs",
+        _RUNS + "a model holding the layer, saved with `model.save` and loaded "
+        "with `keras.models.load_model`, must give identical outputs; so must a "
+        "weights file; and the class must be registered under a package.",
+        "register the class with a package and build every weight in `build()` "
+        "(see KS101, KS102, KS205)",
+    ),
+    _run_rule(
+        "KS903",
+        "`build()` or the output shape disagree with a call",
+        _RUNS + "`build(input_shape)` alone must create every weight a call "
+        "creates, and the output shape and dtype must agree between eager and "
+        "symbolic calls and `compute_output_shape`.",
+        "create weights and build sub-layers in `build()` (see `keras-scaffold "
+        "new composite`)",
+    ),
+    _run_rule(
+        "KS904",
+        "the dtype policy is not followed",
+        _RUNS + "under `mixed_float16` and `mixed_bfloat16` the layer must compute "
+        "in half precision with float32 weights, and every sub-layer must follow "
+        "the layer's policy; state kept in float32 has to be cast before it meets "
+        "half-precision activations.",
+        "pass `dtype=self.dtype_policy` to sub-layers and cast state with "
+        "`keras.ops.cast(..., self.compute_dtype)` (see `keras-scaffold new "
+        "stateful`)",
+    ),
+    _run_rule(
+        "KS905",
+        "masked padding changes the results",
+        _RUNS + "for a layer that supports masks, padding a masked sequence must "
+        "not change the outputs at the real steps, nor a masked average of them.",
+        "set `supports_masking` only where the layer keeps masks, and use the "
+        "`mask` in `call` (see KS601)",
+    ),
+    _run_rule(
+        "KS906",
+        "training does not work as it should",
+        _RUNS + "one compiled `fit` step must give a finite loss and move every "
+        "trainable weight (a weight that does not move got no gradient), and "
+        "inference must be repeatable: `training=False` twice gives the same "
+        "outputs.",
+        "use every weight in `call`, and change state only when `training` is "
+        "true (see `keras-scaffold new stateful`)",
+    ),
+    _run_rule(
+        "KS907",
+        "compiled `predict` differs from an eager call",
+        _RUNS + "`predict` compiled with XLA (TensorFlow, JAX) or `torch.compile` "
+        "(PyTorch, with KERAS_SCAFFOLD_TORCH_COMPILE=1) must match an eager call "
+        "for any batch size.",
+        "use `keras.ops` and shapes from `keras.ops.shape` in `call` (see KS301)",
+    ),
+    _run_rule(
+        "KS908",
+        "another shared check failed",
+        _RUNS + "a check not in KS900-KS907 failed; its name says which.",
+        "read the check in keras_scaffold_checks.py",
+    ),
+]
+
+BY_ID = {rule.id: rule for rule in [*RULES, *RUN_RULES]}

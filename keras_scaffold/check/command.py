@@ -27,17 +27,47 @@ from keras_scaffold.errors import CheckError
     help="text (path:line:col: RULE message), json, or github (annotations).",
 )
 @click.option("--explain", metavar="RULE", help="Explain RULE, with examples.")
+@click.option(
+    "--run",
+    "dynamic",
+    is_flag=True,
+    help="Also import each class and run the generated tests' checks on it (KS9).",
+)
+@click.option(
+    "--init",
+    "init_specs",
+    multiple=True,
+    metavar="CLASS=JSON",
+    help="--run: the arguments to construct CLASS with, such as "
+    "'MyLayer={\"units\": 4}' (CLASS.other=JSON: a second configuration).",
+)
+@click.option(
+    "--input-shape",
+    metavar="SIZES",
+    help="--run: the sample batch's shape, batch first (default 2,8).",
+)
+@click.option(
+    "--input-dtype",
+    type=click.Choice(["float32", "int32"]),
+    help="--run: random floats (default), or token ids 1 to 3 (int32).",
+)
 def check_command(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     output_format: str,
     explain: str | None,
+    dynamic: bool,
+    init_specs: tuple[str, ...],
+    input_shape: str | None,
+    input_dtype: str | None,
 ) -> None:
     """Audit Keras layers and models in PATHS (files, or folders walked for *.py)
     against the rules the generated ones keep.
 
-    Reads the source only: never imports Keras or the code. Exits 0 with no
+    Reads the source only: never imports Keras or the code, unless --run: then each
+    class (or PATH::Class) is also constructed and held to the checks the
+    generated tests make, in a pytest subprocess. Exits 0 with no
     findings, 1 with findings, 2 on a usage error or a file it cannot read.
     Suppress a finding with `# keras-scaffold: noqa KS101` (or a bare
     `# keras-scaffold: noqa`) on its line or on the class line.
@@ -47,10 +77,43 @@ def check_command(
         return
     if not paths:
         raise click.UsageError("give at least one PATH (or --explain RULE).")
-    result = checker.check_paths(paths, select, ignore)
+    if (init_specs or input_shape or input_dtype) and not dynamic:
+        raise click.UsageError("--init and --input-shape go with --run.")
+    # PATH::Class names one class for --run; the static rules read the file.
+    files = tuple(Path(str(path).partition("::")[0]) for path in paths)
+    result = checker.check_paths(files, select, ignore)
+    if dynamic and not result.errors:
+        result.findings = sorted(
+            set(result.findings)
+            | set(_run(paths, select, ignore, init_specs, input_shape, input_dtype))
+        )
     click.echo(report.render(result.findings, result.files, output_format), nl=False)
     if result.errors:
         more = f" (and {len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
         raise CheckError(result.errors[0] + more)
     if result.findings:
         sys.exit(1)  # findings are the output, not an error line
+
+
+def _run(
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    init_specs: tuple[str, ...],
+    input_shape: str | None,
+    input_dtype: str | None,
+) -> list:
+    from keras_scaffold import adopt
+    from keras_scaffold.check import run
+
+    rules = checker.parse_rules(select) if select else set(checker.BY_ID)
+    rules -= checker.parse_rules(ignore)
+    if not any(rule.startswith("KS9") for rule in rules):
+        return []
+    init, other = adopt.parse_init(init_specs)
+    shape = adopt.parse_input_shape(input_shape) if input_shape else None
+    options = adopt.Options(init, other, shape, input_dtype)
+    targets, errors = run.collect(list(paths), options)
+    if errors:
+        raise CheckError(errors[0])
+    return [f for f in run.run(targets) if f.rule in rules]

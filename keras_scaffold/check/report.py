@@ -6,7 +6,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from keras_scaffold.check.catalog import BY_ID, GROUPS, RULES
+from keras_scaffold.check.catalog import BY_ID, GROUPS, RULES, RUN_RULES
 from keras_scaffold.check.findings import Finding
 
 FORMATS = ("text", "json", "github")
@@ -46,12 +46,14 @@ def _annotation(f: Finding) -> str:
 def explain(rule_id: str) -> str:
     """What `check --explain RULE` prints: the rule, why, and a bad and good example."""
     rule = BY_ID[rule_id]
-    return (
+    text = (
         f"{rule.id}: {rule.title} ({GROUPS[rule.id[:3]]})\n\n"
         f"{textwrap.fill(rule.explanation, 79)}\n\n"
-        f"{textwrap.fill(f'Fix: {rule.hint}.', 79)}\n\nBad:\n\n{_indent(rule.bad)}\n"
-        f"Good:\n\n{_indent(rule.good)}"
+        f"{textwrap.fill(f'Fix: {rule.hint}.', 79)}\n"
     )
+    if not rule.bad:  # a --run rule: the failing check is the example
+        return text
+    return f"{text}\nBad:\n\n{_indent(rule.bad)}\nGood:\n\n{_indent(rule.good)}"
 
 
 def _indent(code: str) -> str:
@@ -65,6 +67,10 @@ def rules_markdown() -> str:
     out = ["| rule | group | what it reports |", "|---|---|---|"]
     out += [
         f"| [{r.id}](#{r.id.lower()}) | {GROUPS[r.id[:3]]} | {r.title} |" for r in RULES
+    ]
+    out += [
+        f"| [{r.id}](#{r.id.lower()}) | {GROUPS[r.id[:3]]} | {r.title} |"
+        for r in RUN_RULES
     ]
     for rule in RULES:
         out += [
@@ -87,6 +93,9 @@ def rules_markdown() -> str:
             "",
             "</details>",
         ]
+    for rule in RUN_RULES:
+        out += ["", f"#### {rule.id}", "", f"**{rule.title}.** {rule.explanation}"]
+        out += ["", f"Fix: {rule.hint}."]
     return "\n".join(out) + "\n"
 
 

@@ -1,0 +1,463 @@
+"""Adopting an existing class: the generated test suite for a layer keras-scaffold
+did not write (`keras-scaffold adopt`), and the same test file for `check --run`.
+
+The class is found by reading its source (never importing it or Keras); its sample
+arguments come from `--init`, a `[tool.keras-scaffold.check]` table in the nearest
+pyproject.toml, or its `__init__` signature (defaults, and type hints for the
+required arguments). The test file is the `adopted` template folder rendered like
+any component, so `regenerate` keeps it current.
+"""
+
+import ast
+import json
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tomllib
+
+from keras_scaffold import __version__, writer
+from keras_scaffold.check.finder import KerasClass, Module
+from keras_scaffold.component import render
+from keras_scaffold.errors import AnswersError, CheckError, OutputError, ScaffoldError
+from keras_scaffold.names import check_class_name, check_module_name, snake_case
+from keras_scaffold.patterns import ADOPTED
+from keras_scaffold.project import find_project
+from keras_scaffold.records import (
+    CHECKS_MODULE,
+    Record,
+    find_root,
+    fingerprint,
+    record_files,
+)
+from keras_scaffold.templates import Templates
+
+DEFAULT_INPUT_SHAPE = (2, 8)
+# The sample value of a required argument, by its type hint.
+_SAMPLES = {"int": 4, "float": 0.5, "bool": True}
+_KINDS = ("layer", "model")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One class to adopt: where it is and what its tests construct it with."""
+
+    path: Path
+    line: int
+    column: int
+    class_name: str
+    kind: str  # "layer" or "model"
+    import_root: Path  # the folder to put on sys.path
+    module_import: str
+    init: dict | None  # None: the signature cannot be filled (see `missing`)
+    other: dict | None = None
+    input_shape: tuple[int, ...] = DEFAULT_INPUT_SHAPE
+    missing: list[str] = field(default_factory=list)
+    input_dtype: str = "float32"
+
+    @property
+    def settings(self) -> dict:
+        """The `adopted` answer."""
+        settings = {"kind": self.kind, "init": self.init or {}}
+        if self.other is not None:
+            settings["other"] = self.other
+        settings["input_shape"] = list(self.input_shape)
+        if self.input_dtype != "float32":
+            settings["input_dtype"] = self.input_dtype
+        return settings
+
+
+@dataclass(frozen=True)
+class Options:
+    """Sample arguments given on the command line, by class name."""
+
+    init: dict[str, dict] = field(default_factory=dict)
+    other: dict[str, dict] = field(default_factory=dict)
+    input_shape: tuple[int, ...] | None = None
+    input_dtype: str | None = None
+
+
+def parse_init(specs: tuple[str, ...] | list[str]) -> tuple[dict, dict]:
+    """`Class={"units": 4}` and `Class.other={...}` (JSON) by class name."""
+    init: dict[str, dict] = {}
+    other: dict[str, dict] = {}
+    for spec in specs:
+        name, sep, text = spec.partition("=")
+        name = name.strip()
+        chosen = init
+        if name.endswith(".other"):
+            name, chosen = name.removesuffix(".other"), other
+        if not sep or not name.isidentifier():
+            raise CheckError(
+                f"--init `{spec}`: give CLASS=JSON, such as 'MyLayer={{\"units\": 4}}'."
+            )
+        chosen[name] = parse_json_config(text, f"--init {name}")
+    return init, other
+
+
+def parse_json_config(text: str, where: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CheckError(f"{where}: not valid JSON ({error.msg}).") from error
+    if not isinstance(value, dict):
+        raise CheckError(f"{where}: give a JSON object of arguments, such as {{}}.")
+    return value
+
+
+# What the sample batch holds: random floats, or token ids 1 to 3 (never 0, padding).
+INPUT_DTYPES = ("float32", "int32")
+
+
+def parse_input_dtype(text: str, where: str = "--input-dtype") -> str:
+    if text not in INPUT_DTYPES:
+        raise CheckError(f"{where} `{text}`: give {' or '.join(INPUT_DTYPES)}.")
+    return text
+
+
+def parse_input_shape(text: str) -> tuple[int, ...]:
+    """`2,6` as (2, 6): batch first, every size positive."""
+    try:
+        shape = tuple(int(part) for part in text.replace(" ", "").split(","))
+    except ValueError:
+        shape = ()
+    if len(shape) < 2 or any(size < 1 for size in shape):
+        raise CheckError(
+            f"--input-shape `{text}`: give positive sizes, batch first, such as 2,8."
+        )
+    return shape
+
+
+def split_target(text: str) -> tuple[Path, str | None]:
+    """`PATH::Class` as the path and the class name (None when not given)."""
+    path, sep, name = text.partition("::")
+    return Path(path), (name if sep else None)
+
+
+def find_targets(
+    path: Path, source: str, options: Options, only: str | None = None
+) -> list[Target]:
+    """The Layer and Model classes defined at the top of one file's source."""
+    module = Module(str(path), source, ast.parse(source, filename=str(path)))
+    import_root, module_import = import_location(path)
+    table = _pyproject_table(path)
+    targets = []
+    for cls in module.classes:
+        if cls.local or cls.kind not in ("layer", "model", "builtin"):
+            continue
+        if only is not None and cls.name != only:
+            continue
+        targets.append(_target(cls, path, import_root, module_import, options, table))
+    return targets
+
+
+def _target(
+    cls: KerasClass,
+    path: Path,
+    import_root: Path,
+    module_import: str,
+    options: Options,
+    table: dict,
+) -> Target:
+    name = cls.name
+    missing: list[str] = []
+    init = options.init.get(name)
+    if init is None:
+        init = _table_config(table, "init", name, path)
+    if init is None:
+        init, missing = signature_config(cls)
+    other = options.other.get(name)
+    if other is None:
+        other = _table_config(table, "other", name, path)
+    shape = options.input_shape or _table_shape(table, name, path)
+    dtype = options.input_dtype or _table_dtype(table, name)
+    return Target(
+        path=path,
+        line=cls.node.lineno,
+        column=cls.node.col_offset + 1,
+        class_name=name,
+        kind="model" if cls.kind == "model" else "layer",
+        import_root=import_root,
+        module_import=module_import,
+        init=None if missing else init,
+        other=other,
+        input_shape=shape or DEFAULT_INPUT_SHAPE,
+        missing=missing,
+        input_dtype=dtype or "float32",
+    )
+
+
+def signature_config(cls: KerasClass) -> tuple[dict, list[str]]:
+    """Sample arguments from `__init__`: a required argument gets a value from its
+    type hint (int 4, float 0.5, bool True); arguments with defaults keep them.
+    Also the required arguments no sample can be found for."""
+    init = cls.methods.get("__init__")
+    if init is None:
+        return {}, []
+    arguments = init.args
+    positional = [*arguments.posonlyargs, *arguments.args][1:]  # without self
+    first_default = len(positional) - len(arguments.defaults)
+    required = [arg for i, arg in enumerate(positional) if i < first_default]
+    required += [
+        arg
+        for arg, default in zip(
+            arguments.kwonlyargs, arguments.kw_defaults, strict=True
+        )
+        if default is None
+    ]
+    config, missing = {}, []
+    for arg in required:
+        sample = _sample(arg.annotation)
+        if sample is None:
+            missing.append(arg.arg)
+        else:
+            config[arg.arg] = sample
+    return config, missing
+
+
+def _sample(annotation: ast.expr | None) -> object:
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return None
+    if isinstance(annotation, ast.Name):
+        return _SAMPLES.get(annotation.id)
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return _sample(annotation.left)  # int | None
+    if isinstance(annotation, ast.Subscript) and isinstance(annotation.value, ast.Name):
+        if annotation.value.id == "Optional":
+            return _sample(annotation.slice)
+    return None
+
+
+def import_location(path: Path) -> tuple[Path, str]:
+    """The folder to import from and the dotted module: up through the packages
+    (folders with `__init__.py`) that hold the file."""
+    path = path.resolve()
+    parts = [path.stem] if path.stem != "__init__" else []
+    folder = path.parent
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return folder, ".".join(parts)
+
+
+def _pyproject_table(path: Path) -> dict:
+    """`[tool.keras-scaffold.check]` of the nearest pyproject.toml above `path`."""
+    for folder in path.resolve().parents:
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text("utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+                raise CheckError(f"cannot read {pyproject}: {error}") from error
+            table = data.get("tool", {}).get("keras-scaffold", {}).get("check", {})
+            return {"file": pyproject, **table} if isinstance(table, dict) else {}
+    return {}
+
+
+def _table_config(table: dict, key: str, name: str, path: Path) -> dict | None:
+    value = (table.get(key) or {}).get(name)
+    if value is not None and not isinstance(value, dict):
+        raise CheckError(
+            f"{table['file']}: [tool.keras-scaffold.check.{key}] {name} must be a "
+            "table of arguments."
+        )
+    return value
+
+
+def _table_shape(table: dict, name: str, path: Path) -> tuple[int, ...] | None:
+    value = table.get("input-shape")
+    if isinstance(value, dict):  # by class name
+        value = value.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) < 2:
+        raise CheckError(
+            f"{table['file']}: input-shape must be a list of sizes, such as [2, 8]."
+        )
+    return parse_input_shape(",".join(str(size) for size in value))
+
+
+def _table_dtype(table: dict, name: str) -> str | None:
+    value = table.get("input-dtype")
+    if isinstance(value, dict):  # by class name
+        value = value.get(name)
+    if value is None:
+        return None
+    return parse_input_dtype(str(value), f"{table['file']}: input-dtype")
+
+
+def read_source(path: Path) -> str:
+    if not path.is_file():
+        raise CheckError(f"{path}: no such file.")
+    try:  # as Python reads source
+        with tokenize.open(path) as file:
+            return file.read()
+    except (OSError, SyntaxError, UnicodeDecodeError) as error:
+        raise CheckError(f"{path}: cannot read: {error}") from error
+
+
+def one_target(text: str, options: Options) -> Target:
+    """The class `PATH::Class` names; an error names the classes there."""
+    path, name = split_target(text)
+    if not name:
+        raise CheckError(f"`{text}`: name the class, as PATH::Class.")
+    source = read_source(path)
+    try:
+        targets = find_targets(path, source, options)
+    except SyntaxError as error:
+        where = f"{path}:{error.lineno or 0}"
+        raise CheckError(f"{where}: syntax error: {error.msg}") from error
+    chosen = [target for target in targets if target.class_name == name]
+    if not chosen:
+        found = ", ".join(target.class_name for target in targets) or "none"
+        raise CheckError(
+            f"{path} defines no Keras layer or model `{name}` (found: {found})."
+        )
+    return chosen[0]
+
+
+def missing_message(target: Target) -> str:
+    names = ", ".join(target.missing)
+    example = json.dumps({name: "..." for name in target.missing})
+    return (
+        f"needs arguments no sample can be found for ({names}); pass --init "
+        f"'{target.class_name}={example}'"
+    )
+
+
+# -- Answers and rendering. ---------------------------------------------------
+
+
+def answers_for(
+    target: Target, tests_dir: str = ".", module_name: str | None = None
+) -> dict:
+    """The answers that render `target`'s test file (pattern `adopted`)."""
+    return {
+        "pattern": ADOPTED,
+        "class_name": target.class_name,
+        "module_name": module_name or snake_case(target.class_name),
+        "package": target.module_import.partition(".")[0],
+        "module_dir": ".",
+        "tests_dir": tests_dir,
+        "module_import": target.module_import,
+        "params": [],
+        "adopted": target.settings,
+        "keras_scaffold_version": __version__,
+    }
+
+
+def checked_answers(record: Record) -> dict:
+    """An adopted component's recorded answers, checked (for `regenerate`)."""
+    answers = dict(record.answers)
+    try:
+        check_class_name(answers["class_name"])
+        if answers["module_name"] != snake_case(answers["class_name"]):
+            raise AnswersError(
+                f"module_name `{answers['module_name']}` does not match class_name "
+                f"`{answers['class_name']}`; restore the file."
+            )
+        _check_settings(answers.get("adopted"))
+    except ScaffoldError as error:
+        raise AnswersError(f"{record.answers_path}: {error}") from error
+    answers["params"] = []
+    answers["keras_scaffold_version"] = __version__
+    return {key: answers[key] for key in _ANSWER_ORDER}
+
+
+# The order `answers_for` gives the answers in.
+_ANSWER_ORDER = [
+    "pattern",
+    "class_name",
+    "module_name",
+    "package",
+    "module_dir",
+    "tests_dir",
+    "module_import",
+    "params",
+    "adopted",
+    "keras_scaffold_version",
+]
+
+
+def _check_settings(settings: object) -> None:
+    if not isinstance(settings, dict) or settings.get("kind") not in _KINDS:
+        raise AnswersError("`adopted` needs `kind` (layer or model) and `init`.")
+    for key in ("init", "other"):
+        if key in settings and not isinstance(settings[key], dict):
+            raise AnswersError(f"`adopted.{key}` must be a mapping of arguments.")
+    if settings.get("input_dtype", "float32") not in INPUT_DTYPES:
+        raise AnswersError(f"`adopted.input_dtype` must be one of {INPUT_DTYPES}.")
+    shape = settings.get("input_shape")
+    if not (
+        isinstance(shape, list)
+        and len(shape) >= 2
+        and all(isinstance(size, int) and size > 0 for size in shape)
+    ):
+        raise AnswersError("`adopted.input_shape` must be a list of positive sizes.")
+
+
+@dataclass(frozen=True)
+class Plan:
+    files: list[writer.PlannedFile]
+    shown: list[writer.PlannedFile]
+
+
+def locate(target: Target, output: Path | None) -> tuple[Path, str]:
+    """The destination root (where `.keras-scaffold/` is) and the tests folder in it.
+
+    The nearest folder above the module that already keeps records, else the
+    project made by `init` around it, else the folder the module is imported from.
+    The tests go to --output, else the project's tests folder, else beside the
+    module.
+    """
+    folder = target.path.resolve().parent
+    project = find_project(folder)
+    root = find_root(folder) or (project.root if project else target.import_root)
+    root = root.resolve()
+    if output is not None:
+        if output.exists() and not output.is_dir():
+            raise OutputError(f"--output {output} is a file; give the tests folder.")
+        tests = output.resolve()
+    elif project is not None:
+        tests = (project.root / project.tests).resolve()
+    else:
+        tests = folder
+    if not tests.is_relative_to(root):
+        raise OutputError(
+            f"the tests folder {tests} is outside {root}, where the records of "
+            f"{target.class_name} go; give an --output inside it."
+        )
+    return root, tests.relative_to(root).as_posix() or "."
+
+
+def plan(
+    templates: Templates, target: Target, output: Path | None, force: bool = False
+) -> Plan:
+    """Render the adopted class's tests and check every write; writes nothing."""
+    if target.init is None:
+        message = missing_message(target).replace(f"'{target.class_name}=", "'")
+        raise CheckError(f"`{target.class_name}` {message}.")
+    check_class_name(target.class_name)
+    check_module_name(snake_case(target.class_name))
+    root, tests_dir = locate(target, output)
+    answers = answers_for(target, tests_dir)
+    rendered = render(templates, answers, templates.src_path_from(root))
+    records = record_files(answers, rendered, fingerprint(templates.digest, answers))
+    files = {
+        relpath: text
+        for relpath, text in rendered.files.items()
+        if not (relpath.endswith(f"/{CHECKS_MODULE}") or relpath == CHECKS_MODULE)
+        or not _holds(root / relpath, text)
+    }
+    planned = writer.plan(root, {**files, **records}, force=force)
+    return Plan(planned, planned[: len(files)])
+
+
+def _holds(path: Path, text: str) -> bool:
+    try:
+        return path.is_file() and path.read_text("utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False

@@ -1,0 +1,230 @@
+"""`check --run`: the generated test suite, run on existing classes.
+
+Each Layer and Model class the static finder sees gets the test file `adopt` would
+write (the `adopted` template folder, with the shared checks module rendered from
+the same templates) in a temporary folder; one pytest subprocess runs them all
+with the classes' modules importable, and every failed check becomes a finding.
+So `check --run` and the generated tests cannot disagree. Only that subprocess
+imports Keras and the user's code.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
+from pathlib import Path
+
+from keras_scaffold import adopt
+from keras_scaffold.check.catalog import BY_ID
+from keras_scaffold.check.checker import python_files
+from keras_scaffold.check.findings import Finding
+from keras_scaffold.component import render
+from keras_scaffold.errors import CheckError
+from keras_scaffold.records import CHECKS_MODULE
+from keras_scaffold.templates import Templates
+
+# Which rule a failed shared check reports, by the words in its test's name.
+_RULE_BY_TEST = (
+    ("mixed_precision", "KS904"),
+    ("dtype_policy", "KS904"),
+    ("padding", "KS905"),
+    ("mask", "KS905"),
+    ("compiled", "KS907"),
+    ("fit_step", "KS906"),
+    ("training_and_inference", "KS906"),
+    ("save_and_load", "KS902"),
+    ("weights_file", "KS902"),
+    ("registered", "KS902"),
+    ("build_creates", "KS903"),
+    ("output_shape", "KS903"),
+    ("config", "KS901"),
+    ("construction", "KS901"),
+    ("invalid", "KS901"),  # no data for an adopted class: skipped
+    ("accepted_form", "KS901"),
+)
+_CANNOT_RUN = "KS900"
+_OTHER = "KS908"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One class's rendered test file."""
+
+    target: adopt.Target
+    stem: str  # the test module's name, without .py
+
+
+def rule_for(test_name: str) -> str:
+    name = test_name.split("[")[0]
+    return next((rule for word, rule in _RULE_BY_TEST if word in name), _OTHER)
+
+
+def collect(
+    paths: list[Path], options: adopt.Options
+) -> tuple[list[adopt.Target], list[str]]:
+    """Every class to run in `paths` (a file, a folder, or `FILE::Class`)."""
+    targets: list[adopt.Target] = []
+    errors: list[str] = []
+    for given in paths:
+        path, only = adopt.split_target(str(given))
+        files = [path] if only else python_files([path])
+        for file in files:
+            try:
+                source = adopt.read_source(file)
+                found = adopt.find_targets(file, source, options, only)
+            except CheckError as error:
+                errors.append(str(error))
+                continue
+            except SyntaxError:
+                continue  # the static check reports it
+            if only and not found:
+                raise CheckError(f"{file} defines no Keras layer or model `{only}`.")
+            targets.extend(found)
+    return targets, errors
+
+
+def run(
+    targets: list[adopt.Target], templates: Templates | None = None
+) -> list[Finding]:
+    """Run the shared checks on every target; their failures as findings."""
+    findings = [
+        _finding(target, _CANNOT_RUN, adopt.missing_message(target))
+        for target in targets
+        if target.init is None
+    ]
+    runnable = [target for target in targets if target.init is not None]
+    if not runnable:
+        return findings
+    templates = templates or Templates()
+    with tempfile.TemporaryDirectory(prefix="keras-scaffold-run-") as folder:
+        root = Path(folder)
+        jobs = _write_tests(root, runnable, templates)
+        report = root / "report.xml"
+        _pytest(root, report, {job.target.import_root for job in jobs})
+        findings += _findings(report, jobs)
+    return sorted(set(findings))
+
+
+def _write_tests(root: Path, targets: list, templates: Templates) -> list[Job]:
+    jobs = []
+    for number, target in enumerate(targets):
+        stem = f"adopted_{number}_{target.class_name.lower()}"
+        answers = adopt.answers_for(target, module_name=stem)
+        rendered = render(templates, answers, src_path="")
+        for relpath, text in rendered.files.items():
+            name = Path(relpath).name
+            if name == CHECKS_MODULE or name == f"test_{stem}.py":
+                (root / name).write_text(text, "utf-8")
+        jobs.append(Job(target, f"test_{stem}"))
+    (root / "pytest.ini").write_text("[pytest]\n", "utf-8")  # no user settings
+    # The shared checks' failures say what differed, as a test file's do.
+    (root / "conftest.py").write_text(
+        'import pytest\n\npytest.register_assert_rewrite("keras_scaffold_checks")\n',
+        "utf-8",
+    )
+    return jobs
+
+
+def _pytest(root: Path, report: Path, import_roots: set[Path]) -> None:
+    env = dict(os.environ)
+    paths = [str(root), *sorted(str(path) for path in import_roots)]
+    if env.get("PYTHONPATH"):
+        paths.append(env["PYTHONPATH"])
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(root),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        f"--rootdir={root}",
+        f"--junitxml={report}",
+        "-W",
+        "ignore::DeprecationWarning",
+    ]
+    try:
+        subprocess.run(
+            command, cwd=root, env=env, capture_output=True, text=True, check=False
+        )
+    except OSError as error:
+        raise CheckError(f"cannot run pytest: {error}") from error
+    if not report.is_file():
+        raise CheckError(
+            "--run needs pytest, Keras and a backend installed where keras-scaffold "
+            "runs; pytest wrote no report."
+        )
+
+
+def _findings(report: Path, jobs: list[Job]) -> list[Finding]:
+    """One finding per class and failed check (its parameterized cases together)."""
+    by_stem = {job.stem: job for job in jobs}
+    failed: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    findings = []
+    for case in ElementTree.parse(report).getroot().iter("testcase"):
+        problem = next(
+            (child for child in case if child.tag in ("failure", "error")), None
+        )
+        if problem is None:
+            continue
+        classname = case.get("classname", "")
+        name = case.get("name", "")
+        job = by_stem.get(classname.split(".")[0] if classname else name)
+        if job is None:
+            continue
+        if "." not in classname:  # the test file did not import
+            text = _first_error_line(problem)
+            findings.append(
+                _finding(job.target, _CANNOT_RUN, f"cannot run the checks: {text}")
+            )
+            continue
+        test, _, variant = name.partition("[")
+        failed.setdefault((job.stem, test), []).append(
+            (variant.rstrip("]"), _first_line(problem))
+        )
+    for (stem, test), cases in failed.items():
+        variants = ", ".join(variant for variant, _ in cases if variant)
+        shown = f"{test}[{variants}]" if variants else test
+        message = f"{shown} failed: {cases[0][1]}"
+        findings.append(_finding(by_stem[stem].target, rule_for(test), message))
+    return findings
+
+
+def _first_line(problem: ElementTree.Element) -> str:
+    """The failure's first line, with the line after a bare `AssertionError:`."""
+    message = (problem.get("message") or "").strip()
+    if message.startswith("failed on setup with "):
+        message = message.removeprefix("failed on setup with ").strip('"')
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if not lines:
+        return _first_error_line(problem)
+    line = lines[0]
+    if line.endswith(":") and len(lines) > 1:
+        line = f"{line} {lines[1]}"
+    return line[:300]
+
+
+def _first_error_line(problem: ElementTree.Element) -> str:
+    """The exception of a traceback: its last `E   ` line."""
+    lines = [
+        line[1:].strip()
+        for line in (problem.text or "").splitlines()
+        if line.startswith("E ")
+    ]
+    errors = [line for line in lines if "Error" in line or "Exception" in line]
+    chosen = (errors or lines or [problem.get("message") or "unknown error"])[-1]
+    return chosen[:300]
+
+
+def _finding(target: adopt.Target, rule: str, message: str) -> Finding:
+    return Finding(
+        str(target.path),
+        target.line,
+        target.column,
+        rule,
+        f"{target.class_name}: {message}",
+        BY_ID[rule].hint,
+    )

@@ -1,0 +1,258 @@
+"""`check --run`: the generated tests' shared checks, run on existing classes.
+
+Each run starts one pytest subprocess (TensorFlow) for every class it is given, so
+the tests below give each run several classes and few runs in all.
+"""
+
+import json
+import re
+import shutil
+
+import pytest
+from conftest import EXAMPLES, PATTERNS, REPO
+from test_render import EVERY_TYPE
+
+from keras_scaffold import adopt
+from keras_scaffold.check import run
+from keras_scaffold.check.catalog import BY_ID, RUN_RULES
+
+FIXTURES = REPO / "tests" / "check_fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _tensorflow(monkeypatch):
+    monkeypatch.setenv("KERAS_BACKEND", "tensorflow")
+
+
+def by_class(out: str) -> dict[str, set[str]]:
+    """Rule IDs of the KS9 findings in --format json output, by class."""
+    found: dict[str, set[str]] = {}
+    for finding in json.loads(out):
+        if finding["rule"].startswith("KS9"):
+            name = finding["message"].split(":")[0]
+            found.setdefault(name, set()).add(finding["rule"])
+    return found
+
+
+def test_the_guides_dynamic_defects_are_reported(run_cli, tmp_path):
+    result = run_cli(
+        "check",
+        "--run",
+        "--format",
+        "json",
+        str(FIXTURES / "guide_composite_layer.py"),
+        str(FIXTURES / "guide_stateful_layer.py"),
+        cwd=tmp_path,
+    )
+    assert result.code == 1, result.err
+    found = by_class(result.out)
+    # CompositeLayer's sub-layers ignore the dtype policy: mixed precision fails.
+    assert "KS904" in found["CompositeLayer"]
+    # StatefulLayer adds its float32 state to float16 activations, and moves its
+    # state in inference too.
+    assert {"KS904", "KS906"} <= found["StatefulLayer"]
+    messages = [f["message"] for f in json.loads(result.out)]
+    assert any(
+        "test_mixed_precision_computes_in_half_and_keeps_float32_weights" in m
+        and m.startswith("StatefulLayer:")
+        for m in messages
+    )
+    # The static rules run too.
+    assert any(f["rule"] == "KS203" for f in json.loads(result.out))
+
+
+def test_fixed_samples_and_generated_examples_report_nothing(run_cli, tmp_path):
+    """The fixed guide samples (their arguments from pyproject.toml, as a user's
+    project gives them) and generated examples of several patterns."""
+    for name in ("composite", "documented", "dynamic", "orchestration"):
+        shutil.copy(FIXTURES / f"guide_{name}_layer_fixed.py", tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        """[tool.keras-scaffold.check]
+input-shape = {DocumentedLayer = [2, 4]}
+
+[tool.keras-scaffold.check.init]
+DynamicLayer = {layer_configs = [{type = "dense", units = 3}]}
+OrchestrationLayer = {hidden_dims = [4, 3]}
+""",
+        "utf-8",
+    )
+    result = run_cli(
+        "check",
+        "--run",
+        str(tmp_path),
+        str(EXAMPLES / "mlp_classifier.py"),
+        str(EXAMPLES / "running_memory.py"),
+        str(EXAMPLES / "dense_stack.py") + "::DenseStack",
+        cwd=tmp_path,
+    )
+    assert result.code == 0, result.out
+    assert result.out.startswith("All checks passed"), result.out
+
+
+def test_what_the_fixed_samples_still_do_wrong_is_reported(run_cli, tmp_path):
+    """StatefulLayer's fix casts its state (no KS904 now), but it still moves the
+    state in inference (guide-defects.md, section 2), which repeatable inference,
+    save/load and compiled predict catch. CustomModel's config holds a tuple that
+    JSON turns into a list, and it has no build()."""
+    result = run_cli(
+        "check",
+        "--run",
+        "--select",
+        "KS9",
+        "--format",
+        "json",
+        str(FIXTURES / "guide_stateful_layer_fixed.py"),
+        str(FIXTURES / "guide_custom_model_fixed.py"),
+        cwd=tmp_path,
+    )
+    assert result.code == 1
+    found = by_class(result.out)
+    assert "KS904" not in found["StatefulLayer"]
+    assert {"KS902", "KS906"} <= found["StatefulLayer"]
+    assert {"KS901", "KS903"} <= found["CustomModel"]
+
+
+def test_a_class_whose_arguments_cannot_be_guessed_is_one_finding(run_cli, tmp_path):
+    """No subprocess: nothing here can be constructed."""
+    (tmp_path / "layers.py").write_text(
+        """import keras
+
+
+@keras.saving.register_keras_serializable(package="demo")
+class Picky(keras.layers.Layer):
+    def __init__(self, table, *, mode: str, **kwargs):
+        super().__init__(**kwargs)
+        self.table, self.mode = table, mode
+
+    def call(self, inputs):
+        return inputs
+
+    def get_config(self):
+        return {**super().get_config(), "table": self.table, "mode": self.mode}
+""",
+        "utf-8",
+    )
+    result = run_cli("check", "--run", "layers.py", cwd=tmp_path)
+    assert result.code == 1
+    assert result.out.startswith(
+        "layers.py:5:1: KS900 Picky: needs arguments no sample can be found for "
+        '(table, mode); pass --init \'Picky={"table": "...", "mode": "..."}\'\n'
+    )
+    github = run_cli("check", "--run", "--format", "github", "layers.py", cwd=tmp_path)
+    assert github.code == 1
+    assert github.out.startswith("::error file=layers.py,line=5,col=1,title=KS900::")
+    # Selecting no KS9 rule runs nothing.
+    quiet = run_cli("check", "--run", "--select", "KS1", "layers.py", cwd=tmp_path)
+    assert (quiet.code, quiet.out) == (0, "All checks passed (1 file(s)).\n")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--init", "Picky={}"], "--init and --input-shape go with --run"),
+        (["--run", "--init", "Picky"], "give CLASS=JSON"),
+        (["--run", "--init", "Picky={units"], "--init Picky: not valid JSON"),
+        (["--run", "--init", "Picky=[1]"], "give a JSON object of arguments"),
+        (["--run", "--input-shape", "2,x"], "--input-shape `2,x`: give positive"),
+        (["--run", "--input-shape", "8"], "give positive sizes, batch first"),
+    ],
+)
+def test_bad_run_options_are_one_line_and_exit_2(run_cli, tmp_path, args, message):
+    (tmp_path / "layers.py").write_text("x = 1\n", "utf-8")
+    result = run_cli("check", *args, "layers.py", cwd=tmp_path)
+    assert result.code == 2
+    assert message in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert result.out == ""
+
+
+def test_samples_come_from_the_signature():
+    source = """import keras
+from typing import Optional
+
+
+class A(keras.layers.Layer):
+    def __init__(self, units: int, rate: "float", flag: bool, extra: Optional[int],
+                 other: int | None, label="x", *, size: int, name: str = "a",
+                 **kwargs):
+        super().__init__(**kwargs)
+
+
+class B(A):
+    pass
+
+
+class C(keras.layers.Layer):
+    def __init__(self, table: dict, mode: str, **kwargs):
+        super().__init__(**kwargs)
+"""
+    options = adopt.Options(init={"C": {"table": {}, "mode": "sum"}})
+    targets = {
+        t.class_name: t for t in adopt.find_targets(FIXTURES / "x.py", source, options)
+    }
+    assert targets["A"].init == {
+        "units": 4,
+        "rate": 0.5,
+        "flag": True,
+        "extra": 4,
+        "other": 4,
+        "size": 4,
+    }
+    assert targets["B"].init == {}  # inherited: the parent's to check
+    assert targets["C"].init == {"table": {}, "mode": "sum"}
+    assert targets["A"].input_shape == (2, 8)
+
+
+def test_each_shared_check_reports_under_a_documented_rule():
+    checks = (REPO / "templates" / "_shared" / "checks.py.jinja").read_text()
+    tests = re.findall(r"def (test_\w+)\(", checks)
+    assert len(tests) > 10
+    rules = {name: run.rule_for(name) for name in tests}
+    assert "KS908" not in rules.values(), rules
+    assert set(rules.values()) | {"KS900", "KS908"} == {r.id for r in RUN_RULES}
+    assert all(rule in BY_ID for rule in rules.values())
+
+
+def test_explain_a_run_rule(run_cli, tmp_path):
+    result = run_cli("check", "--explain", "ks904", cwd=tmp_path)
+    assert result.code == 0
+    assert result.out.startswith("KS904: the dtype policy is not followed (Running")
+    assert "Bad:" not in result.out
+
+
+def test_every_pattern_new_generates_reports_nothing(run_cli, tmp_path):
+    """Every pattern's module, and one declaring parameters, in one run; the
+    arguments its signature cannot give (a list of layer configs, a transformer's
+    matching width, token ids for the embedding) from pyproject.toml."""
+    for pattern in PATTERNS:
+        name = "Sample" + "".join(word.capitalize() for word in pattern.split("_"))
+        made = run_cli("new", pattern, name, "--output", "out", cwd=tmp_path)
+        assert made.code == 0, made.err
+    # Declared parameters of every plain type.
+    typed = [f"--param={spec}" for spec in EVERY_TYPE if not spec.endswith(":layer")]
+    made = run_cli("new", "composite", "SampleTyped", *typed, "-o", "out", cwd=tmp_path)
+    assert made.code == 0, made.err
+    (tmp_path / "pyproject.toml").write_text(
+        """[tool.keras-scaffold.check]
+input-shape = {SampleTransformer = [2, 4, 8], SampleEmbedding = [2, 4], \
+SamplePooling = [2, 4, 8], SampleConv = [2, 6, 6, 3]}
+input-dtype = {SampleEmbedding = "int32"}
+
+[tool.keras-scaffold.check.init]
+SampleTransformer = {hidden_dim = 8, intermediate_dim = 16}
+
+[tool.keras-scaffold.check.init.SampleDynamic]
+sublayers = [{module = "keras.layers", class_name = "Dense", config = {units = 3}}]
+""",
+        "utf-8",
+    )
+    # A cell runs inside `keras.layers.RNN`, which `--run` does not build yet:
+    # its module is checked statically only. Test files are not layers to run.
+    (tmp_path / "out" / "sample_rnn_cell.py").unlink()
+    modules = sorted(
+        str(path.relative_to(tmp_path))
+        for path in (tmp_path / "out").glob("sample_*.py")
+    )
+    result = run_cli("check", "--run", *modules, cwd=tmp_path)
+    assert result.code == 0, result.out
+    assert result.out == f"All checks passed ({len(modules)} file(s)).\n"

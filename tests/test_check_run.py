@@ -64,8 +64,9 @@ def test_the_guides_dynamic_defects_are_reported(run_cli, tmp_path):
 def test_fixed_samples_and_generated_examples_report_nothing(run_cli, tmp_path):
     """The fixed guide samples (their arguments from pyproject.toml, as a user's
     project gives them) and generated examples of several patterns."""
-    for name in ("composite", "documented", "dynamic", "orchestration"):
+    for name in ("composite", "documented", "dynamic", "orchestration", "stateful"):
         shutil.copy(FIXTURES / f"guide_{name}_layer_fixed.py", tmp_path)
+    shutil.copy(FIXTURES / "guide_custom_model_fixed.py", tmp_path)
     (tmp_path / "pyproject.toml").write_text(
         """[tool.keras-scaffold.check]
 input-shape = {DocumentedLayer = [2, 4]}
@@ -73,6 +74,8 @@ input-shape = {DocumentedLayer = [2, 4]}
 [tool.keras-scaffold.check.init]
 DynamicLayer = {layer_configs = [{type = "dense", units = 3}]}
 OrchestrationLayer = {hidden_dims = [4, 3]}
+StatefulLayer = {units = 3}
+CustomModel = {num_classes = 3, hidden_dims = [4]}
 """,
         "utf-8",
     )
@@ -89,8 +92,9 @@ OrchestrationLayer = {hidden_dims = [4, 3]}
     assert result.out.startswith("All checks passed"), result.out
 
 
-def test_what_the_fixed_samples_still_do_wrong_is_reported(run_cli, tmp_path):
-    """StatefulLayer's fix casts its state (no KS904 now), but it still moves the
+def test_what_half_fixed_samples_still_do_wrong_is_reported(run_cli, tmp_path):
+    """Samples fixed for the static rules only. StatefulLayer's cast_only fix casts
+    its state (no KS904 now), but it still moves the
     state in inference (guide-defects.md, section 2), which repeatable inference,
     save/load and compiled predict catch. CustomModel's config holds a tuple that
     JSON turns into a list, and it has no build()."""
@@ -101,8 +105,8 @@ def test_what_the_fixed_samples_still_do_wrong_is_reported(run_cli, tmp_path):
         "KS9",
         "--format",
         "json",
-        str(FIXTURES / "guide_stateful_layer_fixed.py"),
-        str(FIXTURES / "guide_custom_model_fixed.py"),
+        str(FIXTURES / "guide_stateful_layer_cast_only.py"),
+        str(FIXTURES / "guide_custom_model_static_fixed.py"),
         cwd=tmp_path,
     )
     assert result.code == 1

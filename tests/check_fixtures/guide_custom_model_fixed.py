@@ -135,7 +135,7 @@ class CustomModel(keras.Model):
         
         # Store configuration
         self.num_classes = num_classes
-        self.hidden_dims = hidden_dims
+        self.hidden_dims = list(hidden_dims)  # JSON keeps a list as a list
         self.dropout_rate = dropout_rate
         self.activation = activation
         
@@ -152,6 +152,15 @@ class CustomModel(keras.Model):
             )
         
         self.classifier = layers.Dense(num_classes, activation='softmax', dtype=self.dtype_policy, name='classifier')
+
+    def build(self, input_shape) -> None:
+        # BUILD every sub-layer with the shape it receives
+        shape = tuple(input_shape)
+        for hidden_layer, dropout_layer in zip(self.hidden_layers, self.dropout_layers):
+            hidden_layer.build(shape)
+            shape = hidden_layer.compute_output_shape(shape)
+            dropout_layer.build(shape)
+        self.classifier.build(shape)
 
     def call(
         self, 

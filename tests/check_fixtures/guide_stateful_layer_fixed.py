@@ -129,9 +129,10 @@ class StatefulLayer(keras.layers.Layer):
         # Use memory state
         x = x + ops.cast(self.memory_state, x.dtype)
         
-        # Update memory state
-        new_state = ops.mean(x, axis=0)
-        self.memory_state.assign(new_state)
+        # Update memory state: in training only, so inference is repeatable
+        if training:
+            new_state = ops.mean(ops.cast(x, self.memory_state.dtype), axis=0)
+            self.memory_state.assign(new_state)
         
         return x
 

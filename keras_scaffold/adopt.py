@@ -24,7 +24,9 @@ from keras_scaffold.names import check_class_name, check_module_name, snake_case
 from keras_scaffold.patterns import ADOPTED
 from keras_scaffold.project import find_project
 from keras_scaffold.records import (
+    ANSWER_KEYS,
     CHECKS_MODULE,
+    OPTIONAL_ANSWER_KEYS,
     Record,
     find_root,
     fingerprint,
@@ -367,19 +369,8 @@ def checked_answers(record: Record) -> dict:
     return {key: answers[key] for key in _ANSWER_ORDER}
 
 
-# The order `answers_for` gives the answers in.
-_ANSWER_ORDER = [
-    "pattern",
-    "class_name",
-    "module_name",
-    "package",
-    "module_dir",
-    "tests_dir",
-    "module_import",
-    "params",
-    "adopted",
-    "keras_scaffold_version",
-]
+# The order `answers_for` gives the answers in: the version last, as for `new`.
+_ANSWER_ORDER = [*ANSWER_KEYS[:-1], *OPTIONAL_ANSWER_KEYS, ANSWER_KEYS[-1]]
 
 
 def _check_settings(settings: object) -> None:

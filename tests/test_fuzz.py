@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from keras_scaffold.cli import main
 from keras_scaffold.params import TYPES
+from keras_scaffold.records import ANSWER_KEYS
 
 EXAMPLES = int(os.environ.get("KERAS_SCAFFOLD_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(
@@ -326,18 +327,7 @@ yaml_values = st.one_of(
         max_size=2,
     ),
 )
-KEYS = [
-    "pattern",
-    "class_name",
-    "module_name",
-    "package",
-    "module_dir",
-    "tests_dir",
-    "module_import",
-    "params",
-    "keras_scaffold_version",
-    "_src_path",
-]
+KEYS = [*ANSWER_KEYS, "_src_path"]
 
 
 @pytest.fixture(scope="module")

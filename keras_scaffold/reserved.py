@@ -50,11 +50,11 @@ GENERATED_NAMES = frozenset("""
 # top-level modules of Keras, its backends, pytest and what they depend on.
 DEPENDENCY_MODULES = frozenset("""
     absl astunparse certifi charset_normalizer clang colorama conftest filelock
-    flatbuffers fsspec functorch gast google grpc h5py idna iniconfig isympy
-    jax jaxlib jinja2 keras markdown_it markupsafe mdurl ml_dtypes mpmath namex
-    networkx numpy opt_einsum optree packaging pasta pluggy py pygments pytest
-    requests rich scipy setuptools six sympy tensorboard tensorflow termcolor
-    torch torchgen typing_extensions urllib3 wheel wrapt
+    flatbuffers fsspec functorch gast google grpc h5py idna iniconfig isympy jax
+    jaxlib jinja2 keras markdown_it markupsafe mdurl ml_dtypes mpmath namex networkx
+    numpy opt_einsum optree packaging pasta pkg_resources pluggy py pygments pytest
+    requests rich scipy setuptools six sympy tensorboard tensorflow termcolor torch
+    torchgen typing_extensions urllib3 wheel wrapt
     """.split())
 
 BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))

@@ -16,21 +16,18 @@ from pathlib import Path
 
 import tomllib
 
-from keras_scaffold import __version__, writer
+from keras_scaffold import __version__
 from keras_scaffold.check.finder import KerasClass, Module
-from keras_scaffold.component import render
 from keras_scaffold.errors import AnswersError, CheckError, OutputError, ScaffoldError
+from keras_scaffold.generate import Plan, plan_component
 from keras_scaffold.names import check_class_name, check_module_name, snake_case
 from keras_scaffold.patterns import ADOPTED
 from keras_scaffold.project import find_project
 from keras_scaffold.records import (
     ANSWER_KEYS,
-    CHECKS_MODULE,
     OPTIONAL_ANSWER_KEYS,
     Record,
     find_root,
-    fingerprint,
-    record_files,
 )
 from keras_scaffold.templates import Templates
 
@@ -390,12 +387,6 @@ def _check_settings(settings: object) -> None:
         raise AnswersError("`adopted.input_shape` must be a list of positive sizes.")
 
 
-@dataclass(frozen=True)
-class Plan:
-    files: list[writer.PlannedFile]
-    shown: list[writer.PlannedFile]
-
-
 def locate(target: Target, output: Path | None) -> tuple[Path, str]:
     """The destination root (where `.keras-scaffold/` is) and the tests folder in it.
 
@@ -435,20 +426,4 @@ def plan(
     check_module_name(snake_case(target.class_name))
     root, tests_dir = locate(target, output)
     answers = answers_for(target, tests_dir)
-    rendered = render(templates, answers, templates.src_path_from(root))
-    records = record_files(answers, rendered, fingerprint(templates.digest, answers))
-    files = {
-        relpath: text
-        for relpath, text in rendered.files.items()
-        if not (relpath.endswith(f"/{CHECKS_MODULE}") or relpath == CHECKS_MODULE)
-        or not _holds(root / relpath, text)
-    }
-    planned = writer.plan(root, {**files, **records}, force=force)
-    return Plan(planned, planned[: len(files)])
-
-
-def _holds(path: Path, text: str) -> bool:
-    try:
-        return path.is_file() and path.read_text("utf-8") == text
-    except (OSError, UnicodeDecodeError):
-        return False
+    return Plan(*plan_component(templates, answers, root, force))

@@ -72,23 +72,7 @@ def plan(
         tests_dir=target.tests_dir,
         import_prefix=target.import_prefix,
     )
-    rendered = render(templates, answers, templates.src_path_from(target.root))
-    records = record_files(answers, rendered, fingerprint(templates.digest, answers))
-    # A file every component of a folder shares (the tests' checks module) is
-    # left alone where it already holds the same text.
-    files = {
-        relpath: text
-        for relpath, text in rendered.files.items()
-        if not _holds(target.root / relpath, text)
-    }
-    shown = writer.plan(target.root, files, force=force)
-    answers_path = target.root / answers_file(answers)
-    # The merge base goes first, so that a component is never without it; base
-    # files without their answers file are what an interrupted `new` left.
-    stale = not answers_path.exists()
-    bases = writer.plan(target.root, records, force=force or stale)
-    answers_first = sorted(shown, key=lambda item: item.path != answers_path)
-    planned = [*bases, *answers_first]
+    planned, shown = plan_component(templates, answers, target.root, force)
     if target.exports:
         init = target.root / target.module_dir / "__init__.py"
         before = writer.read_text(init) if init.is_file() else ""
@@ -106,8 +90,25 @@ def plan(
     return Plan(planned, shown)
 
 
-def _holds(path: Path, text: str) -> bool:
-    try:
-        return path.is_file() and path.read_text("utf-8") == text
-    except (OSError, UnicodeDecodeError):
-        return False
+def plan_component(
+    templates: Templates, answers: dict, root: Path, force: bool = False
+) -> tuple[list[writer.PlannedFile], list[writer.PlannedFile]]:
+    """Every file of a component under `root`, merge base first, and the ones to
+    name to the user (the rendered files); nothing is written here."""
+    rendered = render(templates, answers, templates.src_path_from(root))
+    records = record_files(answers, rendered, fingerprint(templates.digest, answers))
+    # A file every component of a folder shares (the tests' checks module) is
+    # left alone where it already holds the same text.
+    files = {
+        relpath: text
+        for relpath, text in rendered.files.items()
+        if not writer.holds(root / relpath, text)
+    }
+    shown = writer.plan(root, files, force=force)
+    answers_path = root / answers_file(answers)
+    # The merge base goes first, so that a component is never without it; base
+    # files without their answers file are what an interrupted run left.
+    stale = not answers_path.exists()
+    bases = writer.plan(root, records, force=force or stale)
+    answers_first = sorted(shown, key=lambda item: item.path != answers_path)
+    return [*bases, *answers_first], shown

@@ -66,7 +66,7 @@ def plan(root: Path, files: dict[str, str], force: bool = False) -> list[Planned
     existing = [
         str(item.path)
         for item in planned
-        if item.exists and _current(item.path) != item.text.encode("utf-8")
+        if item.exists and not holds(item.path, item.text)
     ]
     if existing and not force:
         raise TargetExistsError(
@@ -160,6 +160,14 @@ def write_atomically(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def holds(path: Path, text: str) -> bool:
+    """Whether the file at `path` already holds exactly `text`."""
+    try:
+        return path.is_file() and path.read_bytes() == text.encode("utf-8")
+    except OSError:
+        return False
 
 
 def _current(path: Path) -> bytes | None:

@@ -83,23 +83,7 @@ class TestGatedCell(LayerChecks):
         assert tuple(layer.kernel.shape) == (self.input_shape[-1], 2 * units)
         assert tuple(layer.recurrent_kernel.shape) == (units, 2 * units)
 
-    # A cell is not called alone: the shared checks run it inside
-    # `keras.layers.RNN`, over every step of `input_shape`'s sequences, with
-    # `return_sequences=True` (so `compute_output_shape` of a sequence holds).
-    def call_layer(self, layer, inputs, **kwargs):
-        rnn = keras.layers.RNN(layer, return_sequences=True, dtype=layer.dtype_policy)
-        return rnn(inputs, **kwargs)
-
-    def make_model(self, layer):
-        inputs = keras.Input(shape=self.flexible_shape()[1:])
-        outputs = keras.layers.RNN(layer, return_sequences=True)(inputs)
-        return keras.Model(inputs, outputs)
-
-    def find_layer(self, model):
-        """The cell inside the model's `RNN` layer."""
-        return next(
-            sub.cell for sub in model.layers if isinstance(sub, keras.layers.RNN)
-        )
+    # The shared checks run a cell inside `keras.layers.RNN` (`apply_layer`).
 
     def test_get_initial_state_gives_zeros_in_the_compute_dtype(self):
         for policy in ("float32", "mixed_float16"):

@@ -58,6 +58,8 @@ class TestTokenAndPositionEmbedding(LayerChecks):
 
     # -- The shared checks' hooks, for token ids. ------------------------------
 
+    input_dtype = "int32"
+
     def make_inputs(self, shape=None, seed=0):
         """Token ids, none of them 0 (padding), valid in every configuration."""
         shape = self.input_shape if shape is None else shape
@@ -66,10 +68,6 @@ class TestTokenAndPositionEmbedding(LayerChecks):
             self.layer_class(**self.make_other_config()).vocabulary_size,
         )
         return np.random.default_rng(seed).integers(1, high, shape).astype("int32")
-
-    def make_model(self, layer):
-        inputs = keras.Input(shape=self.flexible_shape()[1:], dtype="int32")
-        return keras.Model(inputs, layer(inputs))
 
     def flexible_shape(self):
         # Any batch size and any sequence length (up to `sequence_length`).

@@ -51,6 +51,23 @@ def infer(model, inputs):
     return keras.tree.map_structure(to_numpy, model(inputs, training=False))
 
 
+def fit_once(model, inputs, targets):
+    """One step of `model.fit` on the whole batch, with the trainable weights
+    before and after it."""
+    before = [to_numpy(weight).copy() for weight in model.trainable_weights]
+    history = model.fit(inputs, targets, epochs=1, batch_size=len(inputs), verbose=0)
+    after = [to_numpy(weight).copy() for weight in model.trainable_weights]
+    return SimpleNamespace(
+        model=model,
+        inputs=inputs,
+        targets=targets,
+        history=history,
+        loss=history.history["loss"][0],
+        before=before,
+        after=after,
+    )
+
+
 def side_by_side(models, batch_shape, dtype):
     """One model computing each of `models` on the same inputs: `infer` on it
     compiles one program where each model alone would compile its own."""
@@ -180,25 +197,15 @@ class LayerChecks:
     @pytest.fixture(scope="class")
     @classmethod
     def fitted(cls):
-        """One compiled `fit` step, with the weights before and after it."""
+        """One compiled `fit` step, with the weights before and after it (a test
+        file whose own tests fit the layer may return theirs instead)."""
         self = cls()
         keras.utils.set_random_seed(SEED)
         model = self.make_model(self.make_layer())
         model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
         inputs = self.make_inputs()
         targets = np.ones(to_numpy(model(inputs)).shape, "float32")
-        before = [to_numpy(weight).copy() for weight in model.trainable_weights]
-        history = model.fit(
-            inputs, targets, epochs=1, batch_size=len(inputs), verbose=0
-        )
-        after = [to_numpy(weight).copy() for weight in model.trainable_weights]
-        return SimpleNamespace(
-            model=model,
-            inputs=inputs,
-            loss=history.history["loss"][0],
-            before=before,
-            after=after,
-        )
+        return fit_once(model, inputs, targets)
 
     @pytest.fixture(scope="class")
     @classmethod

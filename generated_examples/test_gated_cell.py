@@ -5,7 +5,7 @@ import keras
 import numpy as np
 
 from gated_cell import GatedCell
-from keras_scaffold_checks import LayerChecks, to_numpy
+from keras_scaffold_checks import LayerChecks, infer, side_by_side, to_numpy
 
 
 class TestGatedCell(LayerChecks):
@@ -140,10 +140,13 @@ class TestGatedCell(LayerChecks):
         inputs = keras.Input(shape=(None, features))
         masked = keras.layers.Masking(mask_value=0.0)(inputs)
         model = keras.Model(inputs, keras.layers.RNN(self.make_layer())(masked))
+        unmasked = keras.Model(inputs, keras.layers.RNN(self.make_layer())(inputs))
+        both = side_by_side([model, unmasked], (None, None, features), "float32")
         real = self.make_inputs((2, 3, features)) + 5.0  # no step is all zeros
         padded = np.concatenate([real, np.zeros((2, 2, features), "float32")], 1)
-        np.testing.assert_allclose(
-            to_numpy(model(padded)), to_numpy(model(real)), rtol=1e-5, atol=1e-5
+        (masked_real, unmasked_real), (masked_padded, unmasked_padded) = (
+            infer(both, real),
+            infer(both, padded),
         )
-        unmasked = keras.Model(inputs, keras.layers.RNN(self.make_layer())(inputs))
-        assert not np.allclose(to_numpy(unmasked(padded)), to_numpy(unmasked(real)))
+        np.testing.assert_allclose(masked_padded, masked_real, rtol=1e-5, atol=1e-5)
+        assert not np.allclose(unmasked_padded, unmasked_real)

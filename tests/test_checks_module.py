@@ -1,0 +1,63 @@
+"""The XLA flags keras_scaffold_checks.py sets (its checks run in generated_examples/).
+
+XLA aborts the process on a flag it does not know, so the flag for the older CPU
+emitters may be set only for the jaxlib releases checked to have it.
+"""
+
+import importlib.metadata
+import importlib.util
+import os
+
+import keras
+import pytest
+from conftest import EXAMPLES
+
+OPT_LEVEL = "--xla_backend_optimization_level=0"
+EMITTERS = "--xla_cpu_use_fusion_emitters=false"
+
+
+@pytest.fixture
+def checks(monkeypatch):
+    # A value already set is kept, so loading the module leaves the environment of
+    # this process (and of the subprocesses other tests start) as it was.
+    monkeypatch.setenv("XLA_FLAGS", "")
+    spec = importlib.util.spec_from_file_location(
+        "checks_under_test", EXAMPLES / "keras_scaffold_checks.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def flags_with(monkeypatch, checks, backend, jaxlib):
+    monkeypatch.setattr(keras.backend, "backend", lambda: backend)
+
+    def version(name):
+        assert name == "jaxlib"
+        if jaxlib is None:
+            raise importlib.metadata.PackageNotFoundError(name)
+        return jaxlib
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    return checks.fast_compile_xla_flags()
+
+
+@pytest.mark.parametrize("jaxlib", ["0.6.2", "0.8.0", "0.10.2", "0.10.3.dev20261101"])
+def test_checked_jaxlib_releases_get_the_older_emitters(monkeypatch, checks, jaxlib):
+    assert flags_with(monkeypatch, checks, "jax", jaxlib) == [OPT_LEVEL, EMITTERS]
+
+
+@pytest.mark.parametrize("jaxlib", ["0.5.3", "0.11.0", "1.0.0", "nightly", None])
+def test_other_jaxlib_releases_get_only_the_optimization_level(
+    monkeypatch, checks, jaxlib
+):
+    assert flags_with(monkeypatch, checks, "jax", jaxlib) == [OPT_LEVEL]
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "torch"])
+def test_other_backends_get_only_the_optimization_level(monkeypatch, checks, backend):
+    assert flags_with(monkeypatch, checks, backend, "0.10.2") == [OPT_LEVEL]
+
+
+def test_a_value_the_user_set_is_kept(checks):
+    assert os.environ["XLA_FLAGS"] == ""

@@ -6,7 +6,7 @@ two measurements of `generated_examples/`:
 - alone: each `test_*.py` in its own fresh Python process, with cold caches (an
   empty `TORCHINDUCTOR_CACHE_DIR`; JAX and TensorFlow keep no compilation cache
   between processes by default);
-- together: the whole folder in one process, as `python -m pytest` runs it; the
+- together: the whole folder in one process (`-n 0`: no pytest-xdist workers); the
   per-file figure is the wall time after imports divided by the number of files.
 
 "After imports" subtracts the fastest of the baseline runs: pytest running one trivial
@@ -42,7 +42,8 @@ import pytest
 def test_imports():
     keras.layers.Dense(1).get_config()
 """
-PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+# `-n 0`: in the process started here, not in pytest-xdist's workers.
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0"]
 TARGET = 2.0
 
 

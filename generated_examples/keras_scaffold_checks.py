@@ -94,14 +94,15 @@ def fit_once(model, inputs, targets):
     )
 
 
-def call_as_one_program(model, inputs):
-    """`model(inputs, training=False)` compiled with `jax.jit` (JAX only), as
-    NumPy arrays."""
+def call_as_one_program(model, inputs, training=False):
+    """`model(inputs, training=training)` compiled with `jax.jit` (JAX only), as
+    NumPy arrays; `model` is a built model or layer, its variables left as they
+    were."""
     import jax
 
     def call(trainable, non_trainable, inputs):
         outputs, _ = model.stateless_call(
-            trainable, non_trainable, inputs, training=False
+            trainable, non_trainable, inputs, training=training
         )
         return outputs
 
@@ -385,7 +386,14 @@ class LayerChecks:
         inference = to_numpy(self.call_layer(layer, inputs, training=False))
         again = to_numpy(self.call_layer(layer, inputs, training=False))
         np.testing.assert_allclose(again, inference, rtol=1e-6, atol=1e-6)
-        training = to_numpy(self.call_layer(layer, inputs, training=True))
+        if keras.backend.backend() == "jax":
+            # Eagerly, the operations only training runs (dropout, noise) would
+            # each compile on their own; one program compiles them at once.
+            # (A recurrent cell runs inside `keras.layers.RNN`, as everywhere.)
+            called = self.make_model(layer) if is_recurrent_cell(layer) else layer
+            training = call_as_one_program(called, inputs, training=True)
+        else:
+            training = to_numpy(self.call_layer(layer, inputs, training=True))
         assert training.shape == inference.shape
         if self.stochastic:
             assert not np.allclose(training, inference), "training=True changes nothing"

@@ -20,6 +20,7 @@ from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from keras_scaffold.errors import TemplateError
+from keras_scaffold.patterns import SafeLoader
 
 # Copier's default extension, which brings `regex_replace`, `to_nice_yaml`, ...
 _EXTENSIONS = ["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
@@ -28,7 +29,7 @@ _EXTENSIONS = ["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
 def _config_loader(root: Path) -> type:
     """A YAML loader that resolves `!include` globs as Copier does."""
 
-    class Loader(yaml.SafeLoader):
+    class Loader(SafeLoader):
         pass
 
     def include(loader: yaml.Loader, node: yaml.Node) -> list:

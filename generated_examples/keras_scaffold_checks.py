@@ -11,6 +11,9 @@ done once per test class in fixtures that the tests reading it share. Compiled
 `predict` on PyTorch (`torch.compile`) spends seconds compiling C++ kernels on a
 cold cache, so it runs only when `KERAS_SCAFFOLD_TORCH_COMPILE=1` is set (the
 generated project's CI sets it); XLA on TensorFlow and JAX always runs.
+
+Importing it sets, for the test process, XLA's flags for fast compiles (unless
+XLA_FLAGS is set) and float32 matrix products in float32 on GPUs.
 """
 
 import importlib.metadata
@@ -58,6 +61,29 @@ def fast_compile_xla_flags():
 
 # XLA reads this when it first compiles; a value the user set is kept.
 os.environ.setdefault("XLA_FLAGS", " ".join(fast_compile_xla_flags()))
+
+
+def full_float32_matmuls():
+    """Float32 matrix products in float32 on GPUs too.
+
+    On NVIDIA GPUs since Ampere, JAX and TensorFlow compute them in TensorFloat-32
+    (10 bits of mantissa) by default: the same layer on padded and unpadded
+    inputs, or eager and compiled, then differs by about 1e-3, more than the
+    checks' float32 tolerances. PyTorch keeps float32 unless asked. A precision
+    the user set for JAX (JAX_DEFAULT_MATMUL_PRECISION) is kept.
+    """
+    if keras.backend.backend() == "jax":
+        if "JAX_DEFAULT_MATMUL_PRECISION" not in os.environ:
+            import jax
+
+            jax.config.update("jax_default_matmul_precision", "highest")
+    elif keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_tensor_float_32_execution(False)
+
+
+full_float32_matmuls()
 
 
 def to_numpy(tensor):

@@ -61,3 +61,40 @@ def test_other_backends_get_only_the_optimization_level(monkeypatch, checks, bac
 
 def test_a_value_the_user_set_is_kept(checks):
     assert os.environ["XLA_FLAGS"] == ""
+
+
+# On NVIDIA GPUs since Ampere, JAX and TensorFlow compute float32 matrix products in
+# TensorFloat-32 by default: on an H100, nine of the examples' JAX tests failed at
+# float32 tolerances (padded against unpadded, eager against compiled, off by 1e-3).
+
+
+@pytest.fixture
+def jax_precision(monkeypatch):
+    jax = pytest.importorskip("jax")
+    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+    before = jax.config.jax_default_matmul_precision
+    yield jax
+    jax.config.update("jax_default_matmul_precision", before)
+
+
+def test_jax_computes_float32_matrix_products_in_float32(
+    monkeypatch, checks, jax_precision
+):
+    monkeypatch.delenv("JAX_DEFAULT_MATMUL_PRECISION", raising=False)
+    checks.full_float32_matmuls()
+    assert jax_precision.config.jax_default_matmul_precision == "highest"
+
+
+def test_a_jax_precision_the_user_set_is_kept(monkeypatch, checks, jax_precision):
+    monkeypatch.setenv("JAX_DEFAULT_MATMUL_PRECISION", "bfloat16")
+    jax_precision.config.update("jax_default_matmul_precision", "bfloat16")
+    checks.full_float32_matmuls()
+    assert jax_precision.config.jax_default_matmul_precision == "bfloat16"
+
+
+def test_tensorflow_computes_float32_matrix_products_in_float32(checks):
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the checks module set TensorFlow's setting on import")
+    import tensorflow as tf
+
+    assert not tf.config.experimental.tensor_float_32_execution_enabled()

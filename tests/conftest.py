@@ -1,5 +1,6 @@
 """Shared fixtures: run the real CLI in-process, and locate the shipped templates."""
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -13,6 +14,17 @@ from keras_scaffold.templates import Templates, default_templates_dir
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "generated_examples"
 PATTERNS = sorted(Templates().patterns)
+
+
+# `-n auto` (pyproject.toml): at most this many pytest-xdist workers. Each imports
+# TensorFlow, JAX and PyTorch (over a GiB), and the suite has too few long files for
+# more workers to finish sooner.
+MOST_WORKERS = 4
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    return min(os.cpu_count() or 1, MOST_WORKERS)
 
 
 class Result:

@@ -12,7 +12,7 @@ from keras_scaffold.errors import TemplateError, UnknownPatternError
 ADOPTED = "adopted"
 
 # libyaml's safe loader where PyYAML was built with it: every command reads every
-# pattern.yml and copier.yml, and the pure-Python loader takes about 0.15 s for them.
+# pattern.yml and copier.yml, about 0.05 s with the pure-Python loader, 0.006 s here.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 

@@ -415,9 +415,8 @@ class LayerChecks:
         if keras.backend.backend() == "jax":
             # Eagerly, the operations only training runs (dropout, noise) would
             # each compile on their own; one program compiles them at once.
-            # (A recurrent cell runs inside `keras.layers.RNN`, as everywhere.)
-            called = self.make_model(layer) if is_recurrent_cell(layer) else layer
-            training = call_as_one_program(called, inputs, training=True)
+            model = self.make_model(layer)
+            training = call_as_one_program(model, inputs, training=True)
         else:
             training = to_numpy(self.call_layer(layer, inputs, training=True))
         assert training.shape == inference.shape
@@ -549,8 +548,10 @@ class ModelChecks(LayerChecks):
     keeps_mask = False
 
     def make_model(self, model):
-        """The model itself, built for a batch of any size."""
-        model.build(self.flexible_shape())
+        """The model itself, built for a batch of any size (a model a call has
+        built already is built for any batch size)."""
+        if not model.built:
+            model.build(self.flexible_shape())
         return model
 
 

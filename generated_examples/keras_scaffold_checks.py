@@ -99,8 +99,20 @@ def infer(model, inputs):
     there.
     """
     if keras.backend.backend() == "jax":
-        return model.predict(inputs, batch_size=len(inputs), verbose=0)
+        batch_size = len(keras.tree.flatten(inputs)[0])
+        return model.predict(inputs, batch_size=batch_size, verbose=0)
     return keras.tree.map_structure(to_numpy, model(inputs, training=False))
+
+
+def infer_each(model, batches):
+    """`infer` of `model` on each of `batches` (one batch size, other dimensions
+    free), as a list: on JAX one program computes them all, where each new shape
+    would compile a program of its own."""
+    inputs = [
+        keras.Input(shape=batch.shape[1:], dtype=batch.dtype) for batch in batches
+    ]
+    together = keras.Model(inputs, [model(each) for each in inputs])
+    return infer(together, list(batches))
 
 
 def fit_once(model, inputs, targets):
@@ -276,6 +288,19 @@ class LayerChecks:
         inputs = self.make_inputs()
         targets = np.ones(to_numpy(model(inputs)).shape, "float32")
         return fit_once(model, inputs, targets)
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def half_precision(cls):
+        """For each half-precision policy, the layer under it and its outputs
+        (one program computes them all)."""
+        self = cls()
+        keras.utils.set_random_seed(SEED)
+        layers = [self.make_layer_with_policy(policy) for policy in HALF_POLICIES]
+        models = [self.make_model(layer) for layer in layers]
+        both = side_by_side(models, self.flexible_shape(), self.input_dtype)
+        outputs = infer(both, self.make_inputs())
+        return dict(zip(HALF_POLICIES, zip(layers, outputs, strict=True), strict=True))
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -456,9 +481,10 @@ class LayerChecks:
                 assert layer.built, f"{argument}={form!r}"
 
     @pytest.mark.parametrize("policy", HALF_POLICIES)
-    def test_mixed_precision_computes_in_half_and_keeps_float32_weights(self, policy):
-        layer = self.make_layer_with_policy(policy)
-        outputs = infer(self.make_model(layer), self.make_inputs())
+    def test_mixed_precision_computes_in_half_and_keeps_float32_weights(
+        self, policy, half_precision
+    ):
+        layer, outputs = half_precision[policy]
         assert layer.compute_dtype == policy.removeprefix("mixed_")
         expected = self.output_dtype or layer.compute_dtype
         assert keras.backend.standardize_dtype(outputs.dtype) == expected
@@ -523,8 +549,9 @@ class LayerChecks:
         model = keras.Model(inputs, [pooled, outputs])
         real = self.make_inputs((2, 3, features)) + 5.0  # no step is all zeros
         padded = np.concatenate([real, np.zeros((2, 2, features), "float32")], 1)
-        pooled_real, outputs_real = infer(model, real)
-        pooled_padded, outputs_padded = infer(model, padded)
+        (pooled_real, outputs_real), (pooled_padded, outputs_padded) = infer_each(
+            model, [real, padded]
+        )
         np.testing.assert_allclose(
             outputs_padded[:, :3], outputs_real, rtol=1e-5, atol=1e-5
         )

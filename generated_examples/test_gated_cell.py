@@ -5,7 +5,7 @@ import keras
 import numpy as np
 
 from gated_cell import GatedCell
-from keras_scaffold_checks import LayerChecks, infer, side_by_side, to_numpy
+from keras_scaffold_checks import LayerChecks, infer_each, side_by_side, to_numpy
 
 
 class TestGatedCell(LayerChecks):
@@ -144,9 +144,8 @@ class TestGatedCell(LayerChecks):
         both = side_by_side([model, unmasked], (None, None, features), "float32")
         real = self.make_inputs((2, 3, features)) + 5.0  # no step is all zeros
         padded = np.concatenate([real, np.zeros((2, 2, features), "float32")], 1)
-        (masked_real, unmasked_real), (masked_padded, unmasked_padded) = (
-            infer(both, real),
-            infer(both, padded),
+        (masked_real, unmasked_real), (masked_padded, unmasked_padded) = infer_each(
+            both, [real, padded]
         )
         np.testing.assert_allclose(masked_padded, masked_real, rtol=1e-5, atol=1e-5)
         assert not np.allclose(unmasked_padded, unmasked_real)

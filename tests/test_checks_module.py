@@ -1,4 +1,5 @@
-"""The XLA flags keras_scaffold_checks.py sets (its checks run in generated_examples/).
+"""What keras_scaffold_checks.py sets on import, and its helpers (its checks run in
+generated_examples/, on JAX and PyTorch through test_backends.py).
 
 XLA aborts the process on a flag it does not know, so the flag for the older CPU
 emitters may be set only for the jaxlib releases checked to have it.
@@ -9,6 +10,7 @@ import importlib.util
 import os
 
 import keras
+import numpy as np
 import pytest
 from conftest import EXAMPLES
 
@@ -98,3 +100,15 @@ def test_tensorflow_computes_float32_matrix_products_in_float32(checks):
     import tensorflow as tf
 
     assert not tf.config.experimental.tensor_float_32_execution_enabled()
+
+
+def test_infer_each_computes_the_model_on_batches_of_each_length(checks):
+    # One program on JAX for several shapes: the padding checks compare a model
+    # on real steps with the same model on padded ones.
+    steps = keras.Input(shape=(None, 2))
+    model = keras.Model(steps, keras.ops.sum(steps, axis=1))
+    short = np.ones((3, 2, 2), "float32")
+    long = np.full((3, 5, 2), 2.0, "float32")
+    short_sums, long_sums = checks.infer_each(model, [short, long])
+    np.testing.assert_allclose(short_sums, np.full((3, 2), 2.0))
+    np.testing.assert_allclose(long_sums, np.full((3, 2), 10.0))

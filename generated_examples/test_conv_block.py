@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conv_block import ConvBlock
-from keras_scaffold_checks import LayerChecks, to_numpy
+from keras_scaffold_checks import LayerChecks, infer, infer_each, side_by_side, to_numpy
 
 
 class TestConvBlock(LayerChecks):
@@ -118,9 +118,11 @@ class TestConvBlock(LayerChecks):
         first.set_weights(last.get_weights())
         if not channels_first_runs():
             pytest.skip("TensorFlow runs channels_first convolutions on a GPU only")
-        outputs = first(in_format(inputs, "channels_first"), training=False)
+        channels_first = in_format(inputs, "channels_first")
+        source = keras.Input(shape=channels_first.shape[1:])
+        outputs = infer(keras.Model(source, first(source)), channels_first)
         np.testing.assert_allclose(
-            in_format(to_numpy(outputs), "channels_last", source="channels_first"),
+            in_format(outputs, "channels_last", source="channels_first"),
             expected,
             rtol=1e-5,
             atol=1e-5,
@@ -128,9 +130,11 @@ class TestConvBlock(LayerChecks):
 
     def test_inputs_of_any_height_and_width(self):
         model = self.make_model(self.make_layer())
-        for height, width in ((6, 6), (9, 5)):
-            inputs = self.make_inputs((2, height, width, CHANNELS))
-            outputs = model(inputs, training=False)
+        batches = [
+            self.make_inputs((2, height, width, CHANNELS))
+            for height, width in ((6, 6), (9, 5))
+        ]
+        for inputs, outputs in zip(batches, infer_each(model, batches), strict=True):
             expected = model.compute_output_shape(inputs.shape)
             assert tuple(outputs.shape) == tuple(expected)
 
@@ -145,10 +149,11 @@ class TestConvBlock(LayerChecks):
         plain.build(self.input_shape)
         plain.set_weights(same.get_weights())
         inputs = self.make_inputs()
-        difference = to_numpy(same(inputs, training=False)) - to_numpy(
-            plain(inputs, training=False)
+        both = side_by_side([same, plain], self.flexible_shape(), "float32")
+        with_residual, without_residual = infer(both, inputs)
+        np.testing.assert_allclose(
+            with_residual - without_residual, inputs, rtol=1e-5, atol=1e-5
         )
-        np.testing.assert_allclose(difference, inputs, rtol=1e-5, atol=1e-5)
         strided = self.make_layer(filters=CHANNELS, strides=(2, 2))
         strided.build(self.input_shape)
         assert strided.projection is not None

@@ -5,7 +5,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_scaffold_checks import LayerChecks, to_numpy
+from keras_scaffold_checks import LayerChecks, infer_each, to_numpy
 from token_and_position_embedding import TokenAndPositionEmbedding
 
 
@@ -85,17 +85,13 @@ class TestTokenAndPositionEmbedding(LayerChecks):
         model = keras.Model(tokens, [pooled, outputs])
         real = self.make_inputs((2, 3))
         padded = np.concatenate([real, np.zeros((2, 2), "int32")], axis=1)
-        pooled_real, outputs_real = model(real)
-        pooled_padded, outputs_padded = model(padded)
-        np.testing.assert_allclose(
-            to_numpy(outputs_padded)[:, :3],
-            to_numpy(outputs_real),
-            rtol=1e-6,
-            atol=1e-6,
+        (pooled_real, outputs_real), (pooled_padded, outputs_padded) = infer_each(
+            model, [real, padded]
         )
         np.testing.assert_allclose(
-            to_numpy(pooled_padded), to_numpy(pooled_real), rtol=1e-5, atol=1e-5
+            outputs_padded[:, :3], outputs_real, rtol=1e-6, atol=1e-6
         )
+        np.testing.assert_allclose(pooled_padded, pooled_real, rtol=1e-5, atol=1e-5)
 
     def test_compute_mask_marks_token_id_zero_as_padding(self):
         tokens = self.make_inputs()

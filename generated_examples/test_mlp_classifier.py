@@ -5,7 +5,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_scaffold_checks import ModelChecks, fit_once, infer, to_numpy
+from keras_scaffold_checks import HALF_POLICIES, ModelChecks, fit_once, infer, to_numpy
 from mlp_classifier import MlpClassifier
 
 
@@ -104,13 +104,16 @@ class TestMlpClassifier(ModelChecks):
         assert np.isfinite(trained.loss)
         assert 0.0 <= trained.history.history["accuracy"][0] <= 1.0
 
-    @pytest.mark.parametrize("policy", [None, "mixed_float16", "mixed_bfloat16"])
-    def test_outputs_are_float32_probability_rows(self, policy):
-        model = self.make_model(self.make_layer(dtype=policy))
-        features, _ = self.make_dataset(model)
-        probabilities = infer(model, features)
+    @pytest.mark.parametrize("policy", [None, *HALF_POLICIES])
+    def test_outputs_are_float32_probability_rows(self, policy, half_precision):
+        if policy is None:
+            model = self.make_model(self.make_layer())
+            probabilities = infer(model, self.make_inputs())
+        else:
+            # The shared checks' models under each half policy, on make_inputs().
+            model, probabilities = half_precision[policy]
         assert keras.backend.standardize_dtype(probabilities.dtype) == "float32"
-        assert probabilities.shape == (len(features), model.num_classes)
+        assert probabilities.shape == (self.input_shape[0], model.num_classes)
         assert np.all(probabilities >= 0.0)
         np.testing.assert_allclose(probabilities.sum(axis=-1), 1.0, atol=1e-6)
 

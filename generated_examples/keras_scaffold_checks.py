@@ -469,14 +469,18 @@ class LayerChecks:
         if object_argument is None:
             pytest.skip("no argument takes a Keras object")
         argument, kind = object_argument
-        for form in keras_object_forms(kind):
-            layer = self.make_layer(**{argument: form})
-            # Initializers, regularizers and constraints are used from `build()`
-            # on; an activation only in a call.
-            if kind == "activation":
-                outputs = to_numpy(self.call_layer(layer, self.make_inputs()))
-                assert np.all(np.isfinite(outputs)), f"{argument}={form!r}"
-            else:
+        forms = keras_object_forms(kind)
+        layers = [self.make_layer(**{argument: form}) for form in forms]
+        if kind == "activation":
+            # An activation is used only in a call: one program calls every form.
+            models = [self.make_model(layer) for layer in layers]
+            every = side_by_side(models, self.flexible_shape(), self.input_dtype)
+            outputs = infer(every, self.make_inputs())
+            for form, output in zip(forms, outputs, strict=True):
+                assert np.all(np.isfinite(output)), f"{argument}={form!r}"
+        else:
+            # Initializers, regularizers and constraints are used from `build()` on.
+            for form, layer in zip(forms, layers, strict=True):
                 layer.build(self.input_shape)
                 assert layer.built, f"{argument}={form!r}"
 

@@ -66,18 +66,9 @@ def pytest_sessionfinish(session):
         file.write(str(time.perf_counter() - started))
 '''
 # `-n 0`: in the process started here, not in pytest-xdist's workers.
-PYTEST = [
-    sys.executable,
-    "-m",
-    "pytest",
-    "-q",
-    "-p",
-    "no:cacheprovider",
-    "-n",
-    "0",
-    "-p",
-    "benchmark_clock",
-]
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0"]
+# The plugin that times the session (`CLOCK`, written to a folder on PYTHONPATH).
+CLOCK_PLUGIN = ["-p", "benchmark_clock"]
 TARGET = 2.0
 # pytest shows the compile log lines live, where they are counted.
 LOG_LINES = ["-o", "log_cli=true", "-o", "log_cli_level=WARNING"]
@@ -98,7 +89,7 @@ def run(path: Path, backend: str) -> tuple[float, float, str, int]:
             filter(None, [str(folder), os.environ.get("PYTHONPATH")])
         ),
     }
-    command = [*PYTEST, str(path.relative_to(REPO))]
+    command = [*PYTEST, *CLOCK_PLUGIN, str(path.relative_to(REPO))]
     if backend == "jax":
         env["JAX_LOG_COMPILES"] = "1"
         command += LOG_LINES

@@ -116,8 +116,8 @@ Declare each argument as NAME:TYPE[:RANGE][=DEFAULT]; without =DEFAULT it is req
 
 \b
 TYPE          DEFAULT written as      RANGE
-int           32                      LO..HI, LO.., ..HI, positive, non-negative
-float         0.1                     as int; `positive` means > 0
+int           32 / none               LO..HI, LO.., ..HI, positive, non-negative
+float         0.1 / none              as int; `positive` means > 0
 bool          true / false
 str           any text
 choice        one of the choices      the choices, comma-separated: choice:sum,mean
@@ -362,6 +362,9 @@ def _parse_constraint(type_: str, text: str, spec: str) -> dict:
 
 def _parse_default(param: dict, text: str, spec: str):
     type_ = param["type"]
+    if type_ in ("int", "float") and text.lower() in ("none", "null"):
+        # An optional number (a seed, say): the generated code takes None too.
+        return None
     if type_ == "int" or type_ == "float":
         value = _parse_number(int if type_ == "int" else float, text, spec, "default")
         _check_in_range(param, value, spec)

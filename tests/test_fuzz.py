@@ -107,7 +107,8 @@ def param_specs(draw) -> str:
             spec += ":" + bounds
     if draw(st.booleans()):
         if type_ in ("int", "float"):
-            default = draw(numbers)
+            # `none`: an optional number.
+            default = draw(st.one_of(numbers, st.sampled_from(["none", "None"])))
         elif type_ == "ints":
             default = ",".join(draw(st.lists(numbers, min_size=1, max_size=3)))
         elif type_ == "choice":

@@ -9,7 +9,9 @@ from conftest import snapshot
 from test_render import EVERY_TYPE
 
 from keras_scaffold.errors import InvalidParamError
-from keras_scaffold.params import check_params, format_param, parse_param
+from keras_scaffold.params import TYPES, check_params, format_param, parse_param
+from keras_scaffold.patterns import load_patterns
+from keras_scaffold.templates import default_templates_dir
 
 
 @pytest.mark.parametrize(
@@ -36,6 +38,15 @@ from keras_scaffold.params import check_params, format_param, parse_param
         ),
         ("steps:int:..10=3", {"name": "steps", "type": "int", "max": 10, "default": 3}),
         ("count:int:non-negative", {"name": "count", "type": "int", "min": 0}),
+        # An optional number: None by default, as the stochastic pattern's `seed`.
+        (
+            "seed:int:non-negative=none",
+            {"name": "seed", "type": "int", "min": 0, "default": None},
+        ),
+        (
+            "scale:float:0..1=None",
+            {"name": "scale", "type": "float", "min": 0.0, "max": 1.0, "default": None},
+        ),
         ("use_bias:bool=TRUE", {"name": "use_bias", "type": "bool", "default": True}),
         ("label:str=a b", {"name": "label", "type": "str", "default": "a b"}),
         (
@@ -194,3 +205,33 @@ def test_the_issue_example_generates_passing_code(run_cli, tmp_path):
     assert result.code == 0, result.err
     completed = run_generated_tests(tmp_path)
     assert completed.returncode == 0, completed.stdout[-3000:]
+
+
+def test_every_param_a_patterns_help_shows_is_accepted_by_new():
+    """`new PATTERN --help` lists the pattern's own arguments as `--param`
+    spellings (the stochastic pattern's `seed:int:non-negative=none`)."""
+    for pattern in load_patterns(default_templates_dir()).values():
+        # Only types `--param` declares (a pattern may hold its own, as `layers`).
+        for param in [p for p in pattern.params if p["type"] in TYPES]:
+            parsed = parse_param(format_param(param))  # raises if refused
+            assert parsed.get("default") == param.get("default"), param["name"]
+
+
+def test_optional_numbers_generate_passing_code(run_cli, tmp_path):
+    result = run_cli(
+        "new",
+        "simple",
+        "OptionalNumbers",
+        "--param",
+        "seed:int:non-negative=none",
+        "--param",
+        "scale:float:0..1=none",
+        cwd=tmp_path,
+    )
+    assert result.code == 0, result.err
+    module = (tmp_path / "optional_numbers.py").read_text()
+    assert "seed: int | None = None" in module
+    assert "scale: float | None = None" in module
+    completed = run_generated_tests(tmp_path)
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert "test_config_round_trip_with_non_default_values PASSED" in completed.stdout

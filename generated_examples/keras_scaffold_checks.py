@@ -270,6 +270,12 @@ class LayerChecks:
             shape = shape[:1] + (None,) + shape[2:]
         return shape
 
+    def infer_side_by_side(self, models):
+        """Each of `models` on `make_inputs()`, as a list of outputs: one program
+        computes them all (`side_by_side`)."""
+        every = side_by_side(models, self.flexible_shape(), self.input_dtype)
+        return infer(every, self.make_inputs())
+
     # -- Shared work, done once per test class. -------------------------------
 
     @pytest.fixture(autouse=True)
@@ -297,9 +303,7 @@ class LayerChecks:
         self = cls()
         keras.utils.set_random_seed(SEED)
         layers = [self.make_layer_with_policy(policy) for policy in HALF_POLICIES]
-        models = [self.make_model(layer) for layer in layers]
-        both = side_by_side(models, self.flexible_shape(), self.input_dtype)
-        outputs = infer(both, self.make_inputs())
+        outputs = self.infer_side_by_side([self.make_model(x) for x in layers])
         return dict(zip(HALF_POLICIES, zip(layers, outputs, strict=True), strict=True))
 
     @pytest.fixture(scope="class")
@@ -395,14 +399,12 @@ class LayerChecks:
         restored = self.layer_class.from_config(config)
         assert restored.get_config() == config
         # The restored layer computes the same thing with the same weights.
-        inputs = self.make_inputs()
         model = self.make_model(layer)
         twin = self.make_model(restored)
         twin.set_weights(model.get_weights())
         if self.expected_trainable_weights + self.expected_non_trainable_weights:
             assert restored.weights, "the non-default layer has no weights to compare"
-        pair = side_by_side([model, twin], self.flexible_shape(), self.input_dtype)
-        expected, outputs = infer(pair, inputs)
+        expected, outputs = self.infer_side_by_side([model, twin])
         np.testing.assert_allclose(outputs, expected, rtol=1e-6, atol=1e-6)
 
     def test_get_config_holds_every_init_argument(self):
@@ -473,9 +475,7 @@ class LayerChecks:
         layers = [self.make_layer(**{argument: form}) for form in forms]
         if kind == "activation":
             # An activation is used only in a call: one program calls every form.
-            models = [self.make_model(layer) for layer in layers]
-            every = side_by_side(models, self.flexible_shape(), self.input_dtype)
-            outputs = infer(every, self.make_inputs())
+            outputs = self.infer_side_by_side([self.make_model(x) for x in layers])
             for form, output in zip(forms, outputs, strict=True):
                 assert np.all(np.isfinite(output)), f"{argument}={form!r}"
         else:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conv_block import ConvBlock
-from keras_scaffold_checks import LayerChecks, infer, infer_each, side_by_side, to_numpy
+from keras_scaffold_checks import LayerChecks, infer, infer_each, to_numpy
 
 
 class TestConvBlock(LayerChecks):
@@ -148,11 +148,9 @@ class TestConvBlock(LayerChecks):
         )
         plain.build(self.input_shape)
         plain.set_weights(same.get_weights())
-        inputs = self.make_inputs()
-        both = side_by_side([same, plain], self.flexible_shape(), "float32")
-        with_residual, without_residual = infer(both, inputs)
+        with_residual, without_residual = self.infer_side_by_side([same, plain])
         np.testing.assert_allclose(
-            with_residual - without_residual, inputs, rtol=1e-5, atol=1e-5
+            with_residual - without_residual, self.make_inputs(), rtol=1e-5, atol=1e-5
         )
         strided = self.make_layer(filters=CHANNELS, strides=(2, 2))
         strided.build(self.input_shape)

@@ -592,11 +592,11 @@ def keras_object_forms(kind):
         return ["relu", keras.layers.ReLU(), keras.ops.tanh]
     if kind == "initializer":
         return [
-            # Constant values: a random initializer costs a compiled program for
-            # every weight shape on JAX, and the form is what is tested here.
+            # All ones: the form is what is tested here, and on JAX any other value
+            # costs a compiled program for every weight shape.
             "ones",
-            keras.initializers.Constant(0.1),
-            lambda shape, dtype=None: keras.ops.ones(shape, dtype=dtype) * 0.1,
+            keras.initializers.Ones(),
+            lambda shape, dtype=None: keras.ops.ones(shape, dtype=dtype),
         ]
     if kind == "regularizer":
         return [

@@ -61,8 +61,8 @@ class TestFeatureNorm(LayerChecks):
             "epsilon": 0.002,
             "center": True,
             "scale": True,
-            "beta_initializer": "he_normal",
-            "gamma_initializer": "he_normal",
+            "beta_initializer": "random_uniform",
+            "gamma_initializer": "random_uniform",
             "beta_regularizer": "l2",
             "gamma_regularizer": "l2",
         }

@@ -68,9 +68,9 @@ class TestGatedCell(LayerChecks):
             "activation": "relu",
             "recurrent_activation": "tanh",
             "use_bias": False,
-            "kernel_initializer": "he_normal",
-            "recurrent_initializer": "he_normal",
-            "bias_initializer": "he_normal",
+            "kernel_initializer": "random_uniform",
+            "recurrent_initializer": "random_uniform",
+            "bias_initializer": "random_uniform",
         }
 
     def check_construction(self, layer):

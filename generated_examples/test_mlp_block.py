@@ -51,7 +51,7 @@ class TestMlpBlock(LayerChecks):
             "activation": "tanh",
             "dropout_rate": 0,
             "use_norm": False,
-            "kernel_initializer": "he_normal",
+            "kernel_initializer": "random_uniform",
         }
 
     def sublayers(self, layer):

@@ -5,7 +5,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_scaffold_checks import HALF_POLICIES, ModelChecks, fit_once, infer, to_numpy
+from keras_scaffold_checks import HALF_POLICIES, ModelChecks, fit_once, to_numpy
 from mlp_classifier import MlpClassifier
 
 
@@ -105,12 +105,13 @@ class TestMlpClassifier(ModelChecks):
         assert 0.0 <= trained.history.history["accuracy"][0] <= 1.0
 
     @pytest.mark.parametrize("policy", [None, *HALF_POLICIES])
-    def test_outputs_are_float32_probability_rows(self, policy, half_precision):
+    def test_outputs_are_float32_probability_rows(
+        self, policy, reloaded, half_precision
+    ):
+        # The shared checks' models under each policy, on make_inputs().
         if policy is None:
-            model = self.make_model(self.make_layer())
-            probabilities = infer(model, self.make_inputs())
+            model, probabilities = reloaded.model, reloaded.expected
         else:
-            # The shared checks' models under each half policy, on make_inputs().
             model, probabilities = half_precision[policy]
         assert keras.backend.standardize_dtype(probabilities.dtype) == "float32"
         assert probabilities.shape == (self.input_shape[0], model.num_classes)

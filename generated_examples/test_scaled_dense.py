@@ -50,8 +50,8 @@ class TestScaledDense(LayerChecks):
             "units": 9,
             "activation": "tanh",
             "use_bias": True,
-            "kernel_initializer": "he_normal",
-            "bias_initializer": "he_normal",
+            "kernel_initializer": "random_uniform",
+            "bias_initializer": "random_uniform",
         }
 
     def check_built(self, layer):

@@ -3,6 +3,7 @@
 import shutil
 import site
 import subprocess
+import sys
 import venv
 from pathlib import Path
 
@@ -73,6 +74,35 @@ def test_new_places_files_registers_and_exports_inside_a_project(run_cli, tmp_pa
     models_init = (root / "src/mylayers/models/__init__.py").read_text()
     assert "from .mlp_classifier import MlpClassifier as MlpClassifier" in models_init
     assert run_cli("regenerate", "--check", cwd=root).code == 0
+
+
+def test_a_project_is_ruff_clean_with_its_rules_and_with_ruffs_defaults(
+    run_cli, tmp_path
+):
+    """A new project with a layer and a model passes `ruff check` with its own
+    rule selection and with ruff's default rules (its `select` line removed,
+    its other settings kept), as a user who drops the selection runs it."""
+    assert init(run_cli, tmp_path).code == 0
+    root = tmp_path / "mylayers"
+    assert run_cli("new", "composite", "MlpBlock", cwd=root).code == 0
+    assert run_cli("new", "model", "MlpClassifier", cwd=root).code == 0
+    pyproject = root / "pyproject.toml"
+    own = pyproject.read_text()
+    defaults = "".join(
+        line
+        for line in own.splitlines(keepends=True)
+        if not line.startswith("select = ")
+    )
+    assert defaults != own
+    for settings in (own, defaults):
+        pyproject.write_text(settings)
+        completed = subprocess.run(
+            [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
+        assert completed.returncode == 0, completed.stdout
 
 
 def test_exports_stay_sorted_idempotent_and_leave_user_lines_alone():

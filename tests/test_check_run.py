@@ -1,7 +1,8 @@
 """`check --run`: the generated tests' shared checks, run on existing classes.
 
-Each run starts one pytest subprocess (TensorFlow) for every class it is given, so
-the tests below give each run several classes and few runs in all.
+Each run starts one pytest subprocess (TensorFlow, unless a test says otherwise) for
+every class it is given, so the tests below give each run several classes and few
+runs in all.
 """
 
 import json
@@ -10,6 +11,7 @@ import shutil
 
 import pytest
 from conftest import EXAMPLES, PATTERNS, REPO
+from test_backends import INSTALL_HINTS
 from test_render import EVERY_TYPE
 
 from keras_scaffold import adopt
@@ -92,12 +94,43 @@ CustomModel = {num_classes = 3, hidden_dims = [4]}
     assert result.out.startswith("All checks passed"), result.out
 
 
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_the_same_findings_on(backend, run_cli, tmp_path, monkeypatch):
+    """The run's pytest subprocess takes the user's KERAS_BACKEND: on JAX and
+    PyTorch the guide's defects are found as on TensorFlow, layers without them
+    pass, and a layer that uses `tf.math` (which passes on TensorFlow, see
+    `test_what_half_fixed_samples_still_do_wrong_is_reported`) fails."""
+    pytest.importorskip(backend, reason=INSTALL_HINTS[backend])
+    pytest.importorskip("tensorflow", reason="the TensorFlow-only layer needs it")
+    monkeypatch.setenv("KERAS_BACKEND", backend)
+    result = run_cli(
+        "check",
+        "--run",
+        "--select",
+        "KS9",
+        "--format",
+        "json",
+        str(FIXTURES / "guide_composite_layer.py"),
+        str(FIXTURES / "guide_stateful_layer.py"),
+        str(FIXTURES / "tensorflow_only_layer.py"),
+        str(EXAMPLES / "mlp_block.py"),
+        str(EXAMPLES / "running_memory.py"),
+        cwd=tmp_path,
+    )
+    assert result.code == 1, result.err
+    found = by_class(result.out)
+    assert "KS904" in found["CompositeLayer"]
+    assert {"KS904", "KS906"} <= found["StatefulLayer"]
+    assert set(found) == {"CompositeLayer", "StatefulLayer", "TensorFlowOnlyLayer"}
+
+
 def test_what_half_fixed_samples_still_do_wrong_is_reported(run_cli, tmp_path):
     """Samples fixed for the static rules only. StatefulLayer's cast_only fix casts
     its state (no KS904 now), but it still moves the
     state in inference (guide-defects.md, section 2), which repeatable inference,
     save/load and compiled predict catch. CustomModel's config holds a tuple that
-    JSON turns into a list, and it has no build()."""
+    JSON turns into a list, and it has no build(). A layer that uses `tf.math`
+    passes on TensorFlow (on JAX and PyTorch it fails: `test_the_same_findings_on`)."""
     result = run_cli(
         "check",
         "--run",
@@ -107,10 +140,12 @@ def test_what_half_fixed_samples_still_do_wrong_is_reported(run_cli, tmp_path):
         "json",
         str(FIXTURES / "guide_stateful_layer_cast_only.py"),
         str(FIXTURES / "guide_custom_model_static_fixed.py"),
+        str(FIXTURES / "tensorflow_only_layer.py"),
         cwd=tmp_path,
     )
     assert result.code == 1
     found = by_class(result.out)
+    assert "TensorFlowOnlyLayer" not in found
     assert "KS904" not in found["StatefulLayer"]
     assert {"KS902", "KS906"} <= found["StatefulLayer"]
     assert {"KS901", "KS903"} <= found["CustomModel"]

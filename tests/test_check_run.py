@@ -36,7 +36,16 @@ def by_class(out: str) -> dict[str, set[str]]:
     return found
 
 
-def test_the_guides_dynamic_defects_are_reported(run_cli, tmp_path):
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_the_guides_dynamic_defects_are_reported(
+    backend, run_cli, tmp_path, monkeypatch
+):
+    """On every backend (the run's pytest subprocess takes the user's
+    KERAS_BACKEND): the guide's defects are found, generated layers pass, and a
+    layer that calls `tf.math` passes on TensorFlow only."""
+    if backend != "tensorflow":
+        pytest.importorskip(backend, reason=INSTALL_HINTS[backend])
+    monkeypatch.setenv("KERAS_BACKEND", backend)
     result = run_cli(
         "check",
         "--run",
@@ -44,6 +53,9 @@ def test_the_guides_dynamic_defects_are_reported(run_cli, tmp_path):
         "json",
         str(FIXTURES / "guide_composite_layer.py"),
         str(FIXTURES / "guide_stateful_layer.py"),
+        str(FIXTURES / "tensorflow_only_layer.py"),
+        str(EXAMPLES / "mlp_block.py"),
+        str(EXAMPLES / "running_memory.py"),
         cwd=tmp_path,
     )
     assert result.code == 1, result.err
@@ -53,6 +65,8 @@ def test_the_guides_dynamic_defects_are_reported(run_cli, tmp_path):
     # StatefulLayer adds its float32 state to float16 activations, and moves its
     # state in inference too.
     assert {"KS904", "KS906"} <= found["StatefulLayer"]
+    elsewhere = {"TensorFlowOnlyLayer"} if backend != "tensorflow" else set()
+    assert set(found) == {"CompositeLayer", "StatefulLayer"} | elsewhere
     messages = [f["message"] for f in json.loads(result.out)]
     assert any(
         "test_mixed_precision_computes_in_half_and_keeps_float32_weights" in m
@@ -94,43 +108,12 @@ CustomModel = {num_classes = 3, hidden_dims = [4]}
     assert result.out.startswith("All checks passed"), result.out
 
 
-@pytest.mark.parametrize("backend", ["jax", "torch"])
-def test_the_same_findings_on(backend, run_cli, tmp_path, monkeypatch):
-    """The run's pytest subprocess takes the user's KERAS_BACKEND: on JAX and
-    PyTorch the guide's defects are found as on TensorFlow, layers without them
-    pass, and a layer that uses `tf.math` (which passes on TensorFlow, see
-    `test_what_half_fixed_samples_still_do_wrong_is_reported`) fails."""
-    pytest.importorskip(backend, reason=INSTALL_HINTS[backend])
-    pytest.importorskip("tensorflow", reason="the TensorFlow-only layer needs it")
-    monkeypatch.setenv("KERAS_BACKEND", backend)
-    result = run_cli(
-        "check",
-        "--run",
-        "--select",
-        "KS9",
-        "--format",
-        "json",
-        str(FIXTURES / "guide_composite_layer.py"),
-        str(FIXTURES / "guide_stateful_layer.py"),
-        str(FIXTURES / "tensorflow_only_layer.py"),
-        str(EXAMPLES / "mlp_block.py"),
-        str(EXAMPLES / "running_memory.py"),
-        cwd=tmp_path,
-    )
-    assert result.code == 1, result.err
-    found = by_class(result.out)
-    assert "KS904" in found["CompositeLayer"]
-    assert {"KS904", "KS906"} <= found["StatefulLayer"]
-    assert set(found) == {"CompositeLayer", "StatefulLayer", "TensorFlowOnlyLayer"}
-
-
 def test_what_half_fixed_samples_still_do_wrong_is_reported(run_cli, tmp_path):
     """Samples fixed for the static rules only. StatefulLayer's cast_only fix casts
     its state (no KS904 now), but it still moves the
     state in inference (guide-defects.md, section 2), which repeatable inference,
     save/load and compiled predict catch. CustomModel's config holds a tuple that
-    JSON turns into a list, and it has no build(). A layer that uses `tf.math`
-    passes on TensorFlow (on JAX and PyTorch it fails: `test_the_same_findings_on`)."""
+    JSON turns into a list, and it has no build()."""
     result = run_cli(
         "check",
         "--run",
@@ -140,12 +123,10 @@ def test_what_half_fixed_samples_still_do_wrong_is_reported(run_cli, tmp_path):
         "json",
         str(FIXTURES / "guide_stateful_layer_cast_only.py"),
         str(FIXTURES / "guide_custom_model_static_fixed.py"),
-        str(FIXTURES / "tensorflow_only_layer.py"),
         cwd=tmp_path,
     )
     assert result.code == 1
     found = by_class(result.out)
-    assert "TensorFlowOnlyLayer" not in found
     assert "KS904" not in found["StatefulLayer"]
     assert {"KS902", "KS906"} <= found["StatefulLayer"]
     assert {"KS901", "KS903"} <= found["CustomModel"]

@@ -3,12 +3,14 @@
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from keras_scaffold import writer
+from keras_scaffold import records, writer
 from keras_scaffold.cli import main
+from keras_scaffold.project import find_project
 from keras_scaffold.templates import Templates, default_templates_dir
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,6 +27,24 @@ MOST_WORKERS = 4
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config):
     return min(os.cpu_count() or 1, MOST_WORKERS)
+
+
+def pytest_configure(config):
+    """keras-scaffold looks for records and projects in every folder above the one
+    it runs in, as git does, so a `.keras-scaffold/` folder or a project left above
+    pytest's temporary folders (from `new` run in /tmp, say) would take the tests'
+    files: stop with one line that says which, before any test runs."""
+    temporary = config.option.basetemp or os.environ.get(
+        "PYTEST_DEBUG_TEMPROOT", tempfile.gettempdir()
+    )
+    base = Path(temporary).resolve()
+    project = find_project(base)
+    found = records.find_root(base) or (project.root if project else None)
+    if found:
+        raise pytest.UsageError(
+            f"{found} holds keras-scaffold records or a project, above pytest's "
+            f"temporary folders in {base}: move it, or run with --basetemp elsewhere."
+        )
 
 
 class Result:

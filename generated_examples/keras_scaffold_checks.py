@@ -171,6 +171,16 @@ def invalid_value_message(argument, value, expected):
     )
 
 
+def is_default(value, default):
+    """Whether an argument's `value` is its `default` (or it has none)."""
+    if default is inspect.Parameter.empty:
+        return True
+    try:
+        return bool(value == default)
+    except (TypeError, ValueError):  # arrays, and objects that refuse `==`
+        return False
+
+
 def is_recurrent_cell(layer):
     """A recurrent cell (it has a `state_size`) runs inside `keras.layers.RNN`."""
     return hasattr(layer, "state_size")
@@ -418,6 +428,26 @@ class LayerChecks:
         }
         missing = arguments - set(self.make_layer().get_config())
         assert not missing, f"get_config() lacks {sorted(missing)}"
+
+    def test_get_config_keeps_each_non_default_value(self):
+        # A value `get_config` drops for the default comes back as the default;
+        # the round trip cannot see that where the outputs never read it.
+        signature = inspect.signature(self.layer_class.__init__)
+        config = self.layer_class(**self.make_other_config()).get_config()
+        for name, value in self.make_other_config().items():
+            parameter = signature.parameters.get(name)
+            if parameter is None or is_default(value, parameter.default):
+                continue
+            rest = self.make_other_config()
+            del rest[name]
+            try:
+                at_default = self.layer_class(**rest).get_config()
+            except (TypeError, ValueError):
+                continue  # the other arguments do not allow the default
+            assert config[name] != at_default.get(name), (
+                f"get_config() holds {name}={config[name]!r} whether the layer "
+                f"is given {value!r} or the default"
+            )
 
     def test_one_fit_step_reaches_every_trainable_weight(self, fitted):
         assert np.isfinite(fitted.loss)

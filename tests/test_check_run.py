@@ -108,6 +108,39 @@ CustomModel = {num_classes = 3, hidden_dims = [4]}
     assert result.out.startswith("All checks passed"), result.out
 
 
+def test_a_config_that_keeps_a_value_at_its_default_is_reported(run_cli, tmp_path):
+    """The round trip cannot see it (the default comes back as the default, and
+    the outputs never read the penalty), so the checks compare the config with
+    one of a layer left at the default; the fixed layer passes."""
+    source = (FIXTURES / "stale_config_layer.py").read_text("utf-8")
+    fixed = source.replace('"penalty": 0.0}', '"penalty": self.penalty}')
+    assert fixed != source
+    (tmp_path / "fixed").mkdir()
+    (tmp_path / "fixed" / "fixed_config_layer.py").write_text(
+        fixed.replace("class PenalizedDense", "class FixedPenalizedDense"), "utf-8"
+    )
+    arguments = '{"units": 4, "penalty": 0.01}'
+    result = run_cli(
+        "check",
+        "--run",
+        "--select",
+        "KS9",
+        "--format",
+        "json",
+        "--init",
+        f"PenalizedDense.other={arguments}",
+        "--init",
+        f"FixedPenalizedDense.other={arguments}",
+        str(FIXTURES / "stale_config_layer.py"),
+        str(tmp_path / "fixed" / "fixed_config_layer.py"),
+        cwd=tmp_path,
+    )
+    assert result.code == 1, result.out
+    found = by_class(result.out)
+    assert found == {"PenalizedDense": {"KS901"}}, result.out
+    assert "penalty" in result.out
+
+
 def test_what_half_fixed_samples_still_do_wrong_is_reported(run_cli, tmp_path):
     """Samples fixed for the static rules only. StatefulLayer's cast_only fix casts
     its state (no KS904 now), but it still moves the

@@ -544,7 +544,8 @@ RUN_RULES = [
         "KS901",
         "the config does not round-trip",
         _RUNS + "`get_config()` must hold every `__init__` argument with the value "
-        "given, be JSON-serializable, and `from_config(get_config())` must give a "
+        "given (one given a non-default value must not hold what the default "
+        "gives), be JSON-serializable, and `from_config(get_config())` must give a "
         "layer with the same config that computes the same outputs.",
         "return every argument from `get_config` and rebuild objects in "
         "`from_config` (KS104, KS105, KS106 read the source for the same faults)",

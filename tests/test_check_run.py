@@ -36,6 +36,13 @@ def by_class(out: str) -> dict[str, set[str]]:
     return found
 
 
+def run_findings(run_cli, tmp_path, *args: str):
+    """`check --run` of the KS9 rules alone, as JSON, in `tmp_path`."""
+    return run_cli(
+        "check", "--run", "--select", "KS9", "--format", "json", *args, cwd=tmp_path
+    )
+
+
 @pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
 def test_the_guides_dynamic_defects_are_reported(
     backend, run_cli, tmp_path, monkeypatch
@@ -120,20 +127,15 @@ def test_a_config_that_keeps_a_value_at_its_default_is_reported(run_cli, tmp_pat
         fixed.replace("class PenalizedDense", "class FixedPenalizedDense"), "utf-8"
     )
     arguments = '{"units": 4, "penalty": 0.01}'
-    result = run_cli(
-        "check",
-        "--run",
-        "--select",
-        "KS9",
-        "--format",
-        "json",
+    result = run_findings(
+        run_cli,
+        tmp_path,
         "--init",
         f"PenalizedDense.other={arguments}",
         "--init",
         f"FixedPenalizedDense.other={arguments}",
         str(FIXTURES / "stale_config_layer.py"),
         str(tmp_path / "fixed" / "fixed_config_layer.py"),
-        cwd=tmp_path,
     )
     assert result.code == 1, result.out
     found = by_class(result.out)
@@ -147,16 +149,11 @@ def test_what_half_fixed_samples_still_do_wrong_is_reported(run_cli, tmp_path):
     state in inference (guide-defects.md, section 2), which repeatable inference,
     save/load and compiled predict catch. CustomModel's config holds a tuple that
     JSON turns into a list, and it has no build()."""
-    result = run_cli(
-        "check",
-        "--run",
-        "--select",
-        "KS9",
-        "--format",
-        "json",
+    result = run_findings(
+        run_cli,
+        tmp_path,
         str(FIXTURES / "guide_stateful_layer_cast_only.py"),
         str(FIXTURES / "guide_custom_model_static_fixed.py"),
-        cwd=tmp_path,
     )
     assert result.code == 1
     found = by_class(result.out)

@@ -78,31 +78,41 @@ COMPILED = "Finished XLA compilation"
 def run(path: Path, backend: str) -> tuple[float, float, str, int]:
     """One pytest process on `path` with cold caches: seconds after imports, wall
     seconds, pytest's outcome and the number of XLA programs compiled (JAX)."""
-    folder = Path(tempfile.mkdtemp(prefix="benchmark-"))
-    (folder / "benchmark_clock.py").write_text(CLOCK)
-    env = {
-        **os.environ,
-        "KERAS_BACKEND": backend,
-        "TORCHINDUCTOR_CACHE_DIR": str(folder / "inductor"),
-        "BENCHMARK_CLOCK_FILE": str(folder / "seconds"),
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(folder), os.environ.get("PYTHONPATH")])
-        ),
-    }
     command = [*PYTEST, *CLOCK_PLUGIN, str(path.relative_to(REPO))]
-    if backend == "jax":
-        env["JAX_LOG_COMPILES"] = "1"
-        command += LOG_LINES
-    start = time.perf_counter()
-    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - start
+    # Removed afterwards: it holds PyTorch's compile cache, which must start cold.
+    with tempfile.TemporaryDirectory(prefix="benchmark-") as name:
+        folder = Path(name)
+        (folder / "benchmark_clock.py").write_text(CLOCK)
+        env = {
+            **os.environ,
+            "KERAS_BACKEND": backend,
+            "TORCHINDUCTOR_CACHE_DIR": str(folder / "inductor"),
+            "BENCHMARK_CLOCK_FILE": str(folder / "seconds"),
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(folder), os.environ.get("PYTHONPATH")])
+            ),
+        }
+        if backend == "jax":
+            env["JAX_LOG_COMPILES"] = "1"
+            command += LOG_LINES
+        start = time.perf_counter()
+        done = subprocess.run(
+            command, cwd=REPO, env=env, capture_output=True, text=True
+        )
+        wall = time.perf_counter() - start
+        clock = folder / "seconds"
+        seconds = float(clock.read_text()) if clock.exists() else float("nan")
     counts = re.findall(r"(\d+) (passed|failed|errors?|skipped)", done.stdout)
     summary = ", ".join(f"{n} {word}" for n, word in counts) or "no summary"
     outcome = summary if done.returncode == 0 else f"EXIT {done.returncode}"
-    clock = folder / "seconds"
-    seconds = float(clock.read_text()) if clock.exists() else float("nan")
     programs = (done.stdout + done.stderr).count(COMPILED)
     return seconds, wall, outcome, programs
+
+
+def medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    """The median seconds after imports and the median wall seconds of `runs`."""
+    afters, walls = zip(*runs, strict=True)
+    return statistics.median(afters), statistics.median(walls)
 
 
 def measure(backend: str, repeats: int) -> None:
@@ -123,12 +133,10 @@ def measure(backend: str, repeats: int) -> None:
     header = f"{'file, alone':<36} {'tests':<22} {'wall s':>7} {'after imports s':>16}"
     print(header + (f" {'XLA programs':>13}" if counted else ""))
     for name in [path.name for path in files]:
-        seconds = statistics.median(after for after, _ in runs[name])
-        wall = statistics.median(wall for _, wall in runs[name])
+        seconds, wall = medians(runs[name])
         count = f" {programs[name]:13d}" if counted else ""
         print(f"{name:<36} {outcomes[name]:<22} {wall:7.2f} {seconds:16.2f}{count}")
-    seconds = statistics.median(after for after, _ in runs["together"])
-    wall = statistics.median(wall for _, wall in runs["together"])
+    seconds, wall = medians(runs["together"])
     per_file = seconds / len(files)
     count = f", {programs['together']} XLA programs" if counted else ""
     print(

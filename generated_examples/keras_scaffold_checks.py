@@ -13,9 +13,11 @@ cold cache, so it runs only when `KERAS_SCAFFOLD_TORCH_COMPILE=1` is set (the
 generated project's CI sets it); XLA on TensorFlow and JAX always runs.
 
 Importing it sets, for the test process, XLA's flags for fast compiles (unless
-XLA_FLAGS is set) and float32 matrix products in float32 on GPUs.
+XLA_FLAGS is set) and float32 matrix products in float32 on GPUs, and leaves the
+objects imported so far out of garbage collection (`gc.freeze`).
 """
 
+import gc
 import importlib.metadata
 import inspect
 import json
@@ -84,6 +86,14 @@ def full_float32_matmuls():
 
 
 full_float32_matmuls()
+
+# Keras imports TensorFlow wherever it is installed, whatever the backend, on the
+# first seeding: seeding now makes that part of importing this module.
+keras.utils.set_random_seed(SEED)
+# Keras, its backend and TensorFlow are hundreds of thousands of objects that live
+# as long as the process; Python's full collections walked them all, about 0.1 s
+# each and several per test file. Frozen, they are left out of every collection.
+gc.freeze()
 
 
 def to_numpy(tensor):

@@ -17,7 +17,8 @@ from pathlib import Path
 import tomllib
 
 from keras_scaffold import __version__
-from keras_scaffold.check.finder import KerasClass, Module
+from keras_scaffold.check.finder import KerasClass
+from keras_scaffold.check.index import Index, module_location, parse
 from keras_scaffold.errors import AnswersError, CheckError, OutputError, ScaffoldError
 from keras_scaffold.generate import Plan, plan_component
 from keras_scaffold.names import check_class_name, check_module_name, snake_case
@@ -137,8 +138,11 @@ def find_targets(
     path: Path, source: str, options: Options, only: str | None = None
 ) -> list[Target]:
     """The Layer and Model classes defined at the top of one file's source."""
-    module = Module(str(path), source, ast.parse(source, filename=str(path)))
     import_root, module_import = import_location(path)
+    module = parse(str(path), source, module_import)
+    index = Index()
+    index.add(module, import_root)
+    index.link()
     table = _pyproject_table(path)
     targets = []
     for cls in module.classes:
@@ -233,13 +237,7 @@ def _sample(annotation: ast.expr | None) -> object:
 def import_location(path: Path) -> tuple[Path, str]:
     """The folder to import from and the dotted module: up through the packages
     (folders with `__init__.py`) that hold the file."""
-    path = path.resolve()
-    parts = [path.stem] if path.stem != "__init__" else []
-    folder = path.parent
-    while (folder / "__init__.py").is_file() and folder.parent != folder:
-        parts.insert(0, folder.name)
-        folder = folder.parent
-    return folder, ".".join(parts)
+    return module_location(path)
 
 
 def _pyproject_table(path: Path) -> dict:

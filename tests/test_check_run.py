@@ -193,7 +193,7 @@ class Picky(keras.layers.Layer):
     assert github.out.startswith("::error file=layers.py,line=5,col=1,title=KS900::")
     # Selecting no KS9 rule runs nothing.
     quiet = run_cli("check", "--run", "--select", "KS1", "layers.py", cwd=tmp_path)
-    assert (quiet.code, quiet.out) == (0, "All checks passed (1 file(s)).\n")
+    assert (quiet.code, quiet.out) == (0, "All checks passed (1 class in 1 file).\n")
 
 
 @pytest.mark.parametrize(
@@ -303,4 +303,6 @@ sublayers = [{module = "keras.layers", class_name = "Dense", config = {units = 3
     )
     result = run_cli("check", "--run", *modules, cwd=tmp_path)
     assert result.code == 0, result.out
-    assert result.out == f"All checks passed ({len(modules)} file(s)).\n"
+    assert result.out == (
+        f"All checks passed ({len(modules)} classes in {len(modules)} files).\n"
+    )

@@ -87,7 +87,10 @@ def check_command(
             set(result.findings)
             | set(_run(paths, select, ignore, init_specs, input_shape, input_dtype))
         )
-    click.echo(report.render(result.findings, result.files, output_format), nl=False)
+    click.echo(
+        report.render(result.findings, result.files, output_format, result.classes),
+        nl=False,
+    )
     if result.errors:
         more = f" (and {len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
         raise CheckError(result.errors[0] + more)

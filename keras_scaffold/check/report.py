@@ -12,7 +12,17 @@ from keras_scaffold.check.findings import Finding
 FORMATS = ("text", "json", "github")
 
 
-def render(findings: list[Finding], files: int, output_format: str) -> str:
+def audited(classes: int, files: int) -> str:
+    """What was audited: "12 classes in 3 files"."""
+    return (
+        f"{classes} {'class' if classes == 1 else 'classes'} in "
+        f"{files} {'file' if files == 1 else 'files'}"
+    )
+
+
+def render(
+    findings: list[Finding], files: int, output_format: str, classes: int = 0
+) -> str:
     if output_format == "json":
         return json.dumps([f.as_dict() for f in findings], indent=2) + "\n"
     if output_format == "github":
@@ -22,9 +32,9 @@ def render(findings: list[Finding], files: int, output_format: str) -> str:
         for f in findings
     ]
     if findings:
-        lines.append(f"Found {len(findings)} finding(s) in {files} file(s).")
+        lines.append(f"Found {len(findings)} finding(s) ({audited(classes, files)}).")
     else:
-        lines.append(f"All checks passed ({files} file(s)).")
+        lines.append(f"All checks passed ({audited(classes, files)}).")
     return "\n".join(lines) + "\n"
 
 

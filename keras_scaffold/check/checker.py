@@ -96,7 +96,7 @@ def read_module(path: Path) -> tuple[Module | None, str | None]:
         with tokenize.open(path) as file:
             source = file.read()
     except (OSError, SyntaxError, UnicodeError, LookupError) as error:
-        return None, f"{path}: cannot read: {error}"
+        return None, f"{path}: cannot read: {_one_line(error)}"
     root, name = module_location(path)
     try:
         module = parse(str(path), source, name)
@@ -105,11 +105,15 @@ def read_module(path: Path) -> tuple[Module | None, str | None]:
             f"{path}:{error.lineno or 0}:{error.offset or 0}: syntax error: {error.msg}"
         )
     except ValueError as error:  # a NUL byte, on Python 3.11
-        return None, f"{path}: cannot read: {error}"
+        return None, f"{path}: cannot read: {_one_line(error)}"
     except (RecursionError, MemoryError):
-        return None, f"{path}: nested too deeply to parse"
+        return None, f"{path}: nested too deeply for Python's parser"
     module.root = root
     return module, None
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def check_paths(

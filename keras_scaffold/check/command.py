@@ -92,8 +92,11 @@ def check_command(
         nl=False,
     )
     if result.errors:
-        more = f" (and {len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
-        raise CheckError(result.errors[0] + more)
+        # One line per file or folder that could not be read, the last as the
+        # error that sets the exit status.
+        for line in result.errors[:-1]:
+            click.echo(f"keras-scaffold: error: {line}", err=True)
+        raise CheckError(result.errors[-1])
     if result.findings:
         sys.exit(1)  # findings are the output, not an error line
 

@@ -176,7 +176,19 @@ class Index:
         if kind is not None or name is None:
             return kind
         target = self.resolve(name)
-        return keras_kind(target) if isinstance(target, str) else target
+        if not isinstance(target, str):
+            return target
+        return keras_kind(target) or keras_kind(_reexported_keras(target))
+
+
+def _reexported_keras(name: str) -> str | None:
+    """`keras_cv.src.backend.keras.layers.Layer` -> `keras.layers.Layer`: a
+    library outside the tree that re-exports Keras (its module is not read)."""
+    parts = name.split(".")
+    if "keras" not in parts[1:]:
+        return None
+    at = parts.index("keras", 1)
+    return ".".join(parts[at:])
 
 
 def _defined_before(

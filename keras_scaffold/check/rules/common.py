@@ -339,3 +339,19 @@ def runs_in_tf_data(cls: KerasClass) -> bool:
         if name.rsplit(".", 1)[-1] in _TF_DATA_BASES or ".preprocessing." in name:
             return True
     return False
+
+
+def is_abstract(cls: KerasClass) -> bool:
+    """A method of the class only raises `NotImplementedError`: a base."""
+    for method in cls.methods.values():
+        body = [s for s in method.body if not _is_docstring(s)]
+        if len(body) == 1 and isinstance(body[0], ast.Raise):
+            error = body[0].exc
+            error = error.func if isinstance(error, ast.Call) else error
+            if isinstance(error, ast.Name) and error.id == "NotImplementedError":
+                return True
+    return False
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)

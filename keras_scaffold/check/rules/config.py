@@ -19,6 +19,7 @@ from keras_scaffold.check.rules.common import (
     calls_parent,
     created_at_init,
     fold_super,
+    is_abstract,
     is_super_call,
     named_params,
     self_attr,
@@ -364,10 +365,10 @@ def _missing_arguments(
 ) -> Iterator[Hit]:
     if init is None or not keys.complete:
         return
-    if cls.children and all("__init__" in child.methods for child in cls.children):
-        return  # a base whose subclasses each take their own arguments
     if cls.find_method("load_assets") is not None:
         return  # it restores part of its state from saved assets, not the config
+    if is_abstract(cls) and all("__init__" in c.methods for c in cls.children):
+        return  # a base never built itself; each subclass is checked on its own
     params, forwarded = _init_args(cls)
     written = set(keys.keys) | _from_config_strings(cls) | _folded(init[1], keys)
     defaults = dict(_defaults(init[1]))
@@ -375,6 +376,8 @@ def _missing_arguments(
         name = item.arg
         if name in written or name in BASE_ARGUMENTS or name == "weights":
             continue  # `weights`: initial weights, which loading replaces
+        if _settled_by_subclasses(cls, name):
+            continue
         if name in forwarded and keys.opaque:
             continue  # a Keras layer's own config, not read here, may hold it
         if name in defaults:
@@ -389,6 +392,28 @@ def _missing_arguments(
             f"`get_config()`: {what}",
             cls.node,
         )
+
+
+def _settled_by_subclasses(cls: KerasClass, name: str) -> bool:
+    """Every subclass either takes the argument itself (and is checked for it)
+    or fixes it in its `super().__init__` call: `rank` in Keras's `BaseConv`."""
+    if not cls.children:
+        return False
+    for child in cls.children:
+        init = child.methods.get("__init__")
+        if init is None:
+            return False
+        if name in {a.arg for a in named_params(init)}:
+            continue
+        fixed = any(
+            isinstance(call.func, ast.Attribute)
+            and call.func.attr == "__init__"
+            and (call.args or any(k.arg == name for k in call.keywords))
+            for call in calls_in(child.module, init)
+        )
+        if not fixed:
+            return False
+    return True
 
 
 def _folded(init: ast.FunctionDef, keys: ConfigKeys) -> set[str]:

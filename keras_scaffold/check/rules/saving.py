@@ -4,7 +4,7 @@ import ast
 from collections.abc import Iterator
 
 from keras_scaffold.check.finder import KerasClass, Module, dotted, is_test_file
-from keras_scaffold.check.rules.common import Hit, keyword_arg
+from keras_scaffold.check.rules.common import Hit, is_abstract, keyword_arg
 
 # Packages whose classes Keras's loader imports by module path, registered or not
 # (`_retrieve_class_or_fn` in keras/src/saving/serialization_lib.py).
@@ -45,19 +45,3 @@ def registration(module: Module, cls: KerasClass) -> Iterator[Hit]:
         "`keras.models.load_model` cannot find it",
         cls.node,
     )
-
-
-def is_abstract(cls: KerasClass) -> bool:
-    """A method of the class only raises `NotImplementedError`: a base."""
-    for method in cls.methods.values():
-        body = [s for s in method.body if not _is_docstring(s)]
-        if len(body) == 1 and isinstance(body[0], ast.Raise):
-            error = body[0].exc
-            error = error.func if isinstance(error, ast.Call) else error
-            if isinstance(error, ast.Name) and error.id == "NotImplementedError":
-                return True
-    return False
-
-
-def _is_docstring(statement: ast.stmt) -> bool:
-    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)

@@ -196,6 +196,24 @@ class Picky(keras.layers.Layer):
     assert (quiet.code, quiet.out) == (0, "All checks passed (1 class in 1 file).\n")
 
 
+def test_a_config_bug_is_reported_beside_a_class_that_cannot_be_set_up(
+    run_cli, tmp_path
+):
+    """One class whose test file cannot be set up (it needs a sequence input) is
+    one KS900; the class beside it still runs, and its get_config that drops
+    `use_norm` is reported (pytest stopped the whole run at the first collection
+    error, and the run read as clean for the other class)."""
+    result = run_findings(
+        run_cli, tmp_path, str(FIXTURES / "real" / "run_two_classes.py")
+    )
+    assert result.code == 1, result.out
+    assert by_class(result.out) == {
+        "NeedsSequence": {"KS900"},
+        "DropsNorm": {"KS901"},
+    }, result.out
+    assert "use_norm" in result.out
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -141,6 +141,8 @@ def _pytest(root: Path, report: Path, import_roots: set[Path]) -> None:
         "-q",
         "-p",
         "no:cacheprovider",
+        # One class whose test file cannot be set up must not stop the others.
+        "--continue-on-collection-errors",
         f"--rootdir={root}",
         f"--junitxml={report}",
         "-W",

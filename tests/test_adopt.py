@@ -109,6 +109,35 @@ def test_adopt_writes_a_passing_test_file_that_regenerate_keeps_current(
     assert '"""(v2) What the checks' in text and "# my note" in text
 
 
+def test_a_test_written_inside_a_package_is_collected_by_plain_pytest(
+    run_cli, tmp_path
+):
+    """Beside a module of a package, pytest imports the test file as a module of
+    that package (the folder above the package goes on sys.path, not the test's
+    own), so `from keras_scaffold_checks import` failed: the test imports the
+    checks module through the package, as it does the class."""
+    package = tmp_path / "pkg" / "sub"
+    package.mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    shutil.copy(LAYER, package / "blocks.py")
+    result = run_cli("adopt", "pkg/sub/blocks.py::CompositeLayer", cwd=tmp_path)
+    assert result.code == 0, result.err
+    text = (package / "test_composite_layer.py").read_text()
+    assert "from pkg.sub.keras_scaffold_checks import" in text
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
+    env.pop("PYTHONPATH", None)
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert ran.returncode == 0, ran.stdout[-3000:]
+    assert " passed" in ran.stdout
+
+
 def test_adopt_in_a_project_writes_into_its_tests_folder(run_cli, tmp_path):
     made = run_cli("init", "proj", cwd=tmp_path)
     assert made.code == 0, made.err

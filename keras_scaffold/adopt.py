@@ -193,10 +193,12 @@ def _target(
 def signature_config(cls: KerasClass) -> tuple[dict, list[str]]:
     """Sample arguments from `__init__`: a required argument gets a value from its
     type hint (int 4, float 0.5, bool True); arguments with defaults keep them.
-    Also the required arguments no sample can be found for."""
-    init = cls.methods.get("__init__")
-    if init is None:
+    Also the required arguments no sample can be found for. A class without an
+    `__init__` of its own takes its nearest parent's (in the files read)."""
+    found = cls.find_method("__init__")
+    if found is None:
         return {}, []
+    init = found[1]
     arguments = init.args
     positional = [*arguments.posonlyargs, *arguments.args][1:]  # without self
     first_default = len(positional) - len(arguments.defaults)

@@ -266,9 +266,26 @@ class C(keras.layers.Layer):
         "other": 4,
         "size": 4,
     }
-    assert targets["B"].init == {}  # inherited: the parent's to check
+    # No __init__ of its own: constructed with its parent's signature.
+    assert targets["B"].init == targets["A"].init
     assert targets["C"].init == {"table": {}, "mode": "sum"}
     assert targets["A"].input_shape == (2, 8)
+
+
+def test_an_inherited_signature_is_read_across_files(tmp_path):
+    """`class B(A): pass` with A in another module of the package: B is
+    constructed with A's arguments (it was constructed with none, and failed)."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "base.py").write_text(
+        "import keras\n\n\nclass A(keras.layers.Layer):\n"
+        "    def __init__(self, units: int, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+    )
+    sub = tmp_path / "pkg" / "sub.py"
+    sub.write_text("from pkg.base import A\n\n\nclass B(A):\n    pass\n")
+    (target,) = adopt.find_targets(sub, sub.read_text(), adopt.Options())
+    assert (target.class_name, target.init) == ("B", {"units": 4})
 
 
 def test_each_shared_check_reports_under_a_documented_rule():

@@ -234,6 +234,25 @@ def test_bad_run_options_are_one_line_and_exit_2(run_cli, tmp_path, args, messag
     assert result.out == ""
 
 
+def test_a_wrapped_error_reports_its_cause_and_a_hint_for_it(run_cli, tmp_path):
+    """A Python `if` on a tensor fails under tracing: Keras wraps the error in
+    "Exception encountered when calling ...", which the findings quoted. They
+    quote the cause, and the hint is for the cause, not the rule's category."""
+    result = run_findings(
+        run_cli, tmp_path, str(FIXTURES / "real" / "run_python_branch.py")
+    )
+    assert result.code == 1, result.out
+    findings = json.loads(result.out)
+    compiled = [f for f in findings if f["rule"] == "KS907"]
+    assert compiled, result.out
+    for finding in findings:
+        assert "Exception encountered" not in finding["message"], finding
+        assert "OperatorNotAllowedInGraphError: Using a symbolic" in (
+            finding["message"]
+        ), finding
+        assert "keras.ops.cond" in finding["hint"], finding
+
+
 def test_samples_come_from_the_signature():
     source = """import keras
 from typing import Optional

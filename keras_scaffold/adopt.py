@@ -10,6 +10,7 @@ any component, so `regenerate` keeps it current.
 
 import ast
 import json
+import re
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -318,9 +319,20 @@ def one_target(text: str, options: Options) -> Target:
     return chosen[0]
 
 
+# Argument names that say they are a count or a size: an int in the example, so
+# that pasting it does not pass a string where Keras wants a number.
+_SIZE_NAME = re.compile(
+    r"(^num_|^n_|(^|_)(size|dim|units|length|heads|filters|count|depth|layers)$)"
+)
+
+
+def _placeholder(name: str) -> object:
+    return 4 if _SIZE_NAME.search(name) else "..."
+
+
 def missing_message(target: Target) -> str:
     names = ", ".join(target.missing)
-    example = json.dumps({name: "..." for name in target.missing})
+    example = json.dumps({name: _placeholder(name) for name in target.missing})
     return (
         f"needs arguments no sample can be found for ({names}); pass --init "
         f"'{target.class_name}={example}'"

@@ -307,6 +307,20 @@ def test_an_inherited_signature_is_read_across_files(tmp_path):
     assert (target.class_name, target.init) == ("B", {"units": 4})
 
 
+def test_the_missing_arguments_example_guesses_sizes_as_ints():
+    """A size pasted from the hint as "..." is a string; names that say size get
+    an int placeholder (the rest stay "...")."""
+    source = (
+        "import keras\n\n\nclass Head(keras.layers.Layer):\n"
+        "    def __init__(self, vocabulary_size, num_heads, table, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+    )
+    (target,) = adopt.find_targets(FIXTURES / "x.py", source, adopt.Options())
+    assert adopt.missing_message(target).endswith(
+        '\'Head={"vocabulary_size": 4, "num_heads": 4, "table": "..."}\''
+    )
+
+
 def test_each_shared_check_reports_under_a_documented_rule():
     checks = (REPO / "templates" / "_shared" / "checks.py.jinja").read_text()
     tests = re.findall(r"def (test_\w+)\(", checks)

@@ -25,6 +25,22 @@ def adopted(tmp_path):
     return tmp_path
 
 
+def plain_pytest_passes(folder, without_pythonpath=False):
+    """`python -m pytest` in `folder` (TensorFlow) collects tests and passes."""
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
+    if without_pythonpath:
+        env.pop("PYTHONPATH", None)
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert ran.returncode == 0, ran.stdout[-3000:]
+    assert " passed" in ran.stdout
+
+
 def test_adopt_writes_a_passing_test_file_that_regenerate_keeps_current(
     run_cli, tmp_path, templates_copy
 ):
@@ -72,16 +88,7 @@ def test_adopt_writes_a_passing_test_file_that_regenerate_keeps_current(
     assert "from blocks import CompositeLayer" in test_file.read_text()
 
     # The written tests pass (one subprocess, TensorFlow).
-    env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
-    ran = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert ran.returncode == 0, ran.stdout[-3000:]
-    assert " passed" in ran.stdout
+    plain_pytest_passes(folder)
 
     # Nothing changed: regenerate has nothing to do.
     same = run_cli("regenerate", cwd=folder)
@@ -125,17 +132,7 @@ def test_a_test_written_inside_a_package_is_collected_by_plain_pytest(
     assert result.code == 0, result.err
     text = (package / "test_composite_layer.py").read_text()
     assert "from pkg.sub.keras_scaffold_checks import" in text
-    env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
-    env.pop("PYTHONPATH", None)
-    ran = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert ran.returncode == 0, ran.stdout[-3000:]
-    assert " passed" in ran.stdout
+    plain_pytest_passes(tmp_path, without_pythonpath=True)
 
 
 def test_adopt_in_a_project_writes_into_its_tests_folder(run_cli, tmp_path):

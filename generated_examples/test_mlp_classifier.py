@@ -29,6 +29,9 @@ class TestMlpClassifier(ModelChecks):
             "a Keras activation or its name",
         ),
     )
+    invalid_combinations = (
+        ({"dropout_rate": 1.0}, ValueError, "`dropout_rate` must be below"),
+    )
     object_arguments = (("activation", "activation"),)
 
     def make_config(self):

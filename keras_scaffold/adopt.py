@@ -282,7 +282,8 @@ def _table_config(table: dict, key: str, name: str, path: Path) -> dict | None:
             f"{table['file']}: [tool.keras-scaffold.check.{key}] {name} must be a "
             "table of arguments."
         )
-    check_finite(value, f"{table['file']}: [tool.keras-scaffold.check.{key}]")
+    if value is not None:
+        check_finite(value, f"{table['file']}: [tool.keras-scaffold.check.{key}]")
     return value
 
 

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import tokenize
 from pathlib import Path
-from xml.etree import ElementTree
 
 import black
 import pytest
@@ -23,6 +22,7 @@ import yaml
 from conftest import PATTERNS, snapshot
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from test_declarations import run_with_report
 
 from keras_scaffold import render as render_module
 from keras_scaffold.cli import main
@@ -601,21 +601,13 @@ def test_accepted_declarations_generate_tests_that_pass():
         DOCSTRING_EXAMPLES.format(modules=modules)
     )
     for backend in KERAS_BACKENDS:
-        report = folder.parent / f"{backend}.xml"
-        completed = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-            + ["-o", "addopts=", f"--junitxml={report}", "."],
-            capture_output=True,
-            text=True,
-            cwd=folder,
-            env={**os.environ, "KERAS_BACKEND": backend},
-        )
+        completed, outcomes = run_with_report(folder, backend)
         failed = f"{backend}:\n{declared}\n{completed.stdout[-6000:]}"
         assert completed.returncode == 0, failed
-        passed: dict[str, set[str]] = {}
-        for case in ElementTree.parse(report).iter("testcase"):
-            if not list(case):  # no failure, error or skipped element
-                passed.setdefault(case.get("classname"), set()).add(case.get("name"))
         for class_name, _, _ in KERAS_COMPONENTS:
-            ran = passed.get(f"test_{class_name.lower()}.Test{class_name}", set())
+            ran = {
+                test
+                for (cls, test), kind in outcomes.items()
+                if cls == f"Test{class_name}" and kind == "passed"
+            }
             assert ALWAYS_RUN <= ran, (backend, class_name, ALWAYS_RUN - ran)

@@ -75,7 +75,10 @@ words = st.one_of(
 )
 texts = st.lists(words, min_size=0, max_size=4).map("".join)
 plain_names = st.from_regex(r"[a-z][a-z0-9_]{1,12}", fullmatch=True)
+# Up to the 28 characters `--param` takes: the generated lines must still fit.
+long_names = st.from_regex(r"[a-z][a-z0-9_]{23,27}", fullmatch=True)
 names = st.one_of(
+    long_names,
     plain_names,
     plain_names,
     plain_names,
@@ -99,8 +102,8 @@ choices = st.lists(words, min_size=1, max_size=4).map(",".join)
 
 
 @st.composite
-def param_specs(draw) -> str:
-    name = draw(names)
+def param_specs(draw, name_strategy=None) -> str:
+    name = draw(names if name_strategy is None else name_strategy)
     type_ = draw(st.sampled_from([*TYPES, "float", "int", "choice", "nonsense"]))
     spec = f"{name}:{type_}"
     if type_ == "choice":
@@ -196,7 +199,9 @@ def pattern_declarations(draw) -> tuple[str, list[str]]:
     )
     specs = [draw(redeclaration(param)) for param in chosen]
     names = {param["name"] for param in chosen}
-    extra = draw(st.lists(param_specs(), max_size=1))
+    # A new argument, named as users name them (odd names are the first fuzz
+    # test's): mostly accepted, so that its code and tests run.
+    extra = draw(st.lists(param_specs(plain_names), max_size=1))
     return pattern, specs + [s for s in extra if s.split(":")[0] not in names]
 
 
@@ -480,7 +485,7 @@ def test_tampered_answers_never_write_outside_or_into_the_records(
 # Accepted declarations, their tests run with Keras: a few in every run, always
 # the same ones, on PyTorch (the backend whose test files run fastest);
 # KERAS_SCAFFOLD_FUZZ_KERAS_EXAMPLES=N runs N random ones on every backend.
-KERAS_EXAMPLES = int(os.environ.get("KERAS_SCAFFOLD_FUZZ_KERAS_EXAMPLES", "8"))
+KERAS_EXAMPLES = int(os.environ.get("KERAS_SCAFFOLD_FUZZ_KERAS_EXAMPLES", "10"))
 KERAS_BACKENDS = (
     ["tensorflow", "jax", "torch"]
     if "KERAS_SCAFFOLD_FUZZ_KERAS_EXAMPLES" in os.environ

@@ -91,6 +91,7 @@ class MlpClassifier(keras.Model):
         TypeError: If `dropout_rate` is not a number.
         ValueError: If `dropout_rate` is not a float between 0 and 1.
         ValueError: If `activation` is not a Keras activation or its name.
+        ValueError: If `num_classes` is below 2.
         ValueError: If `dropout_rate` is 1.
     """
 
@@ -143,6 +144,12 @@ class MlpClassifier(keras.Model):
                 "Received an invalid value for `dropout_rate`, "
                 "expected a float between 0 and 1. "
                 f"Received: dropout_rate={dropout_rate!r}"
+            )
+        if num_classes < 2:
+            raise ValueError(
+                "`num_classes` must be at least 2: a softmax over one "
+                "class is always 1, and nothing trains. Received: "
+                f"num_classes={num_classes}"
             )
         if dropout_rate == 1:
             raise ValueError(

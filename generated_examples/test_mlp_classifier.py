@@ -30,6 +30,7 @@ class TestMlpClassifier(ModelChecks):
         ),
     )
     invalid_combinations = (
+        ({"num_classes": 1}, ValueError, "`num_classes` must be at"),
         ({"dropout_rate": 1.0}, ValueError, "`dropout_rate` must be below"),
     )
     object_arguments = (("activation", "activation"),)

@@ -17,6 +17,8 @@ import pytest
 from conftest import snapshot
 from test_adopt import adopted
 
+from keras_scaffold.names import snake_case
+
 RUFF = [sys.executable, "-m", "ruff", "check", "--no-cache", "--line-length", "88"]
 
 
@@ -380,7 +382,38 @@ def issue_cases(tmp_path_factory):
         except SystemExit as exit_:
             assert exit_.code in (0, None)
     (folder / "test_saved_before_the_first_call.py").write_text(NESTED_PROBE)
+    modules = [snake_case(name) for name in CASES]
+    (folder / "test_docstring_examples.py").write_text(
+        DOCSTRING_EXAMPLES.format(modules=modules)
+    )
     return run_with_report(folder)
+
+
+# The docstring's example of each component runs as written.
+DOCSTRING_EXAMPLES = """\
+import importlib
+import re
+import textwrap
+
+import keras
+import pytest
+
+
+@pytest.mark.parametrize("module", {modules})
+def test_the_docstring_example_runs(module):
+    namespace = vars(importlib.import_module(module))
+    cls = next(v for v in namespace.values() if getattr(v, "__module__", 0) == module)
+    code = re.search(r"```python\\n(.*?)```", cls.__doc__, re.S).group(1)
+    try:
+        exec(textwrap.dedent(code), {{"keras": keras, cls.__name__: cls}})
+    except Exception as error:
+        # As a channels_first convolution's docstring says.
+        if type(error).__name__ != "UnimplementedError" or (
+            "on a GPU only" not in " ".join(cls.__doc__.split())
+        ):
+            raise
+        pytest.skip("TensorFlow runs this example on a GPU only")
+"""
 
 
 # A model saved before its first call, around a layer whose `call()` uses its
@@ -427,6 +460,23 @@ def test_a_nested_layer_is_saved_by_a_model_saved_before_its_first_call(issue_ca
         "test_the_nested_layer_is_saved_before_the_first_call",
     )
     assert outcomes.get(probe) == "passed", completed.stdout[-3000:]
+
+
+@pytest.mark.parametrize("class_name", list(CASES))
+def test_the_docstring_example_follows_the_declaration(issue_cases, class_name):
+    completed, outcomes = issue_cases
+    example = (
+        "test_docstring_examples",
+        f"test_the_docstring_example_runs[{snake_case(class_name)}]",
+    )
+    outcome = outcomes.get(example)
+    if class_name == "ConvFirst" and os.environ.get("KERAS_BACKEND") in (
+        None,
+        "tensorflow",
+    ):
+        assert outcome in ("passed", "skipped"), completed.stdout[-3000:]
+    else:
+        assert outcome == "passed", completed.stdout[-3000:]
 
 
 @pytest.mark.parametrize("class_name", list(CASES))

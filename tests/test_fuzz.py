@@ -22,7 +22,7 @@ import yaml
 from conftest import PATTERNS, snapshot
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from test_declarations import run_with_report
+from test_declarations import DOCSTRING_EXAMPLES, run_with_report
 
 from keras_scaffold import render as render_module
 from keras_scaffold.cli import main
@@ -552,24 +552,6 @@ ALWAYS_RUN = {
     "test_get_config_holds_every_init_argument",
     "test_save_and_load_give_identical_outputs",
 }
-
-
-DOCSTRING_EXAMPLES = """\
-import importlib
-import re
-import textwrap
-
-import keras
-import pytest
-
-
-@pytest.mark.parametrize("module", {modules})
-def test_the_docstring_example_runs(module):
-    namespace = vars(importlib.import_module(module))
-    cls = next(v for v in namespace.values() if getattr(v, "__module__", 0) == module)
-    code = re.search(r"```python\\n(.*?)```", cls.__doc__, re.S).group(1)
-    exec(textwrap.dedent(code), {{"keras": keras, cls.__name__: cls}})
-"""
 
 
 def unformatted(answers: dict) -> dict[str, str]:

@@ -130,12 +130,13 @@ class TestTokenAndPositionEmbedding(LayerChecks):
         with pytest.raises(ValueError, match="sequence_length"):
             layer(too_long)
 
-    def test_a_compiled_model_refuses_them_whatever_it_traced(self):
+    @pytest.mark.parametrize("jit_compile", [True, False])
+    def test_a_compiled_model_refuses_them_whatever_it_traced(self, jit_compile):
         # After two lengths, TensorFlow traces `predict` for any length, which
         # the layer cannot check before it runs: the slice of its position
-        # vectors then fails, with XLA too (which would clamp a lookup).
+        # vectors then fails, with XLA (which would clamp a lookup) and without.
         model = self.make_model(self.make_layer())
-        model.compile(jit_compile=compiled_predict_available())
+        model.compile(jit_compile=jit_compile and compiled_predict_available())
         length = self.make_layer().sequence_length
         for valid in (length - 1, length):
             model.predict(self.make_inputs((2, valid)), verbose=0)

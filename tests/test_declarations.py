@@ -322,6 +322,42 @@ def test_a_layer_argument_is_a_nested_layer_built_in_build(run_cli, tmp_path):
     assert "self.inner.build(input_shape)" in module
 
 
+@pytest.mark.parametrize(
+    ("pattern", "says", "proved_by"),
+    [
+        (
+            "transformer",
+            "a `padding_mask` passed explicitly too",
+            "def test_an_explicit_padding_mask_stays_on_the_outputs(",
+        ),
+        (
+            "stochastic",
+            "That state is not saved, as with `keras.layers.GaussianNoise`",
+            "def test_the_seed_state_is_not_saved(",
+        ),
+        (
+            "embedding",
+            "(TensorFlow's `InvalidArgumentError`, with XLA too)",
+            "def test_a_compiled_model_refuses_them_whatever_it_traced(",
+        ),
+        (
+            "conv",
+            "TypeError: If `kernel_size` is not an integer or a tuple of integers.",
+            "def test_kernel_size_and_strides_take_one_integer_and_numpy_integers(",
+        ),
+    ],
+)
+def test_the_docstrings_say_what_the_generated_tests_prove(
+    run_cli, tmp_path, pattern, says, proved_by
+):
+    """The issue's edges: each docstring sentence, and the generated test that
+    holds the layer to it (which the Keras runs below and the examples run)."""
+    assert run_cli("new", pattern, "Block", cwd=tmp_path).code == 0
+    docstring = " ".join((tmp_path / "block.py").read_text().split())
+    assert says in docstring
+    assert proved_by in (tmp_path / "test_block.py").read_text()
+
+
 # -- With Keras: the generated tests of the issue's declarations pass. ---------
 
 CASES = {

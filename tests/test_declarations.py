@@ -376,6 +376,8 @@ CASES = {
     ),
     "Embedding3": ("embedding", ["sequence_length:int:positive=3"]),
     "Noiseless": ("stochastic", ["stddev:float:0..1=0"]),
+    # A required argument the pattern's docstring example must pass too.
+    "CellConstraint": ("rnn_cell", ["con:constraint"]),
     "Objects": (
         "simple",
         ["reg:regularizer", "init:initializer", "con:constraint", "inner:layer"],

@@ -1,5 +1,6 @@
 """DenseStack: a stack of `Dense` sub-layers, one per entry of a tuple of sizes."""
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -62,6 +63,7 @@ class DenseStack(keras.layers.Layer):
     ```
 
     Raises:
+        TypeError: If `hidden_dims` is not a tuple of integers.
         ValueError: If `hidden_dims` is not a non-empty tuple of positive integers.
         ValueError: If `activation` is not a Keras activation or its name.
         TypeError: If `use_bias` is not a boolean.
@@ -74,18 +76,24 @@ class DenseStack(keras.layers.Layer):
         use_bias: bool = True,
         **kwargs: Any,
     ) -> None:
-        if not (
-            isinstance(hidden_dims, (tuple, list))
-            and hidden_dims
-            and all(isinstance(value, int) for value in hidden_dims)
-            and not any(isinstance(value, bool) for value in hidden_dims)
-            and all(value >= 1 for value in hidden_dims)
+        if not isinstance(hidden_dims, (tuple, list)) or not all(
+            isinstance(value, numbers.Integral) and not isinstance(value, bool)
+            for value in hidden_dims
         ):
+            raise TypeError(
+                "Received an invalid value for `hidden_dims`, "
+                "expected a non-empty tuple of positive integers. "
+                f"Received: hidden_dims={hidden_dims!r}"
+            )
+        if not hidden_dims or any(value < 1 for value in hidden_dims):
             raise ValueError(
                 "Received an invalid value for `hidden_dims`, "
                 "expected a non-empty tuple of positive integers. "
                 f"Received: hidden_dims={hidden_dims!r}"
             )
+
+        # Plain ints (NumPy's too), so that the config is JSON.
+        hidden_dims = tuple(int(value) for value in hidden_dims)
         if not isinstance(use_bias, bool):
             raise TypeError(
                 "Received an invalid value for `use_bias`, "

@@ -559,7 +559,8 @@ class LayerChecks:
         model.compile(jit_compile=True)
         for grow in (0, 1):
             shape = (self.input_shape[0] + grow,) + tuple(self.input_shape[1:])
-            if len(shape) >= 3:
+            if len(shape) >= 3 and self.flexible_shape()[1] is None:
+                # The time axis (or the height), which the model takes of any size.
                 shape = shape[:1] + (shape[1] + grow,) + shape[2:]
             inputs = self.make_inputs(shape)
             if grow and keras.backend.backend() == "jax":

@@ -81,6 +81,8 @@ class MlpBlock(keras.layers.Layer):
         ValueError: If `dropout_rate` is not a float between 0 and 1.
         TypeError: If `use_norm` is not a boolean.
         ValueError: If `kernel_initializer` is not a Keras initializer or its name.
+        ValueError: If `hidden_dim` is below 2 and `use_norm` is `True`.
+        ValueError: If `dropout_rate` is 1.
     """
 
     def __init__(
@@ -134,6 +136,19 @@ class MlpBlock(keras.layers.Layer):
                 "Received an invalid value for `use_norm`, "
                 "expected a boolean. "
                 f"Received: use_norm={use_norm!r}"
+            )
+        if use_norm and hidden_dim < 2:
+            raise ValueError(
+                "`hidden_dim` must be at least 2 with `use_norm`: layer "
+                "normalization of a single feature is a constant, and no "
+                "gradient reaches the layers before it. Received: "
+                f"hidden_dim={hidden_dim}"
+            )
+        if dropout_rate == 1:
+            raise ValueError(
+                "`dropout_rate` must be below 1: a rate of 1 drops every "
+                "unit, and no gradient reaches the layers before the "
+                f"dropout. Received: dropout_rate={dropout_rate}"
             )
         super().__init__(**kwargs)
         self.hidden_dim = hidden_dim

@@ -1,5 +1,6 @@
 """MlpClassifier: a keras.Model subclass classifier that fits, saves and reloads."""
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -85,10 +86,13 @@ class MlpClassifier(keras.Model):
     Raises:
         TypeError: If `num_classes` is not an integer.
         ValueError: If `num_classes` is not a positive integer.
+        TypeError: If `hidden_dims` is not a tuple of integers.
         ValueError: If `hidden_dims` is not a non-empty tuple of positive integers.
         TypeError: If `dropout_rate` is not a number.
         ValueError: If `dropout_rate` is not a float between 0 and 1.
         ValueError: If `activation` is not a Keras activation or its name.
+        ValueError: If `num_classes` is below 2.
+        ValueError: If `dropout_rate` is 1.
     """
 
     def __init__(
@@ -111,18 +115,24 @@ class MlpClassifier(keras.Model):
                 "expected a positive integer. "
                 f"Received: num_classes={num_classes!r}"
             )
-        if not (
-            isinstance(hidden_dims, (tuple, list))
-            and hidden_dims
-            and all(isinstance(value, int) for value in hidden_dims)
-            and not any(isinstance(value, bool) for value in hidden_dims)
-            and all(value >= 1 for value in hidden_dims)
+        if not isinstance(hidden_dims, (tuple, list)) or not all(
+            isinstance(value, numbers.Integral) and not isinstance(value, bool)
+            for value in hidden_dims
         ):
+            raise TypeError(
+                "Received an invalid value for `hidden_dims`, "
+                "expected a non-empty tuple of positive integers. "
+                f"Received: hidden_dims={hidden_dims!r}"
+            )
+        if not hidden_dims or any(value < 1 for value in hidden_dims):
             raise ValueError(
                 "Received an invalid value for `hidden_dims`, "
                 "expected a non-empty tuple of positive integers. "
                 f"Received: hidden_dims={hidden_dims!r}"
             )
+
+        # Plain ints (NumPy's too), so that the config is JSON.
+        hidden_dims = tuple(int(value) for value in hidden_dims)
         if not isinstance(dropout_rate, (int, float)) or isinstance(dropout_rate, bool):
             raise TypeError(
                 "Received an invalid value for `dropout_rate`, "
@@ -134,6 +144,18 @@ class MlpClassifier(keras.Model):
                 "Received an invalid value for `dropout_rate`, "
                 "expected a float between 0 and 1. "
                 f"Received: dropout_rate={dropout_rate!r}"
+            )
+        if num_classes < 2:
+            raise ValueError(
+                "`num_classes` must be at least 2: a softmax over one "
+                "class is always 1, and nothing trains. Received: "
+                f"num_classes={num_classes}"
+            )
+        if dropout_rate == 1:
+            raise ValueError(
+                "`dropout_rate` must be below 1: a rate of 1 drops every "
+                "unit, and no gradient reaches the layers before the "
+                f"dropout. Received: dropout_rate={dropout_rate}"
             )
         super().__init__(**kwargs)
         self.num_classes = num_classes

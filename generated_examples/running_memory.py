@@ -94,6 +94,7 @@ class RunningMemory(keras.layers.Layer):
         ValueError: If `units` is not a positive integer.
         TypeError: If `momentum` is not a number.
         ValueError: If `momentum` is not a float between 0 and 1.
+        ValueError: If `momentum` is 1.
     """
 
     def __init__(
@@ -125,6 +126,12 @@ class RunningMemory(keras.layers.Layer):
                 "Received an invalid value for `momentum`, "
                 "expected a float between 0 and 1. "
                 f"Received: momentum={momentum!r}"
+            )
+        if momentum == 1:
+            raise ValueError(
+                "`momentum` must be below 1: at 1 the state keeps its "
+                "first value (zeros) forever. Received: "
+                f"momentum={momentum}"
             )
         super().__init__(**kwargs)
         self.units = units

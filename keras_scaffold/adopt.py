@@ -10,6 +10,7 @@ any component, so `regenerate` keeps it current.
 
 import ast
 import json
+import math
 import re
 import tokenize
 from dataclasses import dataclass, field
@@ -103,7 +104,25 @@ def parse_json_config(text: str, where: str) -> dict:
         raise CheckError(f"{where}: not valid JSON ({error.msg}).") from error
     if not isinstance(value, dict):
         raise CheckError(f"{where}: give a JSON object of arguments, such as {{}}.")
+    check_finite(value, where)
     return value
+
+
+def check_finite(value: object, where: str) -> None:
+    """Refuse infinities and NaN (JSON's `1e400`, `NaN`; TOML's and YAML's
+    `inf`): the test file writes each argument as a Python literal, and these
+    have none."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CheckError(
+            f"{where}: {value!r} is not a finite number, which the test file "
+            "could write; give a finite one."
+        )
+    for item in (
+        value.values()
+        if isinstance(value, dict)
+        else (value if isinstance(value, list) else ())
+    ):
+        check_finite(item, where)
 
 
 # What the sample batch holds: random floats, or token ids 1 to 3 (never 0, padding).
@@ -264,6 +283,8 @@ def _table_config(table: dict, key: str, name: str, path: Path) -> dict | None:
             f"{table['file']}: [tool.keras-scaffold.check.{key}] {name} must be a "
             "table of arguments."
         )
+    if value is not None:
+        check_finite(value, f"{table['file']}: [tool.keras-scaffold.check.{key}]")
     return value
 
 
@@ -388,6 +409,7 @@ def _check_settings(settings: object) -> None:
     for key in ("init", "other"):
         if key in settings and not isinstance(settings[key], dict):
             raise AnswersError(f"`adopted.{key}` must be a mapping of arguments.")
+        check_finite(settings.get(key), f"`adopted.{key}`")
     if settings.get("input_dtype", "float32") not in INPUT_DTYPES:
         raise AnswersError(f"`adopted.input_dtype` must be one of {INPUT_DTYPES}.")
     shape = settings.get("input_shape")

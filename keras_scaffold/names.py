@@ -6,7 +6,12 @@ import unicodedata
 from pathlib import Path
 
 from keras_scaffold.errors import InvalidNameError
-from keras_scaffold.reserved import AMBIGUOUS_NAMES, BUILTIN_NAMES, shadowed_module
+from keras_scaffold.reserved import (
+    AMBIGUOUS_NAMES,
+    BUILTIN_NAMES,
+    CHECKS_MODULE,
+    shadowed_module,
+)
 
 # Public class names of `keras`, `keras.layers` and `keras.models` (Keras 3.15).
 # Kept as data so that generating code never imports Keras; a project test checks
@@ -312,6 +317,12 @@ def package_from_location(directory: Path) -> str:
 
 def check_module_name(module_name: str) -> str:
     """`module_name`, unless a generated `module_name.py` would shadow an import."""
+    if module_name == CHECKS_MODULE:
+        raise InvalidNameError(
+            f"A module named `{module_name}.py` would replace the checks every "
+            "component's tests share, written beside them under that name; "
+            "choose another class name."
+        )
     if shadowed_module(module_name):
         raise InvalidNameError(
             f"A module named `{module_name}.py` would shadow Python's or a "

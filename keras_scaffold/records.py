@@ -21,6 +21,7 @@ import yaml
 
 from keras_scaffold import __version__
 from keras_scaffold.errors import AnswersError
+from keras_scaffold.patterns import SafeLoader
 from keras_scaffold.render import Rendered
 
 RECORDS_DIR = ".keras-scaffold"
@@ -125,7 +126,7 @@ def read_record(answers_path: Path) -> Record:
     """Read and check one answers file; a broken one is an `AnswersError`."""
     root = answers_path.resolve().parent.parent
     try:
-        data = yaml.safe_load(answers_path.read_text("utf-8"))
+        data = yaml.load(answers_path.read_text("utf-8"), SafeLoader)
     except (OSError, UnicodeDecodeError) as error:
         raise AnswersError(f"cannot read {answers_path}: {error}") from error
     except yaml.YAMLError as error:

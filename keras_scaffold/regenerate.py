@@ -12,11 +12,11 @@ from pathlib import Path
 import merge3
 import yaml
 
-from keras_scaffold import __version__, adopt, writer
+from keras_scaffold import __version__, adopt, cache, writer
 from keras_scaffold.component import make_answers, render
 from keras_scaffold.errors import AnswersError, ScaffoldError
 from keras_scaffold.params import check_documented_params
-from keras_scaffold.patterns import ADOPTED
+from keras_scaffold.patterns import ADOPTED, SafeLoader
 from keras_scaffold.records import (
     RECORDS_DIR,
     Record,
@@ -127,7 +127,8 @@ def plan(record: Record, templates: Templates) -> Plan:
     digest = fingerprint(templates.digest, answers)
     recorded, sources = record.read_digest()
     bases = _read_bases(record)
-    if digest == recorded:
+    unchanged = _unchanged_key(record, digest, bases)
+    if digest == recorded or cache.read("unchanged", unchanged) is not None:
         theirs = dict(bases)  # same templates and answers: same files
         rendered = None
     else:
@@ -148,10 +149,26 @@ def plan(record: Record, templates: Templates) -> Plan:
             result.read[answers_path] = before.encode("utf-8")
             result.newlines[answers_path] = writer.newline_of(before)
             result.outcomes.append(Outcome(answers_path, "updated"))
-        if settled:
+        if theirs == bases and not result.writes and not result.removals:
+            # The same files as recorded: nothing is written, not even the new
+            # fingerprint (noise in every commit), and this machine remembers that
+            # these templates give these files, so as not to render them again.
+            cache.write("unchanged", unchanged, "")
+        elif settled:
             digest_path = digest_relpath(record.module_name)
             result.writes[digest_path] = digest_text(digest, rendered)
     return result
+
+
+def _unchanged_key(record: Record, digest: str, bases: dict[str, str]) -> str:
+    """What makes a component's recorded files the ones `digest` gives: the new
+    fingerprint, the recorded one with its sources, and the merge base."""
+    path = record.root / digest_relpath(record.module_name)
+    recorded = path.read_text("utf-8") if path.is_file() else ""
+    files = (
+        part for relpath, text in sorted(bases.items()) for part in (relpath, text)
+    )
+    return cache.key(digest, recorded, *files)
 
 
 def _checked_answers(record: Record, templates: Templates) -> dict:
@@ -183,18 +200,27 @@ def _checked_answers(record: Record, templates: Templates) -> dict:
 def update_answers(before: str, rendered: str) -> str:
     """The answers file `before` with the values of `rendered` (the answers file
     the templates give), keeping the user's comments, order and other keys."""
+    fresh = yaml.load(rendered, SafeLoader)
+    current = yaml.load(before, SafeLoader)
+    if "_commit" in current:
+        # Copier's record of a git template (`copier copy`): `copier update`
+        # reads its path and commit, so they stay as Copier wrote them.
+        fresh.pop("_src_path", None)
+    changed = [key for key, value in fresh.items() if current.get(key) != value]
+    # `_src_path` is keras-scaffold's to write: where the templates no longer give
+    # one (they are outside the repository), a stale machine path goes.
+    stale = [
+        key
+        for key in ("_src_path",)
+        if key in current and key not in fresh and "_commit" not in current
+    ]
+    if not changed and not stale:
+        return before
     from ruamel.yaml import YAML  # round trip: comments and order survive
 
-    fresh = yaml.safe_load(rendered)
     round_trip = YAML()
     round_trip.width = 4096
     data = round_trip.load(before.replace("\r\n", "\n"))
-    changed = [key for key, value in fresh.items() if data.get(key) != value]
-    # `_src_path` is keras-scaffold's to write: where the templates no longer give
-    # one (they are outside the repository), a stale machine path goes.
-    stale = [key for key in ("_src_path",) if key in data and key not in fresh]
-    if not changed and not stale:
-        return before
     for key in changed:
         data[key] = fresh[key]
     for key in stale:

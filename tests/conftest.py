@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from keras_scaffold import records, writer
+from keras_scaffold import cache, records, writer
 from keras_scaffold.cli import main
 from keras_scaffold.project import find_project
 from keras_scaffold.templates import Templates, default_templates_dir
@@ -30,7 +30,10 @@ def pytest_xdist_auto_num_workers(config):
 
 
 def pytest_configure(config):
-    """keras-scaffold looks for records and projects in every folder above the one
+    """The tests keep keras-scaffold's cache in a folder of their own, emptied for
+    each run, so that no entry of another run (or of a user's) serves them.
+
+    keras-scaffold looks for records and projects in every folder above the one
     it runs in, as git does, so a `.keras-scaffold/` folder or a project left above
     pytest's temporary folders (from `new` run in /tmp, say) would take the tests'
     files: stop with one line that says which, before any test runs."""
@@ -45,6 +48,9 @@ def pytest_configure(config):
             f"{found} holds keras-scaffold records or a project, above pytest's "
             f"temporary folders in {base}: move it, or run with --basetemp elsewhere."
         )
+    folder = tempfile.mkdtemp(prefix="keras-scaffold-cache-")
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+    os.environ[cache.ENVIRONMENT_VARIABLE] = folder
 
 
 class Result:

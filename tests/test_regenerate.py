@@ -300,3 +300,52 @@ def test_paths_name_components_by_file_folder_or_answers(project, run_cli):
     stray.write_text("mine\n")
     result = run("regenerate", "notes.txt")
     assert result.code != 0 and "neither a file keras-scaffold generated" in result.err
+
+
+def two_patterns(run_cli, folder: Path, templates: Path):
+    """A `simple` and a `composite` component in `folder`, and a runner."""
+
+    def run(*args: str):
+        return run_cli("--templates", str(templates), *args, cwd=folder)
+
+    folder.mkdir()
+    assert run("new", "simple", "ScaledDense").code == 0
+    assert run("new", "composite", "MlpBlock").code == 0
+    return run
+
+
+def test_a_template_change_rewrites_only_its_patterns_components(
+    run_cli, tmp_path, templates_copy
+):
+    folder = tmp_path / "layers"
+    run = two_patterns(run_cli, folder, templates_copy)
+    before = mtimes(folder)
+    change_template(templates_copy, CALL_LINE, "        # Template: v2.\n" + CALL_LINE)
+    result = run("regenerate")
+    assert result.code == 0, result.err
+    rewritten = {
+        str(Path(path).relative_to(folder))
+        for path, mtime in mtimes(folder).items()
+        if before.get(path) != mtime
+    }
+    base = ".keras-scaffold/scaled_dense.base"
+    assert rewritten == {MODULE, f"{base}/{MODULE}.orig", f"{base}/digest"}
+    assert run("regenerate", "--check").code == 0
+
+
+def test_a_template_change_that_changes_no_file_writes_nothing(
+    run_cli, tmp_path, templates_copy
+):
+    folder = tmp_path / "layers"
+    run = two_patterns(run_cli, folder, templates_copy)
+    before = mtimes(folder)
+    layer = templates_copy / "_shared" / "layer.py.jinja"
+    layer.write_text("{# A note for template authors. #}\n" + layer.read_text())
+    for args in (("regenerate",), ("regenerate",), ("regenerate", "--check")):
+        result = run(*args)
+        assert result.code == 0, result.err
+        assert result.out == "2 component(s) up to date.\n"
+        assert mtimes(folder) == before
+    # The next change that does change a file is still seen.
+    change_template(templates_copy, CALL_LINE, "        # Template: v2.\n" + CALL_LINE)
+    assert run("regenerate", "--check").code == 1

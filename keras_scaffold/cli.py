@@ -355,7 +355,7 @@ def regenerate_command(
     for plan, outcome in outcomes:
         verb, done = _OUTCOME_WORDS[outcome.status]
         path = plan.record.path(outcome.relpath)
-        _say(f"would {verb}" if preview else done, path)
+        _say(f"would {verb}" if preview else done, path, outcome.note)
         if dry_run and not check and outcome.relpath in plan.writes:
             _show_diff(path, plan.writes[outcome.relpath])
     if not preview:
@@ -377,7 +377,11 @@ def regenerate_command(
 @click.option(
     "--force", is_flag=True, help="Remove files changed since they were generated."
 )
-def remove_command(component: str, dry_run: bool, force: bool) -> None:
+@_templates_option
+@click.pass_context
+def remove_command(
+    ctx: click.Context, component: str, dry_run: bool, force: bool
+) -> None:
     """Remove a generated component: its module, its test, its record and merge
     base under .keras-scaffold/, and its export line in __init__.py.
 
@@ -386,7 +390,8 @@ def remove_command(component: str, dry_run: bool, force: bool) -> None:
     since it was generated stops the removal, unless --force; a file another
     component also generated is kept.
     """
-    removal = remove.plan(remove.find_component(component, Path.cwd()), force)
+    record = remove.find_component(component, Path.cwd())
+    removal = remove.plan(record, _templates(ctx), force)
     if not dry_run:
         remove.apply(removal)
     for action, path, note in removal.shown():
@@ -402,6 +407,8 @@ _OUTCOME_WORDS = {
     "unresolved": ("stay unresolved", "unresolved"),
     "missing": ("report missing", "missing"),
     "untracked": ("stop tracking", "untracked"),
+    "recorded": ("record", "recorded"),
+    "kept": ("keep", "kept"),
 }
 
 _PROBLEM_ADVICE = {

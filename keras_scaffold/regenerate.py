@@ -42,10 +42,11 @@ class Outcome:
     """What regenerating one file does, as shown to the user."""
 
     relpath: str
-    # updated, merged, created, conflict, unresolved, missing, untracked, or
-    # (never shown) resolved and caught up
+    # updated, merged, created, conflict, unresolved, missing, untracked, recorded,
+    # kept, or (never shown) resolved and caught up
     status: str
     visible: bool = True  # False for bookkeeping only (a merge base catching up)
+    note: str = ""  # said after the path
 
 
 @dataclass
@@ -127,6 +128,8 @@ def plan(record: Record, templates: Templates) -> Plan:
     digest = fingerprint(templates.digest, answers)
     recorded, sources = record.read_digest()
     bases = _read_bases(record)
+    if not bases:
+        return _plan_base(result, templates, answers, digest)
     unchanged = _unchanged_key(record, digest, bases)
     if digest == recorded or cache.read("unchanged", unchanged) is not None:
         theirs = dict(bases)  # same templates and answers: same files
@@ -141,14 +144,7 @@ def plan(record: Record, templates: Templates) -> Plan:
     for relpath in sorted(set(theirs) | set(bases)):
         settled &= _plan_file(result, relpath, bases.get(relpath), theirs.get(relpath))
     if rendered is not None:
-        answers_path = answers_relpath(record.module_name)
-        before = writer.read_text(record.path(answers_path))
-        after = update_answers(before, answers_text)
-        if after != before:
-            result.writes[answers_path] = after
-            result.read[answers_path] = before.encode("utf-8")
-            result.newlines[answers_path] = writer.newline_of(before)
-            result.outcomes.append(Outcome(answers_path, "updated"))
+        _plan_answers(result, answers_text)
         if theirs == bases and not result.writes and not result.removals:
             # The same files as recorded: nothing is written, not even the new
             # fingerprint (noise in every commit), and this machine remembers that
@@ -158,6 +154,63 @@ def plan(record: Record, templates: Templates) -> Plan:
             digest_path = digest_relpath(record.module_name)
             result.writes[digest_path] = digest_text(digest, rendered)
     return result
+
+
+def _plan_answers(result: Plan, answers_text: str) -> None:
+    """Update the answers file with the values the templates give, if any changed."""
+    answers_path = answers_relpath(result.record.module_name)
+    before = writer.read_text(result.record.path(answers_path))
+    after = update_answers(before, answers_text)
+    if after != before:
+        result.writes[answers_path] = after
+        result.read[answers_path] = before.encode("utf-8")
+        result.newlines[answers_path] = writer.newline_of(before)
+        result.outcomes.append(Outcome(answers_path, "updated"))
+
+
+def _plan_base(result: Plan, templates: Templates, answers: dict, digest: str) -> Plan:
+    """Record the merge base of a component that has none (one made by plain
+    `copier copy`, or whose base was lost): what its answers give with the current
+    templates. Its files stay as they are; one that differs from that is taken as
+    the user's edit, into which later template changes merge."""
+    record = result.record
+    module_name = record.module_name
+    rendered = render(templates, answers, templates.src_path_from(record.root))
+    files = dict(rendered.files)
+    answers_text = files.pop(answers_relpath(module_name))
+    result.outcomes.append(
+        Outcome(
+            base_dir(module_name),
+            "recorded",
+            note="(built from the answers with the current templates: there was "
+            "no merge base)",
+        )
+    )
+    for relpath, text in sorted(files.items()):
+        result.writes[base_relpath(module_name, relpath)] = text
+        path = record.path(relpath)
+        if not path.is_file():
+            result.outcomes.append(Outcome(relpath, "missing"))
+        elif writer.read_text(path).replace("\r\n", "\n") != text:
+            result.outcomes.append(
+                Outcome(
+                    relpath,
+                    "kept",
+                    note="(differs from what the answers give: kept as your edit)",
+                )
+            )
+    result.writes[digest_relpath(module_name)] = digest_text(digest, rendered)
+    _plan_answers(result, answers_text)
+    return result
+
+
+def fresh_files(record: Record, templates: Templates) -> dict[str, str]:
+    """What a component's answers give with `templates`, its answers file aside."""
+    answers = _checked_answers(record, templates)
+    rendered = render(templates, answers, templates.src_path_from(record.root))
+    files = dict(rendered.files)
+    files.pop(answers_relpath(record.module_name))
+    return files
 
 
 def _unchanged_key(record: Record, digest: str, bases: dict[str, str]) -> str:
@@ -242,12 +295,6 @@ def _read_bases(record: Record) -> dict[str, str]:
                 "restore it from version control."
             ) from None
         bases[path.relative_to(folder).as_posix().removesuffix(".orig")] = text
-    if not bases:
-        raise AnswersError(
-            f"the merge base of `{record.module_name}` ({folder}) is missing, so its "
-            "files cannot be merged; restore it from version control, or generate "
-            "the component again with `keras-scaffold new ... --force`."
-        )
     return bases
 
 

@@ -164,14 +164,21 @@ def test_broken_answers_are_refused_and_nothing_is_written(project, damage, mess
     assert snapshot(folder) == before
 
 
-def test_a_missing_merge_base_is_refused(project):
+def test_a_lost_merge_base_is_built_from_the_answers_and_said(project):
+    """With no merge base, nothing tells the user's edits from an older
+    generation: the file stays as it is, and the current generation is its base."""
     folder, templates, run = project
     change_template(templates, CALL_LINE, "        # Template: project.\n" + CALL_LINE)
     shutil.rmtree(folder / ".keras-scaffold" / "scaled_dense.base")
-    before = snapshot(folder)
+    before = (folder / MODULE).read_bytes()
     result = run("regenerate")
-    assert result.code != 0 and "merge base" in result.err
-    assert snapshot(folder) == before
+    assert result.code == 0, result.err
+    assert "recorded" in result.out and "there was no merge base" in result.out
+    assert f"kept  {MODULE}" in result.out
+    assert (folder / MODULE).read_bytes() == before
+    base = folder / ".keras-scaffold" / "scaled_dense.base" / f"{MODULE}.orig"
+    assert "# Template: project." in base.read_text()
+    assert run("regenerate", "--check").code == 0
 
 
 def test_a_moved_file_is_reported_not_recreated(project):

@@ -2,8 +2,11 @@
 
 import os
 import shutil
+import site
+import subprocess
 import sys
 import tempfile
+import venv
 from pathlib import Path
 
 import pytest
@@ -128,6 +131,21 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
+
+
+def host_venv(folder: Path) -> str:
+    """A fresh virtual environment that sees this interpreter's packages (Keras and
+    its backends, so no multi-GB download); returns its python."""
+    venv.create(folder, with_pip=True)
+    python = str(folder / "bin" / "python")
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    Path(purelib, "host.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    return python
 
 
 def import_path(folder: Path):

@@ -21,22 +21,19 @@ import time
 from pathlib import Path
 
 from keras_scaffold import writer
-from keras_scaffold.component import make_answers, render
-from keras_scaffold.records import fingerprint, record_files
+from keras_scaffold.component import make_answers
+from keras_scaffold.generate import plan_component
 from keras_scaffold.templates import Templates, default_templates_dir
 
 TARGETS = {"check, nothing changed": 1.0, "full regenerate after a change": 1.0}
 
 
 def generate(project: Path, root: Path, count: int) -> None:
+    """What `keras-scaffold new simple ComponentNNN` writes, for each NNN."""
     templates = Templates(root)
     for index in range(count):
         answers = make_answers(templates, "simple", f"Component{index:03d}", "bench")
-        rendered = render(templates, answers)
-        records = record_files(
-            answers, rendered, fingerprint(templates.digest, answers)
-        )
-        writer.write(writer.plan(project, {**rendered.files, **records}))
+        writer.write(plan_component(templates, answers, project)[0])
 
 
 def timed_regenerate(project: Path, templates: Path, *args: str) -> float:

@@ -16,13 +16,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import black
 import yaml
 
 from keras_scaffold import __version__
 from keras_scaffold.errors import AnswersError
 from keras_scaffold.patterns import SafeLoader
-from keras_scaffold.render import Rendered
+from keras_scaffold.render import Rendered, black_version
 
 RECORDS_DIR = ".keras-scaffold"
 # The checks every test file of a folder shares, generated with each component.
@@ -64,7 +63,7 @@ def fingerprint(templates_digest: str, answers: dict) -> str:
     material = {
         "templates": templates_digest,
         "keras_scaffold": __version__,
-        "black": black.__version__,
+        "black": black_version(),
         "answers": answers,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()

@@ -84,6 +84,7 @@ def run_examples(text: str, clone: Path, run_cli, monkeypatch) -> list[list[str]
         "GIT_AUTHOR_EMAIL": "reader@example.com",
         "GIT_COMMITTER_NAME": "Reader",
         "GIT_COMMITTER_EMAIL": "reader@example.com",
+        "PRE_COMMIT_HOME": str(clone.parent / "pre-commit"),
     }
     ran = []
     for language, body in examples(text):

@@ -9,6 +9,7 @@ import tempfile
 import venv
 from pathlib import Path
 
+import copier
 import pytest
 
 from keras_scaffold import cache, records, writer
@@ -131,6 +132,24 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
+
+
+COPIED_ANSWERS = ".keras-scaffold/scaled_dense.yml"
+
+
+def copied(tmp_path, templates):
+    """A `simple` component written by `copier copy` alone, and a runner there."""
+    folder = tmp_path / "copied"
+    copier.run_copy(
+        str(templates),
+        folder,
+        data={"pattern": "simple", "class_name": "ScaledDense", "package": "pkg"},
+        answers_file=COPIED_ANSWERS,
+        defaults=True,
+        quiet=True,
+    )
+    assert not (folder / ".keras-scaffold" / "scaled_dense.base").exists()
+    return folder
 
 
 def host_venv(folder: Path) -> str:

@@ -4,27 +4,12 @@ project made by `init` says `copier update` reads its answers only where it does
 
 import copier
 import yaml
-from conftest import snapshot
+from conftest import COPIED_ANSWERS as ANSWERS
+from conftest import copied, snapshot
 from test_regenerate import CALL_LINE, SHAPE_LINE, change_template, edit
 
-ANSWERS = ".keras-scaffold/scaled_dense.yml"
 BASE = ".keras-scaffold/scaled_dense.base"
 MODULE = "scaled_dense.py"
-
-
-def copied(tmp_path, templates):
-    """A `simple` component written by `copier copy` alone, and a runner there."""
-    folder = tmp_path / "copied"
-    copier.run_copy(
-        str(templates),
-        folder,
-        data={"pattern": "simple", "class_name": "ScaledDense", "package": "pkg"},
-        answers_file=ANSWERS,
-        defaults=True,
-        quiet=True,
-    )
-    assert not (folder / BASE).exists()
-    return folder
 
 
 def runner(run_cli, folder, templates):

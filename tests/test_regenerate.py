@@ -7,7 +7,7 @@ from pathlib import Path
 
 import copier
 import pytest
-from conftest import REPO, snapshot
+from conftest import COPIED_ANSWERS, REPO, copied, snapshot
 
 MODULE = "scaled_dense.py"
 CALL_LINE = "        outputs = ops.matmul(inputs, self.kernel)\n"
@@ -223,16 +223,8 @@ def test_plain_copier_update_works_on_the_same_answers_file(tmp_path, templates_
     in_templates("add", "-A")
     in_templates("commit", "-qm", "v1")
     in_templates("tag", "v1")
-    answers = ".keras-scaffold/scaled_dense.yml"
-    destination = tmp_path / "project"
-    copier.run_copy(
-        str(templates_copy),
-        destination,
-        data={"pattern": "simple", "class_name": "ScaledDense", "package": "p"},
-        answers_file=answers,
-        defaults=True,
-        quiet=True,
-    )
+    answers = COPIED_ANSWERS
+    destination = copied(tmp_path, templates_copy)
     for args in (("init", "-q"), ("add", "-A"), ("commit", "-qm", "generated")):
         subprocess.run([*git, *args], cwd=destination, check=True, capture_output=True)
     change_template(templates_copy, CALL_LINE, "        # Template: v2.\n" + CALL_LINE)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 import yaml
+from click.core import ParameterSource
 
 from keras_scaffold import (
     __version__,
@@ -28,18 +29,40 @@ from keras_scaffold.params import (
     parse_params,
 )
 from keras_scaffold.patterns import Pattern
-from keras_scaffold.templates import Templates, make_answers_portable
+from keras_scaffold.templates import (
+    Templates,
+    default_templates_dir,
+    make_answers_portable,
+    templates_for,
+)
 
 _PROG = "keras-scaffold"
 
 
-def _templates(ctx: click.Context) -> Templates:
-    """The templates this invocation renders from, read once."""
+def _templates(ctx: click.Context, near: Path | None = None) -> Templates:
+    """The templates this invocation renders from (--templates, else those the
+    project at or above `near`, by default the current folder, recorded), read
+    once."""
     root = ctx.find_root()
     if "templates" not in root.meta:
         chosen = root.params.get("templates")
-        root.meta["templates"] = Templates(Path(chosen) if chosen else None)
+        root.meta["templates"] = templates_for(chosen, near or Path.cwd())
     return root.meta["templates"]
+
+
+def _record_templates(ctx: click.Context, near: Path) -> None:
+    """Record --templates, given on the command line, in the project at or above
+    `near` (if any), so that later commands there use them without it."""
+    root = ctx.find_root()
+    chosen = root.params.get("templates")
+    given = root.get_parameter_source("templates") == ParameterSource.COMMANDLINE
+    found = project.find_project(near)
+    if not chosen or not given or found is None:
+        return
+    folder = Path(chosen).resolve()
+    built_in = folder == default_templates_dir().resolve()
+    for path in project.record_templates(found, None if built_in else folder):
+        _say("update", path, f"(templates: {'built-in' if built_in else chosen})")
 
 
 _TEMPLATES_HELP = (
@@ -236,6 +259,8 @@ def _pattern_command(pattern: Pattern) -> click.Command:
             else:  # an __init__.py gains an export; anything else is replaced
                 action = "update" if item.path.name == "__init__.py" else "overwrite"
             _say(f"would {action}" if dry_run else action, item.path)
+        if not dry_run and target.exports:  # inside a project
+            _record_templates(ctx, target.root)
 
     return command
 
@@ -303,6 +328,7 @@ def init_command(
         make_answers_portable(answers, template)
     for path in written:
         _say("create", path)
+    _record_templates(ctx, directory)
 
 
 def _parse_answer(text: str) -> tuple[str, object]:
@@ -341,7 +367,8 @@ def regenerate_command(
     files: your edits stay. A conflict is written with <<<<<<< markers and makes
     the command exit 1; resolve the markers and run regenerate again.
     """
-    templates = _templates(ctx)
+    near = paths[0] if paths else Path.cwd()
+    templates = _templates(ctx, near)
     records = regenerate.select_records(list(paths), Path.cwd())
     plans = [regenerate.plan(record, templates) for record in records]
     # A file several components generate (the shared checks module) shows once.
@@ -355,11 +382,12 @@ def regenerate_command(
     for plan, outcome in outcomes:
         verb, done = _OUTCOME_WORDS[outcome.status]
         path = plan.record.path(outcome.relpath)
-        _say(f"would {verb}" if preview else done, path)
+        _say(f"would {verb}" if preview else done, path, outcome.note)
         if dry_run and not check and outcome.relpath in plan.writes:
             _show_diff(path, plan.writes[outcome.relpath])
     if not preview:
         regenerate.apply(plans)
+        _record_templates(ctx, near)
     problems = [(plan, o) for plan in plans for o in plan.problems]
     if problems:
         raise RegenerateError(_problem_summary(problems, preview))
@@ -377,7 +405,11 @@ def regenerate_command(
 @click.option(
     "--force", is_flag=True, help="Remove files changed since they were generated."
 )
-def remove_command(component: str, dry_run: bool, force: bool) -> None:
+@_templates_option
+@click.pass_context
+def remove_command(
+    ctx: click.Context, component: str, dry_run: bool, force: bool
+) -> None:
     """Remove a generated component: its module, its test, its record and merge
     base under .keras-scaffold/, and its export line in __init__.py.
 
@@ -386,7 +418,8 @@ def remove_command(component: str, dry_run: bool, force: bool) -> None:
     since it was generated stops the removal, unless --force; a file another
     component also generated is kept.
     """
-    removal = remove.plan(remove.find_component(component, Path.cwd()), force)
+    record = remove.find_component(component, Path.cwd())
+    removal = remove.plan(record, _templates(ctx, record.root), force)
     if not dry_run:
         remove.apply(removal)
     for action, path, note in removal.shown():
@@ -402,6 +435,8 @@ _OUTCOME_WORDS = {
     "unresolved": ("stay unresolved", "unresolved"),
     "missing": ("report missing", "missing"),
     "untracked": ("stop tracking", "untracked"),
+    "recorded": ("record", "recorded"),
+    "kept": ("keep", "kept"),
 }
 
 _PROBLEM_ADVICE = {
@@ -510,14 +545,15 @@ def adopt_command(
         adopt.parse_input_shape(input_shape) if input_shape else None,
         input_dtype,
     )
-    planned = adopt.plan(
-        _templates(ctx), adopt.one_target(target, options), output, force
-    )
+    found = adopt.one_target(target, options)
+    planned = adopt.plan(_templates(ctx, found.path.parent), found, output, force)
     if not dry_run:
         writer.write(planned.files)
     for item in planned.shown:
         action = "overwrite" if item.exists else "create"
         _say(f"would {action}" if dry_run else action, item.path)
+    if not dry_run:
+        _record_templates(ctx, found.path.parent)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,6 +1,7 @@
 """Projects: the `[tool.keras-scaffold]` settings of a package of layers, and where
 `new` puts each file inside it."""
 
+import os
 import shutil
 import sys
 import warnings
@@ -16,6 +17,8 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 SETTINGS = ("package", "layers", "models", "tests")
+# Optional: the template folder (relative to the project) `--templates` named once.
+TEMPLATES = "templates"
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class Project:
     layers: str  # folders relative to the root
     models: str
     tests: str
+    templates: str | None = None  # the recorded template folder, if any
 
     def module_dir(self, kind: str) -> str:
         return self.models if kind == "model" else self.layers
@@ -34,6 +38,20 @@ class Project:
     def import_prefix(self, kind: str) -> str:
         """`mylayers.layers.` for a module written to src/mylayers/layers/."""
         return package_from_location(self.root / self.module_dir(kind)) + "."
+
+    def templates_folder(self) -> Path | None:
+        """The recorded template folder, checked to be one; None if none is."""
+        if self.templates is None:
+            return None
+        folder = self.root / self.templates
+        if not folder.is_dir():
+            raise ProjectError(
+                f"{self.root / 'pyproject.toml'} [tool.keras-scaffold] "
+                f"{TEMPLATES} = {self.templates!r} is not a folder; give the "
+                "template folder relative to the project, or remove the line to "
+                "use the built-in templates."
+            )
+        return folder
 
 
 def find_project(start: Path) -> Project | None:
@@ -63,13 +81,61 @@ def _project(root: Path, settings: dict, pyproject: Path) -> Project:
             f"{pyproject} [tool.keras-scaffold] needs {', '.join(missing)} "
             '(strings, such as layers = "src/mylayers/layers").'
         )
-    project = Project(root, **{key: settings[key] for key in SETTINGS})
+    templates = settings.get(TEMPLATES)
+    if templates is not None and not (
+        isinstance(templates, str) and templates and templates.isprintable()
+    ):
+        raise ProjectError(
+            f"{pyproject} [tool.keras-scaffold] {TEMPLATES} must be a folder's path "
+            f"(a string), not {templates!r}."
+        )
+    project = Project(
+        root, **{key: settings[key] for key in SETTINGS}, templates=templates
+    )
     check_package_name(project.package)
     for key in ("layers", "models", "tests"):
         folder = root / getattr(project, key)
         if not folder.resolve().is_relative_to(root.resolve()):
             raise ProjectError(f"{pyproject}: `{key}` must be a folder inside {root}.")
     return project
+
+
+def record_templates(project: Project, folder: Path | None) -> list[Path]:
+    """Record `folder` as the project's templates, relative to the project (None:
+    the built-in ones, recorded as no setting); returns the files written. Only
+    that line of pyproject.toml changes (tomlkit keeps the rest as it is)."""
+    import tomlkit
+
+    from keras_scaffold import writer
+
+    value = (
+        None
+        if folder is None
+        else Path(os.path.relpath(folder.resolve(), project.root.resolve())).as_posix()
+    )
+    if value == project.templates:
+        return []
+    pyproject = project.root / "pyproject.toml"
+    before = writer.read_text(pyproject)
+    document = tomlkit.parse(before)
+    table = document["tool"]["keras-scaffold"]
+    if value is None:
+        table.pop(TEMPLATES, None)
+    else:
+        table[TEMPLATES] = value
+    after = tomlkit.dumps(document)
+    writer.write(
+        [
+            writer.PlannedFile(
+                pyproject,
+                after.replace("\r\n", "\n"),
+                True,
+                expected=before.encode("utf-8"),
+                newline=writer.newline_of(before),
+            )
+        ]
+    )
+    return [pyproject]
 
 
 def init_project(

@@ -16,12 +16,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import black
 import yaml
 
 from keras_scaffold import __version__
 from keras_scaffold.errors import AnswersError
-from keras_scaffold.render import Rendered
+from keras_scaffold.patterns import SafeLoader
+from keras_scaffold.render import Rendered, black_version
 
 RECORDS_DIR = ".keras-scaffold"
 # The checks every test file of a folder shares, generated with each component.
@@ -63,7 +63,7 @@ def fingerprint(templates_digest: str, answers: dict) -> str:
     material = {
         "templates": templates_digest,
         "keras_scaffold": __version__,
-        "black": black.__version__,
+        "black": black_version(),
         "answers": answers,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
@@ -125,7 +125,7 @@ def read_record(answers_path: Path) -> Record:
     """Read and check one answers file; a broken one is an `AnswersError`."""
     root = answers_path.resolve().parent.parent
     try:
-        data = yaml.safe_load(answers_path.read_text("utf-8"))
+        data = yaml.load(answers_path.read_text("utf-8"), SafeLoader)
     except (OSError, UnicodeDecodeError) as error:
         raise AnswersError(f"cannot read {answers_path}: {error}") from error
     except yaml.YAMLError as error:

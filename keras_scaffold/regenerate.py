@@ -12,11 +12,11 @@ from pathlib import Path
 import merge3
 import yaml
 
-from keras_scaffold import __version__, adopt, writer
+from keras_scaffold import __version__, adopt, cache, writer
 from keras_scaffold.component import make_answers, render
 from keras_scaffold.errors import AnswersError, ScaffoldError
 from keras_scaffold.params import check_documented_params
-from keras_scaffold.patterns import ADOPTED
+from keras_scaffold.patterns import ADOPTED, SafeLoader
 from keras_scaffold.records import (
     RECORDS_DIR,
     Record,
@@ -42,10 +42,11 @@ class Outcome:
     """What regenerating one file does, as shown to the user."""
 
     relpath: str
-    # updated, merged, created, conflict, unresolved, missing, untracked, or
-    # (never shown) resolved and caught up
+    # updated, merged, created, conflict, unresolved, missing, untracked, recorded,
+    # kept, or (never shown) resolved and caught up
     status: str
     visible: bool = True  # False for bookkeeping only (a merge base catching up)
+    note: str = ""  # said after the path
 
 
 @dataclass
@@ -127,7 +128,10 @@ def plan(record: Record, templates: Templates) -> Plan:
     digest = fingerprint(templates.digest, answers)
     recorded, sources = record.read_digest()
     bases = _read_bases(record)
-    if digest == recorded:
+    if not bases:
+        return _plan_base(result, templates, answers, digest)
+    unchanged = _unchanged_key(record, digest, bases)
+    if digest == recorded or cache.read("unchanged", unchanged) is not None:
         theirs = dict(bases)  # same templates and answers: same files
         rendered = None
     else:
@@ -140,18 +144,84 @@ def plan(record: Record, templates: Templates) -> Plan:
     for relpath in sorted(set(theirs) | set(bases)):
         settled &= _plan_file(result, relpath, bases.get(relpath), theirs.get(relpath))
     if rendered is not None:
-        answers_path = answers_relpath(record.module_name)
-        before = writer.read_text(record.path(answers_path))
-        after = update_answers(before, answers_text)
-        if after != before:
-            result.writes[answers_path] = after
-            result.read[answers_path] = before.encode("utf-8")
-            result.newlines[answers_path] = writer.newline_of(before)
-            result.outcomes.append(Outcome(answers_path, "updated"))
-        if settled:
+        _plan_answers(result, answers_text)
+        if theirs == bases and not result.writes and not result.removals:
+            # The same files as recorded: nothing is written, not even the new
+            # fingerprint (noise in every commit), and this machine remembers that
+            # these templates give these files, so as not to render them again.
+            cache.write("unchanged", unchanged, "")
+        elif settled:
             digest_path = digest_relpath(record.module_name)
             result.writes[digest_path] = digest_text(digest, rendered)
     return result
+
+
+def _plan_answers(result: Plan, answers_text: str) -> None:
+    """Update the answers file with the values the templates give, if any changed."""
+    answers_path = answers_relpath(result.record.module_name)
+    before = writer.read_text(result.record.path(answers_path))
+    after = update_answers(before, answers_text)
+    if after != before:
+        result.writes[answers_path] = after
+        result.read[answers_path] = before.encode("utf-8")
+        result.newlines[answers_path] = writer.newline_of(before)
+        result.outcomes.append(Outcome(answers_path, "updated"))
+
+
+def _plan_base(result: Plan, templates: Templates, answers: dict, digest: str) -> Plan:
+    """Record the merge base of a component that has none (one made by plain
+    `copier copy`, or whose base was lost): what its answers give with the current
+    templates. Its files stay as they are; one that differs from that is taken as
+    the user's edit, into which later template changes merge."""
+    record = result.record
+    module_name = record.module_name
+    rendered = render(templates, answers, templates.src_path_from(record.root))
+    files = dict(rendered.files)
+    answers_text = files.pop(answers_relpath(module_name))
+    result.outcomes.append(
+        Outcome(
+            base_dir(module_name),
+            "recorded",
+            note="(built from the answers with the current templates: there was "
+            "no merge base)",
+        )
+    )
+    for relpath, text in sorted(files.items()):
+        result.writes[base_relpath(module_name, relpath)] = text
+        path = record.path(relpath)
+        if not path.is_file():
+            result.outcomes.append(Outcome(relpath, "missing"))
+        elif writer.read_text(path).replace("\r\n", "\n") != text:
+            result.outcomes.append(
+                Outcome(
+                    relpath,
+                    "kept",
+                    note="(differs from what the answers give: kept as your edit)",
+                )
+            )
+    result.writes[digest_relpath(module_name)] = digest_text(digest, rendered)
+    _plan_answers(result, answers_text)
+    return result
+
+
+def fresh_files(record: Record, templates: Templates) -> dict[str, str]:
+    """What a component's answers give with `templates`, its answers file aside."""
+    answers = _checked_answers(record, templates)
+    rendered = render(templates, answers, templates.src_path_from(record.root))
+    files = dict(rendered.files)
+    files.pop(answers_relpath(record.module_name))
+    return files
+
+
+def _unchanged_key(record: Record, digest: str, bases: dict[str, str]) -> str:
+    """What makes a component's recorded files the ones `digest` gives: the new
+    fingerprint, the recorded one with its sources, and the merge base."""
+    path = record.root / digest_relpath(record.module_name)
+    recorded = path.read_text("utf-8") if path.is_file() else ""
+    files = (
+        part for relpath, text in sorted(bases.items()) for part in (relpath, text)
+    )
+    return cache.key(digest, recorded, *files)
 
 
 def _checked_answers(record: Record, templates: Templates) -> dict:
@@ -183,18 +253,27 @@ def _checked_answers(record: Record, templates: Templates) -> dict:
 def update_answers(before: str, rendered: str) -> str:
     """The answers file `before` with the values of `rendered` (the answers file
     the templates give), keeping the user's comments, order and other keys."""
+    fresh = yaml.load(rendered, SafeLoader)
+    current = yaml.load(before, SafeLoader)
+    if "_commit" in current:
+        # Copier's record of a git template (`copier copy`): `copier update`
+        # reads its path and commit, so they stay as Copier wrote them.
+        fresh.pop("_src_path", None)
+    changed = [key for key, value in fresh.items() if current.get(key) != value]
+    # `_src_path` is keras-scaffold's to write: where the templates no longer give
+    # one (they are outside the repository), a stale machine path goes.
+    stale = [
+        key
+        for key in ("_src_path",)
+        if key in current and key not in fresh and "_commit" not in current
+    ]
+    if not changed and not stale:
+        return before
     from ruamel.yaml import YAML  # round trip: comments and order survive
 
-    fresh = yaml.safe_load(rendered)
     round_trip = YAML()
     round_trip.width = 4096
     data = round_trip.load(before.replace("\r\n", "\n"))
-    changed = [key for key, value in fresh.items() if data.get(key) != value]
-    # `_src_path` is keras-scaffold's to write: where the templates no longer give
-    # one (they are outside the repository), a stale machine path goes.
-    stale = [key for key in ("_src_path",) if key in data and key not in fresh]
-    if not changed and not stale:
-        return before
     for key in changed:
         data[key] = fresh[key]
     for key in stale:
@@ -216,12 +295,6 @@ def _read_bases(record: Record) -> dict[str, str]:
                 "restore it from version control."
             ) from None
         bases[path.relative_to(folder).as_posix().removesuffix(".orig")] = text
-    if not bases:
-        raise AnswersError(
-            f"the merge base of `{record.module_name}` ({folder}) is missing, so its "
-            "files cannot be merged; restore it from version control, or generate "
-            "the component again with `keras-scaffold new ... --force`."
-        )
     return bases
 
 

@@ -1,13 +1,14 @@
 """Removing a component: its generated files, its record and merge base, and its
 export line, as long as the user has not changed the files since they were
-generated (the merge base says what was generated)."""
+generated (the merge base says what was generated; for a component without one,
+made by plain `copier copy`, what its answers give now)."""
 
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from keras_scaffold import writer
-from keras_scaffold.errors import OutputError, RemoveError
+from keras_scaffold.errors import OutputError, RemoveError, ScaffoldError
 from keras_scaffold.exports import BEGIN, END, export_line
 from keras_scaffold.patterns import ADOPTED
 from keras_scaffold.records import (
@@ -20,7 +21,8 @@ from keras_scaffold.records import (
     find_records,
     find_root,
 )
-from keras_scaffold.regenerate import select_records
+from keras_scaffold.regenerate import fresh_files, select_records
+from keras_scaffold.templates import Templates
 
 
 @dataclass
@@ -71,31 +73,18 @@ def find_component(name_or_path: str, cwd: Path) -> Record:
     )
 
 
-def plan(record: Record, force: bool = False) -> Removal:
+def plan(record: Record, templates: Templates, force: bool = False) -> Removal:
     """Everything removing `record` does; raises, deleting nothing, when a file was
     changed since it was generated (unless `force`)."""
     removal = Removal(record)
     bases = record.root / base_dir(record.module_name)
-    generated = sorted(
-        path.relative_to(bases).as_posix().removesuffix(".orig")
-        for path in bases.rglob("*.orig")
-    )
-    if not generated:
-        if not force:
-            raise RemoveError(
-                f"the merge base of `{record.module_name}` ({bases}) is missing, so "
-                "keras-scaffold cannot tell whether its files changed; nothing was "
-                "removed (restore it from version control, or use --force)."
-            )
-        # Where the component template puts the module and its test.
-        answers = record.answers
-        generated = [
-            f"{answers['module_dir']}/{record.module_name}.py",
-            f"{answers['tests_dir']}/test_{record.module_name}.py",
-            f"{answers['tests_dir']}/{CHECKS_MODULE}",
-        ]
-        if answers["pattern"] == ADOPTED:
-            generated = generated[1:]  # an adopted class's module is the user's
+    generated = {
+        path.relative_to(bases).as_posix().removesuffix(".orig"): path.read_bytes()
+        for path in sorted(bases.rglob("*.orig"))
+    }
+    without_base = not generated
+    if without_base:  # made by plain `copier copy`, or its base was lost
+        generated = _generated_by_the_answers(record, templates, force)
     others = [
         other
         for other in find_records(record.root)
@@ -114,15 +103,19 @@ def plan(record: Record, force: bool = False) -> Removal:
             continue
         if not path.is_file():
             continue  # already deleted or moved by the user
-        base = record.path(base_relpath(record.module_name, relpath))
-        if not base.is_file() or path.read_bytes() != base.read_bytes():
+        if generated[relpath] is None or path.read_bytes() != generated[relpath]:
             changed.append(str(path))
         removal.deletions.append(path)
     if changed and not force:
+        since = (
+            " (it has no merge base: they differ from what its answers give)"
+            if without_base
+            else ""
+        )
         raise RemoveError(
             f"{', '.join(changed)} changed since keras-scaffold generated "
-            f"{'it' if len(changed) == 1 else 'them'}; nothing was removed (use "
-            "--force to remove anyway)."
+            f"{'it' if len(changed) == 1 else 'them'}{since}; nothing was removed "
+            "(use --force to remove anyway)."
         )
     answers = record.path(answers_relpath(record.module_name))
     removal.deletions.append(answers)
@@ -136,6 +129,32 @@ def plan(record: Record, force: bool = False) -> Removal:
         if after != before:
             removal.updates.append(writer.PlannedFile(init, after, True))
     return removal
+
+
+def _generated_by_the_answers(
+    record: Record, templates: Templates, force: bool
+) -> dict[str, bytes | None]:
+    """A component without a merge base: the files its answers give now, to tell
+    whether its files changed. With --force, where they cannot be rendered (its
+    pattern gone from the templates), the files the component template writes,
+    unknown."""
+    try:
+        return {
+            relpath: text.encode("utf-8")
+            for relpath, text in fresh_files(record, templates).items()
+        }
+    except ScaffoldError:
+        if not force:
+            raise
+    answers = record.answers
+    guessed = [
+        f"{answers['module_dir']}/{record.module_name}.py",
+        f"{answers['tests_dir']}/test_{record.module_name}.py",
+        f"{answers['tests_dir']}/{CHECKS_MODULE}",
+    ]
+    if answers["pattern"] == ADOPTED:
+        guessed = guessed[1:]  # an adopted class's module is the user's
+    return dict.fromkeys(guessed)
 
 
 def remove_export(text: str, module_name: str, class_name: str) -> str:

@@ -6,19 +6,21 @@ dry runs, regeneration and atomic writes can work on the result before anything
 touches the disk. A project test holds the two byte for byte equal.
 """
 
+import functools
 import glob
 import hashlib
+import importlib.metadata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 
-import black
 import yaml
 from jinja2 import FileSystemLoader
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
+from keras_scaffold import cache
 from keras_scaffold.errors import TemplateError
 from keras_scaffold.patterns import SafeLoader
 
@@ -58,9 +60,20 @@ class ComponentTemplate:
         self.questions = {k: v for k, v in config.items() if not k.startswith("_")}
         # Copier's own default for this setting is on; the rest are Jinja's.
         envops = {"keep_trailing_newline": True, **config.get("_envops", {})}
-        self.env = SandboxedEnvironment(
-            loader=FileSystemLoader(str(root)), extensions=_EXTENSIONS, **envops
+        # Compiling the templates is most of a `new`: compiled once, kept in the
+        # user's cache (keyed by everything that shapes the compiled code).
+        bytecode = cache.bytecode_cache(
+            environment=SandboxedEnvironment.__qualname__,
+            extensions=_EXTENSIONS,
+            **envops,
         )
+        self.env = SandboxedEnvironment(
+            loader=FileSystemLoader(str(root)),
+            extensions=_EXTENSIONS,
+            bytecode_cache=bytecode,
+            **envops,
+        )
+        self._path_parts: dict[str, object] = {}  # a path part's compiled template
         # Computed values (`when: false`) are never asked nor stored.
         self.computed = {
             name: question.get("default")
@@ -116,10 +129,15 @@ class ComponentTemplate:
     def _render_path(self, relative: Path, context: dict) -> str | None:
         # As Copier does: the suffix goes first, then each part renders.
         sources = [*relative.parts[:-1], relative.parts[-1].removesuffix(self.suffix)]
-        parts = [self.env.from_string(part).render(context) for part in sources]
+        parts = [self._path_part(part).render(context) for part in sources]
         if not all(parts):
             return None  # Copier skips a path any part of which renders empty.
         return PurePosixPath(*parts).as_posix()
+
+    def _path_part(self, source: str):
+        if source not in self._path_parts:
+            self._path_parts[source] = self.env.from_string(source)
+        return self._path_parts[source]
 
 
 @dataclass(frozen=True)
@@ -130,13 +148,33 @@ class Rendered:
     sources: dict[str, str]
 
 
+@functools.cache
+def black_version() -> str:
+    """Black's version, without importing black (a fifth of a second): a command
+    whose files are all known needs no black."""
+    return importlib.metadata.version("black")
+
+
 def format_python(path: str, text: str) -> str:
-    """Black-format a generated Python file; other files are returned as they are."""
+    """Black-format a generated Python file; other files are returned as they are.
+
+    Black's output for a text is kept in the user's cache: the checks module every
+    component shares is the same text each time, and black takes a tenth of a
+    second or more on it."""
     if not path.endswith(".py"):
         return text
+    entry = cache.key(black_version(), "default mode", text)
+    formatted = cache.read("black", entry)
+    if formatted is not None:
+        return formatted
+    import black
+
+    mode = black.Mode()
     try:
-        return black.format_str(text, mode=black.Mode())
+        formatted = black.format_str(text, mode=mode)
     except black.InvalidInput as error:
         raise TemplateError(
             f"the template produced invalid Python for {path}: {error}"
         ) from error
+    cache.write("black", entry, formatted)
+    return formatted

@@ -13,7 +13,6 @@ from test_render import EVERY_TYPE
 from keras_scaffold.check import check_source
 from keras_scaffold.check.catalog import BY_ID, RULES
 from keras_scaffold.check.keras2 import REMOVED_BACKEND_FUNCTIONS
-from keras_scaffold.check.report import README_MARKERS, rules_markdown
 
 FIXTURES = Path(__file__).parent / "check_fixtures"
 
@@ -572,14 +571,6 @@ def test_explain(run_cli, tmp_path):
     assert "Bad:\n\n    import keras" in result.out and "\nGood:\n" in result.out
     unknown = run_cli("check", "--explain", "KS2", cwd=tmp_path)
     assert unknown.code == 2 and "unknown rule `KS2`" in unknown.err
-
-
-def test_readme_documents_every_rule():
-    readme = (REPO / "README.md").read_text()
-    begin, end = README_MARKERS
-    # Out of date? Run `python -m keras_scaffold.check.report README.md`.
-    assert begin + rules_markdown() + end in readme
-    assert all(f"#### {rule.id}\n" in readme for rule in RULES)
 
 
 def test_check_never_imports_keras(tmp_path):

@@ -111,6 +111,7 @@ def _run(
 ) -> list:
     from keras_scaffold import adopt
     from keras_scaffold.check import run
+    from keras_scaffold.templates import templates_for
 
     rules = checker.parse_rules(select) if select else set(checker.BY_ID)
     rules -= checker.parse_rules(ignore)
@@ -122,4 +123,7 @@ def _run(
     targets, errors = run.collect(list(paths), options)
     if errors:
         raise CheckError(errors[0])
-    return [f for f in run.run(targets) if f.rule in rules]
+    # The checks of --templates, else of the templates the project recorded.
+    chosen = click.get_current_context().find_root().params.get("templates")
+    templates = templates_for(chosen, Path(str(paths[0]).partition("::")[0]))
+    return [f for f in run.run(targets, templates) if f.rule in rules]

@@ -1,7 +1,6 @@
 """Print findings: ruff-like text, JSON, or GitHub Actions annotations."""
 
 import json
-import re
 import sys
 import textwrap
 from pathlib import Path
@@ -72,8 +71,23 @@ def _indent(code: str) -> str:
     )
 
 
+RULES_PAGE_HEAD = """\
+<!-- Generated from keras_scaffold/check/catalog.py: do not edit. After changing the
+catalog, run `python -m keras_scaffold.check.report docs/rules.md`. -->
+
+# `check` rules
+
+What `keras-scaffold check` reports (the KS1 to KS6 rules, read from the source) and
+what `check --run` reports (KS9, from running the generated tests' checks), as
+`keras-scaffold check --explain RULE` prints them. Each rule's bad example breaks it
+and its good example breaks no rule (a test holds them to that). How to select,
+suppress and read the findings: [checking.md](checking.md).
+
+"""
+
+
 def rules_markdown() -> str:
-    """The README's rule listing: a table, then a section per rule."""
+    """The rules page: a table, then a section per rule."""
     out = ["| rule | group | what it reports |", "|---|---|---|"]
     out += [
         f"| [{r.id}](#{r.id.lower()}) | {GROUPS[r.id[:3]]} | {r.title} |" for r in RULES
@@ -85,7 +99,7 @@ def rules_markdown() -> str:
     for rule in RULES:
         out += [
             "",
-            f"#### {rule.id}",
+            f"## {rule.id}",
             "",
             f"**{rule.title}.** {rule.explanation}",
             "",
@@ -104,28 +118,29 @@ def rules_markdown() -> str:
             "</details>",
         ]
     for rule in RUN_RULES:
-        out += ["", f"#### {rule.id}", "", f"**{rule.title}.** {rule.explanation}"]
+        out += ["", f"## {rule.id}", "", f"**{rule.title}.** {rule.explanation}"]
         out += ["", f"Fix: {rule.hint}."]
     return "\n".join(out) + "\n"
 
 
-README_MARKERS = ("<!-- check rules: begin -->\n", "<!-- check rules: end -->\n")
+def rules_page() -> str:
+    """docs/rules.md, whole."""
+    return RULES_PAGE_HEAD + rules_markdown()
 
 
-def update_readme(path: Path) -> bool:
-    """Put the current rule listing between the README's markers; True if changed."""
-    text = path.read_text(encoding="utf-8")
-    begin, end = README_MARKERS
-    updated = re.sub(
-        re.escape(begin) + ".*?" + re.escape(end),
-        lambda _: begin + rules_markdown() + end,
-        text,
-        flags=re.DOTALL,
-    )
-    if updated != text:
-        path.write_text(updated, encoding="utf-8")
-    return updated != text
+def write_rules_page(path: Path) -> bool:
+    """Write the rules page to `path`; True if it changed. A file that is not a
+    generated rules page (the README, say) is refused, not overwritten."""
+    text = rules_page()
+    if path.is_file():
+        before = path.read_text(encoding="utf-8")
+        if before == text:
+            return False
+        if not before.startswith(RULES_PAGE_HEAD.splitlines()[0]):
+            raise SystemExit(f"{path} is not the generated rules page; not written.")
+    path.write_text(text, encoding="utf-8")
+    return True
 
 
-if __name__ == "__main__":  # python -m keras_scaffold.check.report README.md
-    print("updated" if update_readme(Path(sys.argv[1])) else "up to date")
+if __name__ == "__main__":  # python -m keras_scaffold.check.report docs/rules.md
+    print("updated" if write_rules_page(Path(sys.argv[1])) else "up to date")

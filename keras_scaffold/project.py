@@ -61,7 +61,9 @@ def find_project(start: Path) -> Project | None:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             settings = _read_settings(pyproject)
-            if settings is not None:
+            # Only `[tool.keras-scaffold.check]` (check's settings for any code):
+            # not a project of `init`'s, so `new` writes beside the caller.
+            if settings is not None and set(settings) & {*SETTINGS, TEMPLATES}:
                 return _project(folder, settings, pyproject)
     return None
 

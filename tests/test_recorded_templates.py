@@ -112,3 +112,16 @@ def test_check_run_renders_the_recorded_templates_checks(
     module = "src/proj/layers/scaled_dense.py"
     result = run_cli("check", "--run", module, "--init", "ScaledDense={}", cwd=project)
     assert result.code != 0 and "Expected an expression" in result.err
+
+
+def test_check_settings_alone_are_not_a_project(run_cli, tmp_path):
+    """`[tool.keras-scaffold.check]` is check's, for code `init` never made: `new`
+    and `check --run` there work as outside a project, not ask for `package`."""
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.keras-scaffold.check]\ninput-shape = {Scaled = [2, 4]}\n", "utf-8"
+    )
+    assert find_project(tmp_path) is None
+    made = run_cli("new", "simple", "Scaled", cwd=tmp_path)
+    assert made.code == 0, made.err
+    result = run_cli("check", "--run", "scaled.py", cwd=tmp_path)
+    assert result.code == 0, result.err + result.out

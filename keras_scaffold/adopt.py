@@ -18,26 +18,32 @@ from pathlib import Path
 
 import tomllib
 
-from keras_scaffold import __version__
+from keras_scaffold import __version__, writer
+from keras_scaffold.answers import (
+    ANSWER_KEYS,
+    INPUT_DTYPES,
+    OPTIONAL_ANSWER_KEYS,
+    check_adopted,
+    check_input_shape,
+)
 from keras_scaffold.check.finder import KerasClass
 from keras_scaffold.check.index import Index, module_location, parse
-from keras_scaffold.errors import AnswersError, CheckError, OutputError, ScaffoldError
+from keras_scaffold.errors import CheckError, OutputError, ScaffoldError
 from keras_scaffold.generate import Plan, plan_component
-from keras_scaffold.names import check_class_name, check_module_name, snake_case
+from keras_scaffold.names import (
+    check_class_name,
+    check_module_import,
+    check_module_name,
+    snake_case,
+)
 from keras_scaffold.patterns import ADOPTED
 from keras_scaffold.project import find_project
-from keras_scaffold.records import (
-    ANSWER_KEYS,
-    OPTIONAL_ANSWER_KEYS,
-    Record,
-    find_root,
-)
+from keras_scaffold.records import Record, find_root
 from keras_scaffold.templates import Templates
 
 DEFAULT_INPUT_SHAPE = (2, 8)
 # The sample value of a required argument, by its type hint.
 _SAMPLES = {"int": 4, "float": 0.5, "bool": True}
-_KINDS = ("layer", "model")
 
 
 @dataclass(frozen=True)
@@ -125,10 +131,6 @@ def check_finite(value: object, where: str) -> None:
         check_finite(item, where)
 
 
-# What the sample batch holds: random floats, or token ids 1 to 3 (never 0, padding).
-INPUT_DTYPES = ("float32", "int32")
-
-
 def parse_input_dtype(text: str, where: str = "--input-dtype") -> str:
     if text not in INPUT_DTYPES:
         raise CheckError(f"{where} `{text}`: give {' or '.join(INPUT_DTYPES)}.")
@@ -138,14 +140,13 @@ def parse_input_dtype(text: str, where: str = "--input-dtype") -> str:
 def parse_input_shape(text: str) -> tuple[int, ...]:
     """`2,6` as (2, 6): batch first, every size positive."""
     try:
-        shape = tuple(int(part) for part in text.replace(" ", "").split(","))
+        shape = [int(part) for part in text.replace(" ", "").split(",")]
     except ValueError:
-        shape = ()
-    if len(shape) < 2 or any(size < 1 for size in shape):
-        raise CheckError(
-            f"--input-shape `{text}`: give positive sizes, batch first, such as 2,8."
-        )
-    return shape
+        shape = []
+    try:
+        return check_input_shape(shape, f"--input-shape `{text}`")
+    except ScaffoldError as error:
+        raise CheckError(str(error)) from None
 
 
 def split_target(text: str) -> tuple[Path, str | None]:
@@ -267,10 +268,13 @@ def _pyproject_table(path: Path) -> dict:
     for folder in path.resolve().parents:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
-            try:
-                data = tomllib.loads(pyproject.read_text("utf-8"))
+            try:  # a FIFO or a device there is refused, never read
+                text = writer.read_bytes(pyproject, writer.MAX_TEXT_BYTES)
+                data = tomllib.loads(text.decode("utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
                 raise CheckError(f"cannot read {pyproject}: {error}") from error
+            except ScaffoldError as error:
+                raise CheckError(str(error)) from None
             table = data.get("tool", {}).get("keras-scaffold", {}).get("check", {})
             return {"file": pyproject, **table} if isinstance(table, dict) else {}
     return {}
@@ -383,17 +387,7 @@ def answers_for(
 
 def checked_answers(record: Record) -> dict:
     """An adopted component's recorded answers, checked (for `regenerate`)."""
-    answers = dict(record.answers)
-    try:
-        check_class_name(answers["class_name"])
-        if answers["module_name"] != snake_case(answers["class_name"]):
-            raise AnswersError(
-                f"module_name `{answers['module_name']}` does not match class_name "
-                f"`{answers['class_name']}`; restore the file."
-            )
-        _check_settings(answers.get("adopted"))
-    except ScaffoldError as error:
-        raise AnswersError(f"{record.answers_path}: {error}") from error
+    answers = dict(record.answers)  # each checked as it was read (`answers`)
     answers["params"] = []
     answers["keras_scaffold_version"] = __version__
     return {key: answers[key] for key in _ANSWER_ORDER}
@@ -401,24 +395,6 @@ def checked_answers(record: Record) -> dict:
 
 # The order `answers_for` gives the answers in: the version last, as for `new`.
 _ANSWER_ORDER = [*ANSWER_KEYS[:-1], *OPTIONAL_ANSWER_KEYS, ANSWER_KEYS[-1]]
-
-
-def _check_settings(settings: object) -> None:
-    if not isinstance(settings, dict) or settings.get("kind") not in _KINDS:
-        raise AnswersError("`adopted` needs `kind` (layer or model) and `init`.")
-    for key in ("init", "other"):
-        if key in settings and not isinstance(settings[key], dict):
-            raise AnswersError(f"`adopted.{key}` must be a mapping of arguments.")
-        check_finite(settings.get(key), f"`adopted.{key}`")
-    if settings.get("input_dtype", "float32") not in INPUT_DTYPES:
-        raise AnswersError(f"`adopted.input_dtype` must be one of {INPUT_DTYPES}.")
-    shape = settings.get("input_shape")
-    if not (
-        isinstance(shape, list)
-        and len(shape) >= 2
-        and all(isinstance(size, int) and size > 0 for size in shape)
-    ):
-        raise AnswersError("`adopted.input_shape` must be a list of positive sizes.")
 
 
 def locate(target: Target, output: Path | None) -> tuple[Path, str]:
@@ -458,6 +434,11 @@ def plan(
         raise CheckError(f"`{target.class_name}` {message}.")
     check_class_name(target.class_name)
     check_module_name(snake_case(target.class_name))
+    try:  # derived from folder and file names, and written into the test's code
+        check_module_import(target.module_import)
+        check_adopted(target.settings)
+    except ScaffoldError as error:
+        raise CheckError(f"{target.path}: {error}") from None
     root, tests_dir = locate(target, output)
     answers = answers_for(target, tests_dir)
     return Plan(*plan_component(templates, answers, root, force))

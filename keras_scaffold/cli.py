@@ -194,7 +194,6 @@ def _pattern_command(pattern: Pattern) -> click.Command:
         pattern.name,
         help=help_text,
         short_help=pattern.summary,
-        no_args_is_help=not _interactive(),  # on a terminal, ask for the name
     )
     @click.argument("class_name", required=False)
     @click.option(
@@ -416,7 +415,8 @@ def remove_command(
     COMPONENT is its class or module name (looked up in the nearest
     .keras-scaffold/), its answers file, or a file it generated. A file changed
     since it was generated stops the removal, unless --force; a file another
-    component also generated is kept.
+    component also generated is kept. The files removed are those the templates
+    place for the component's answers, never others its merge base names.
     """
     record = remove.find_component(component, Path.cwd())
     removal = remove.plan(record, _templates(ctx, record.root), force)
@@ -462,7 +462,9 @@ def _problem_summary(problems: list, preview: bool) -> str:
 
 
 def _say(action: str, path: Path, note: str = "") -> None:
-    click.echo(f"{action:>16}  {_shown(path)}" + (f"  {note}" if note else ""))
+    # A path is anything a folder may be named: escaped, so that the line prints.
+    line = f"{action:>16}  {_shown(path)}" + (f"  {note}" if note else "")
+    click.echo(one_line(line))
 
 
 def _shown(path: Path) -> str:
@@ -565,7 +567,7 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as error:  # a path too long, a loop, a folder it cannot make
         where = f"{error.filename}: " if error.filename else ""
         _fail(f"{where}{error.strerror or error}; nothing was written.", 1)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo(f"{_PROG}: aborted", err=True)
         sys.exit(1)
     except (RuntimeError, RecursionError) as error:  # a symlink loop on 3.10-3.12

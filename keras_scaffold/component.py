@@ -6,6 +6,7 @@ from keras_scaffold import __version__
 from keras_scaffold.errors import InvalidParamError
 from keras_scaffold.names import (
     check_class_name,
+    check_module_import,
     check_module_name,
     check_package_name,
     snake_case,
@@ -42,7 +43,8 @@ def make_answers(
         "package": check_package_name(package),
         "module_dir": module_dir,
         "tests_dir": tests_dir,
-        "module_import": import_prefix + module_name,
+        # From folder names or an answers file, and written into the test's code.
+        "module_import": check_module_import(import_prefix + module_name),
         "params": params or [],
         "keras_scaffold_version": __version__,
     }
@@ -147,10 +149,17 @@ def render(
     templates: Templates,
     answers: dict,
     src_path: str | None = None,
-    formatted: Mapping[str, str] | None = None,
+    formatted: Mapping[tuple[str, str], str] | None = None,
 ) -> Rendered:
     """Every file of the component by path relative to the destination (see
     `ComponentTemplate.render`)."""
     return templates.component.render(
         answers, answers_file(answers), src_path, formatted
     )
+
+
+def generated_paths(templates: Templates, answers: dict) -> list[str]:
+    """What the component's answers say it generated: the paths its files (the
+    answers file aside) render to."""
+    paths = templates.component.paths(answers, answers_file(answers))
+    return [path for path in paths if path != answers_file(answers)]

@@ -8,8 +8,11 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from keras_scaffold.errors import ProjectError
+from keras_scaffold import writer
+from keras_scaffold.errors import OutputError, ProjectError, shown
 from keras_scaffold.names import check_package_name, package_from_location
+from keras_scaffold.records import check_folder
+from keras_scaffold.reserved import shadowed_module
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -70,10 +73,22 @@ def find_project(start: Path) -> Project | None:
 
 def _read_settings(pyproject: Path) -> dict | None:
     try:
-        data = tomllib.loads(pyproject.read_text("utf-8"))
+        text = writer.read_bytes(pyproject, writer.MAX_TEXT_BYTES).decode("utf-8")
+        data = tomllib.loads(text)
+    except OutputError as error:
+        raise ProjectError(str(error)) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ProjectError(f"cannot read {pyproject}: {error}") from error
-    return data.get("tool", {}).get("keras-scaffold")
+    tool = data.get("tool", {})
+    settings = tool.get("keras-scaffold") if isinstance(tool, dict) else None
+    for key, value in (("tool", tool), ("tool.keras-scaffold", settings)):
+        if value is not None and not isinstance(value, dict):
+            raise ProjectError(
+                f"{pyproject}: `{key}` is {shown(value)}, not a table; write the "
+                "settings as [tool.keras-scaffold] with package, layers, models "
+                "and tests."
+            )
+    return settings
 
 
 def _project(root: Path, settings: dict, pyproject: Path) -> Project:
@@ -96,9 +111,9 @@ def _project(root: Path, settings: dict, pyproject: Path) -> Project:
     )
     check_package_name(project.package)
     for key in ("layers", "models", "tests"):
-        folder = root / getattr(project, key)
-        if not folder.resolve().is_relative_to(root.resolve()):
-            raise ProjectError(f"{pyproject}: `{key}` must be a folder inside {root}.")
+        # Inside the project, never in its records.
+        what = f"{pyproject}: `{key}`"
+        check_folder(root, getattr(project, key), what, ProjectError)
     return project
 
 
@@ -181,6 +196,7 @@ def init_project(
                 quiet=True,
                 unsafe=False,
             )
+        _check_package(directory)
     except BaseException as error:  # an interrupt too: leave the folder as it was
         _roll_back(directory, before, folders, made)
         if isinstance(error, OSError):
@@ -193,6 +209,22 @@ def init_project(
             raise ProjectError(f"{message} Nothing was written.") from error
         raise
     return sorted(path for path in _files(directory) if path not in before or force)
+
+
+def _check_package(directory: Path) -> None:
+    """Refuse the package Copier worked out (from --data, or from the folder's
+    name) where importing it would import another module, or the other module
+    this one: the standard library's, or one Keras and its tests import."""
+    import yaml
+
+    answers = yaml.safe_load((directory / ".copier-answers.yml").read_text("utf-8"))
+    package = str((answers or {}).get("package_name", ""))
+    if shadowed_module(package):
+        raise ProjectError(
+            f"the package `{package}` would shadow Python's or a dependency's "
+            f"`{package}`; choose another name with --data package_name=NAME. "
+            "Nothing was written."
+        )
 
 
 def _missing_folders(directory: Path) -> list[Path]:

@@ -22,6 +22,7 @@ from keras_scaffold.records import (
     Record,
     answers_relpath,
     base_dir,
+    base_files,
     base_relpath,
     digest_relpath,
     digest_text,
@@ -29,6 +30,7 @@ from keras_scaffold.records import (
     find_root,
     fingerprint,
     read_record,
+    read_record_text,
 )
 from keras_scaffold.templates import Templates
 
@@ -114,10 +116,9 @@ def _records_for(path: Path) -> list[Record]:
 
 
 def _generated_under(record: Record, folder: str) -> bool:
-    bases = record.root / base_dir(record.module_name)
     return any(
-        path.relative_to(bases).as_posix().startswith(f"{folder}/")
-        for path in bases.rglob("*.orig")
+        relpath.startswith(f"{folder}/")
+        for relpath in base_files(record.root, record.module_name)
     )
 
 
@@ -135,7 +136,13 @@ def plan(record: Record, templates: Templates) -> Plan:
         theirs = dict(bases)  # same templates and answers: same files
         rendered = None
     else:
-        known = {sources[path]: text for path, text in bases.items() if path in sources}
+        # A file's known formatting, by its own path only: a digest file cannot
+        # pass one file's merge base off as another's.
+        known = {
+            (path, sources[path]): text
+            for path, text in bases.items()
+            if path in sources
+        }
         src_path = templates.src_path_from(record.root)  # portable, never stale
         rendered = render(templates, answers, src_path, known)
         theirs = dict(rendered.files)
@@ -153,18 +160,25 @@ def plan(record: Record, templates: Templates) -> Plan:
         elif settled:
             digest_path = digest_relpath(record.module_name)
             result.writes[digest_path] = digest_text(digest, rendered)
+    # A file is written back with the line ending it has; one that mixes them is
+    # refused here, before anything is written, rather than rewritten.
+    for relpath in result.writes:
+        if relpath in result.read:
+            text = result.read[relpath].decode("utf-8")
+            result.newlines[relpath] = writer.newline_of(text, record.path(relpath))
     return result
 
 
 def _plan_answers(result: Plan, answers_text: str) -> None:
     """Update the answers file with the values the templates give, if any changed."""
-    answers_path = answers_relpath(result.record.module_name)
-    before = writer.read_text(result.record.path(answers_path))
-    after = update_answers(before, answers_text)
+    record = result.record
+    answers_path = answers_relpath(record.module_name)
+    before = record.text  # as read and checked
+    after = update_answers(before, answers_text, record.answers_path)
     if after != before:
         result.writes[answers_path] = after
         result.read[answers_path] = before.encode("utf-8")
-        result.newlines[answers_path] = writer.newline_of(before)
+        result.newlines[answers_path] = writer.newline_of(before, record.answers_path)
         result.outcomes.append(Outcome(answers_path, "updated"))
 
 
@@ -191,7 +205,7 @@ def _plan_base(result: Plan, templates: Templates, answers: dict, digest: str) -
         path = record.path(relpath)
         if not path.is_file():
             result.outcomes.append(Outcome(relpath, "missing"))
-        elif writer.read_text(path).replace("\r\n", "\n") != text:
+        elif writer.to_lf(writer.read_text(path)) != text:
             result.outcomes.append(
                 Outcome(
                     relpath,
@@ -250,7 +264,7 @@ def _checked_answers(record: Record, templates: Templates) -> dict:
     return fresh
 
 
-def update_answers(before: str, rendered: str) -> str:
+def update_answers(before: str, rendered: str, path: Path | str = "") -> str:
     """The answers file `before` with the values of `rendered` (the answers file
     the templates give), keeping the user's comments, order and other keys."""
     fresh = yaml.load(rendered, SafeLoader)
@@ -270,10 +284,18 @@ def update_answers(before: str, rendered: str) -> str:
     if not changed and not stale:
         return before
     from ruamel.yaml import YAML  # round trip: comments and order survive
+    from ruamel.yaml.error import YAMLError
 
     round_trip = YAML()
     round_trip.width = 4096
-    data = round_trip.load(before.replace("\r\n", "\n"))
+    try:  # `records` has read it with the safe loader and its limits
+        data = round_trip.load(writer.to_lf(before))
+    except (YAMLError, ValueError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else error
+        raise AnswersError(
+            f"{path} cannot be updated in place ({first}); restore it from "
+            "version control."
+        ) from None
     for key in changed:
         data[key] = fresh[key]
     for key in stale:
@@ -284,18 +306,11 @@ def update_answers(before: str, rendered: str) -> str:
 
 
 def _read_bases(record: Record) -> dict[str, str]:
-    folder = record.root / base_dir(record.module_name)
-    bases = {}
-    for path in sorted(folder.rglob("*.orig")):
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise AnswersError(
-                f"the merge base {path} cannot be read as UTF-8 text ({error}); "
-                "restore it from version control."
-            ) from None
-        bases[path.relative_to(folder).as_posix().removesuffix(".orig")] = text
-    return bases
+    """The merge base's files by path; none for a component made by `copier copy`."""
+    return {
+        relpath: read_record_text(path)
+        for relpath, path in base_files(record.root, record.module_name).items()
+    }
 
 
 def _plan_file(result: Plan, relpath: str, base: str | None, new: str | None) -> bool:
@@ -308,8 +323,7 @@ def _plan_file(result: Plan, relpath: str, base: str | None, new: str | None) ->
     ours = writer.read_text(path) if path.is_file() else None
     if ours is not None:  # merged as LF text, written back with its own endings
         result.read[relpath] = ours.encode("utf-8")
-        result.newlines[relpath] = writer.newline_of(ours)
-        ours = ours.replace("\r\n", "\n")
+        ours = writer.to_lf(ours)
 
     if new is None:  # the templates no longer generate it: the user's file now
         result.removals.append(base_path)
@@ -328,7 +342,7 @@ def _plan_file(result: Plan, relpath: str, base: str | None, new: str | None) ->
         return False
     if record.path(pending_path).is_file():
         # The user resolved an earlier conflict: that generation is now the base.
-        base = record.path(pending_path).read_text("utf-8")
+        base = read_record_text(record.path(pending_path))
         result.writes[base_path] = base
         result.removals.append(pending_path)
         result.outcomes.append(Outcome(relpath, "resolved", visible=False))

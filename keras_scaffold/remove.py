@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from keras_scaffold import writer
+from keras_scaffold.component import generated_paths
 from keras_scaffold.errors import OutputError, RemoveError, ScaffoldError
-from keras_scaffold.exports import BEGIN, END, export_line
+from keras_scaffold.exports import remove_export
 from keras_scaffold.patterns import ADOPTED
 from keras_scaffold.records import (
     CHECKS_MODULE,
@@ -17,6 +18,7 @@ from keras_scaffold.records import (
     Record,
     answers_relpath,
     base_dir,
+    base_files,
     base_relpath,
     find_records,
     find_root,
@@ -75,16 +77,24 @@ def find_component(name_or_path: str, cwd: Path) -> Record:
 
 def plan(record: Record, templates: Templates, force: bool = False) -> Removal:
     """Everything removing `record` does; raises, deleting nothing, when a file was
-    changed since it was generated (unless `force`)."""
+    changed since it was generated (unless `force`).
+
+    What is deleted is what the component's answers say it generated (the paths
+    its template gives them, inside the destination), never what its merge base
+    happens to name; the merge base only tells whether a file changed."""
     removal = Removal(record)
-    bases = record.root / base_dir(record.module_name)
-    generated = {
-        path.relative_to(bases).as_posix().removesuffix(".orig"): path.read_bytes()
-        for path in sorted(bases.rglob("*.orig"))
-    }
-    without_base = not generated
+    bases = base_files(record.root, record.module_name)  # checked as it was read
+    without_base = not bases
+    # What each generated file held (its merge base, or with none, what the
+    # answers give now; None: unknown), by the paths the answers give.
+    generated: dict[str, Path | bytes | None]
     if without_base:  # made by plain `copier copy`, or its base was lost
         generated = _generated_by_the_answers(record, templates, force)
+    else:
+        generated = {
+            relpath: bases.get(relpath)
+            for relpath in generated_paths(templates, record.answers)
+        }
     others = [
         other
         for other in find_records(record.root)
@@ -103,7 +113,7 @@ def plan(record: Record, templates: Templates, force: bool = False) -> Removal:
             continue
         if not path.is_file():
             continue  # already deleted or moved by the user
-        if generated[relpath] is None or path.read_bytes() != generated[relpath]:
+        if not _same(path, generated[relpath]):
             changed.append(str(path))
         removal.deletions.append(path)
     if changed and not force:
@@ -117,17 +127,26 @@ def plan(record: Record, templates: Templates, force: bool = False) -> Removal:
             f"{'it' if len(changed) == 1 else 'them'}{since}; nothing was removed "
             "(use --force to remove anyway)."
         )
-    answers = record.path(answers_relpath(record.module_name))
-    removal.deletions.append(answers)
-    removal.base = bases if bases.is_dir() else None
+    removal.deletions.append(record.path(answers_relpath(record.module_name)))
+    base = record.root / base_dir(record.module_name)
+    removal.base = base if base.is_dir() else None
     init = record.path(f"{record.answers['module_dir']}/__init__.py")
     if init.is_file():
-        before = init.read_text("utf-8")
+        before = writer.read_text(init)
+        text = writer.to_lf(before)
         after = remove_export(
-            before, record.module_name, str(record.answers["class_name"])
+            text, record.module_name, str(record.answers["class_name"]), init
         )
-        if after != before:
-            removal.updates.append(writer.PlannedFile(init, after, True))
+        if after != text:
+            removal.updates.append(
+                writer.PlannedFile(
+                    init,
+                    after,
+                    True,
+                    expected=before.encode("utf-8"),
+                    newline=writer.newline_of(before, init),
+                )
+            )
     return removal
 
 
@@ -157,21 +176,19 @@ def _generated_by_the_answers(
     return dict.fromkeys(guessed)
 
 
-def remove_export(text: str, module_name: str, class_name: str) -> str:
-    """`text` without the export of `class_name` in its block (the inverse of
-    `exports.add_export`); unchanged when it is not there."""
-    line = export_line(module_name, class_name)
-    lines = text.splitlines()
-    if BEGIN not in lines or END not in lines[lines.index(BEGIN) :]:
-        return text
-    start = lines.index(BEGIN)
-    end = lines.index(END, start)
-    block = [old for old in lines[start + 1 : end] if old.strip()]
-    if line not in block:
-        return text
-    exports = sorted(set(block) - {line})
-    lines[start + 1 : end] = [*exports, ""] if exports else []
-    return "\n".join(lines) + "\n"
+def _same(path: Path, generated: Path | bytes | None) -> bool:
+    """Whether the file at `path` holds what was generated there: its merge base
+    file, or the bytes the answers give (the sizes first: a huge file is not read
+    to tell). Unknown (None) is never the same."""
+    if generated is None:
+        return False
+    if isinstance(generated, Path):
+        if path.stat().st_size != generated.stat().st_size:
+            return False
+        generated = generated.read_bytes()
+    elif path.stat().st_size != len(generated):
+        return False
+    return path.read_bytes() == generated
 
 
 def apply(removal: Removal) -> None:

@@ -6,10 +6,13 @@ dry runs, regeneration and atomic writes can work on the result before anything
 touches the disk. A project test holds the two byte for byte equal.
 """
 
+import ast
 import functools
 import glob
 import hashlib
 import importlib.metadata
+import io
+import tokenize
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -86,20 +89,41 @@ class ComponentTemplate:
         answers: dict,
         answers_file: str,
         src_path: str | None = None,
-        formatted: Mapping[str, str] | None = None,
+        formatted: Mapping[tuple[str, str], str] | None = None,
     ) -> "Rendered":
         """Render every file for `answers`.
 
         `src_path` is the `_src_path` to record in the answers file: by default the
         template folder's absolute path, as `copier copy` records it; an empty
-        string records none. `formatted` maps the digest of an unformatted text to
-        its known formatted text, so that black (the slow part) runs only on what
-        changed.
+        string records none. `formatted` maps a file's path and the digest of its
+        unformatted text to its known formatted text, so that black (the slow
+        part) runs only on what changed.
         """
+        context = self._context(answers, answers_file, src_path)
+        rendered = Rendered({}, {})
+        for relative, target in self._targets(context):
+            try:
+                text = self.env.get_template(relative).render(context)
+            except JinjaError as error:
+                raise TemplateError(f"cannot render {relative}: {error}") from error
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            known = (formatted or {}).get((target, digest))
+            if known is not None and not formats_to(target, text, known):
+                known = None  # a merge base is a record, and records are input
+            rendered.files[target] = known or format_python(target, text)
+            rendered.sources[target] = digest
+        return rendered
+
+    def paths(self, answers: dict, answers_file: str) -> list[str]:
+        """The files `render` gives for `answers`, by path, without rendering them."""
+        context = self._context(answers, answers_file, "")
+        return [target for _, target in self._targets(context)]
+
+    def _context(self, answers: dict, answers_file: str, src_path: str | None) -> dict:
         if src_path is None:
             src_path = str(self.root)
         stored = {"_src_path": src_path, **answers} if src_path else dict(answers)
-        context = {
+        return {
             **self.computed,
             **answers,
             "_copier_answers": stored,
@@ -107,24 +131,22 @@ class ComponentTemplate:
                 answers_file=PurePosixPath(answers_file), src_path=self.root
             ),
         }
+
+    def _targets(self, context: dict) -> list[tuple[str, str]]:
+        """(template, target path) of each file rendered for `context`."""
         source_root = self.root / self.subdirectory
-        rendered = Rendered({}, {})
+        targets = []
         for source in sorted(source_root.rglob("*")):
             if not source.is_file():
                 continue
             relative = source.relative_to(self.root).as_posix()
             try:
                 target = self._render_path(source.relative_to(source_root), context)
-                if target is None:
-                    continue  # a skipped path's file is not rendered
-                text = self.env.get_template(relative).render(context)
             except JinjaError as error:
                 raise TemplateError(f"cannot render {relative}: {error}") from error
-            digest = hashlib.sha256(text.encode()).hexdigest()
-            known = (formatted or {}).get(digest)
-            rendered.files[target] = known or format_python(target, text)
-            rendered.sources[target] = digest
-        return rendered
+            if target is not None:  # a skipped path's file is not rendered
+                targets.append((relative, target))
+        return targets
 
     def _render_path(self, relative: Path, context: dict) -> str | None:
         # As Copier does: the suffix goes first, then each part renders.
@@ -153,6 +175,31 @@ def black_version() -> str:
     """Black's version, without importing black (a fifth of a second): a command
     whose files are all known needs no black."""
     return importlib.metadata.version("black")
+
+
+def formats_to(path: str, text: str, formatted: str) -> bool:
+    """Whether `formatted` can be what `format_python` made of `text`: the same
+    program (syntax tree) with the same comments, so that only layout may differ.
+
+    A known formatting comes from a merge base on disk, which may have been
+    tampered with; this costs a fraction of formatting again, and a formatting
+    it cannot confirm (say, a reindented docstring) is simply made again."""
+    if not path.endswith(".py"):
+        return formatted == text
+    try:
+        same_tree = ast.dump(ast.parse(text)) == ast.dump(ast.parse(formatted))
+        return same_tree and _comments(text) == _comments(formatted)
+    except (SyntaxError, ValueError, tokenize.TokenError):
+        return False
+
+
+def _comments(source: str) -> list[str]:
+    """The text of each comment, as black may respace it (`#x` as `# x`)."""
+    return [
+        token.string.lstrip("#").strip()
+        for token in tokenize.generate_tokens(io.StringIO(source).readline)
+        if token.type == tokenize.COMMENT
+    ]
 
 
 def format_python(path: str, text: str) -> str:

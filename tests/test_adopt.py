@@ -192,9 +192,11 @@ def test_arguments_that_cannot_be_guessed_are_asked_for(run_cli, tmp_path):
 def test_existing_files_need_force(run_cli, tmp_path):
     folder = adopted(tmp_path)
     assert run_cli("adopt", "blocks.py::CompositeLayer", cwd=folder).code == 0
-    # The same files again are no surprise (a rerun finishes an interrupted one);
-    # a test file the user changed is.
-    assert run_cli("adopt", "blocks.py::CompositeLayer", cwd=folder).code == 0
+    # A component that is all there is refused even where its files hold the same
+    # text (issue 25: an existing target is refused); so is a changed test file.
+    same = run_cli("adopt", "blocks.py::CompositeLayer", cwd=folder)
+    assert same.code == 1
+    assert "already exist" in same.err
     test_file = folder / "test_composite_layer.py"
     test_file.write_text(test_file.read_text() + "# mine\n")
     again = run_cli("adopt", "blocks.py::CompositeLayer", cwd=folder)

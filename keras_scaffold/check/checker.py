@@ -39,7 +39,13 @@ def parse_rules(specs: Iterable[str]) -> set[str]:
     """`KS101,KS2` (repeatable) as the rule IDs they name; a prefix names a group."""
     chosen: set[str] = set()
     for spec in specs:
-        for part in filter(None, (p.strip().upper() for p in spec.split(","))):
+        parts = [p.strip().upper() for p in spec.split(",") if p.strip()]
+        if not parts:  # `--select ''` would run nothing and pass
+            raise CheckError(
+                f"`{spec}` names no rule; give rule IDs or prefixes, such as KS1 or "
+                "KS203."
+            )
+        for part in parts:
             if part == "ALL":
                 part = "KS"
             matched = {rule for rule in BY_ID if rule.startswith(part)}

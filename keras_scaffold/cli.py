@@ -2,6 +2,7 @@
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -53,16 +54,27 @@ def _templates(ctx: click.Context, near: Path | None = None) -> Templates:
 def _record_templates(ctx: click.Context, near: Path) -> None:
     """Record --templates, given on the command line, in the project at or above
     `near` (if any), so that later commands there use them without it."""
+    _templates_recorder(ctx, near)()
+
+
+def _templates_recorder(ctx: click.Context, near: Path) -> Callable[[], None]:
+    """What `_record_templates` does, its project looked up now: called before a
+    command writes, a pyproject.toml that cannot be read stops it with nothing
+    written, not half-way."""
     root = ctx.find_root()
     chosen = root.params.get("templates")
     given = root.get_parameter_source("templates") == ParameterSource.COMMANDLINE
-    found = project.find_project(near)
-    if not chosen or not given or found is None:
-        return
+    found = project.find_project(near) if chosen and given else None
+    if found is None:
+        return lambda: None
     folder = Path(chosen).resolve()
     built_in = folder == default_templates_dir().resolve()
-    for path in project.record_templates(found, None if built_in else folder):
-        _say("update", path, f"(templates: {'built-in' if built_in else chosen})")
+
+    def record() -> None:
+        for path in project.record_templates(found, None if built_in else folder):
+            _say("update", path, f"(templates: {'built-in' if built_in else chosen})")
+
+    return record
 
 
 _TEMPLATES_HELP = (
@@ -250,6 +262,7 @@ def _pattern_command(pattern: Pattern) -> click.Command:
         planned = generate.plan(
             templates, pattern.name, class_name, target, params, force
         )
+        record_templates = _templates_recorder(ctx, target.root)
         if not dry_run:
             writer.write(planned.files)
         for item in planned.shown:
@@ -259,7 +272,7 @@ def _pattern_command(pattern: Pattern) -> click.Command:
                 action = "update" if item.path.name == "__init__.py" else "overwrite"
             _say(f"would {action}" if dry_run else action, item.path)
         if not dry_run and target.exports:  # inside a project
-            _record_templates(ctx, target.root)
+            record_templates()
 
     return command
 
@@ -370,6 +383,7 @@ def regenerate_command(
     templates = _templates(ctx, near)
     records = regenerate.select_records(list(paths), Path.cwd())
     plans = [regenerate.plan(record, templates) for record in records]
+    record_templates = _templates_recorder(ctx, near)
     # A file several components generate (the shared checks module) shows once.
     shown: dict[Path, tuple] = {}
     for plan in plans:
@@ -386,7 +400,7 @@ def regenerate_command(
             _show_diff(path, plan.writes[outcome.relpath])
     if not preview:
         regenerate.apply(plans)
-        _record_templates(ctx, near)
+        record_templates()
     problems = [(plan, o) for plan in plans for o in plan.problems]
     if problems:
         raise RegenerateError(_problem_summary(problems, preview))
@@ -549,13 +563,14 @@ def adopt_command(
     )
     found = adopt.one_target(target, options)
     planned = adopt.plan(_templates(ctx, found.path.parent), found, output, force)
+    record_templates = _templates_recorder(ctx, found.path.parent)
     if not dry_run:
         writer.write(planned.files)
     for item in planned.shown:
         action = "overwrite" if item.exists else "create"
         _say(f"would {action}" if dry_run else action, item.path)
     if not dry_run:
-        _record_templates(ctx, found.path.parent)
+        record_templates()
 
 
 def main(argv: list[str] | None = None) -> None:

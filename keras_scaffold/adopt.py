@@ -28,7 +28,7 @@ from keras_scaffold.answers import (
 )
 from keras_scaffold.check.finder import KerasClass
 from keras_scaffold.check.index import Index, module_location, parse
-from keras_scaffold.errors import CheckError, OutputError, ScaffoldError
+from keras_scaffold.errors import AnswersError, CheckError, OutputError, ScaffoldError
 from keras_scaffold.generate import Plan, plan_component
 from keras_scaffold.names import (
     check_class_name,
@@ -388,9 +388,34 @@ def answers_for(
 def checked_answers(record: Record) -> dict:
     """An adopted component's recorded answers, checked (for `regenerate`)."""
     answers = dict(record.answers)  # each checked as it was read (`answers`)
+    _check_module_of_project(record)
     answers["params"] = []
     answers["keras_scaffold_version"] = __version__
     return {key: answers[key] for key in _ANSWER_ORDER}
+
+
+def _check_module_of_project(record: Record) -> None:
+    """Refuse a recorded `module_import` that is no module of the project: the
+    test file imports it, so a tampered one could import any installed module
+    (`antigravity` opens a browser), and one that names nothing cannot run."""
+    module = record.answers["module_import"]
+    parts = module.split(".")
+    top = record.root
+    while (top / "__init__.py").is_file():  # the records may sit in a package
+        top = top.parent
+    for base in dict.fromkeys((record.root / "src", record.root, top)):
+        folder = base.joinpath(*parts[:-1])
+        packages = [base.joinpath(*parts[:i]) for i in range(1, len(parts))]
+        if all((package / "__init__.py").is_file() for package in packages) and (
+            (folder / f"{parts[-1]}.py").is_file()
+            or (folder / parts[-1] / "__init__.py").is_file()
+        ):
+            return
+    raise AnswersError(
+        f"{record.answers_path}: `module_import` `{module}` is no module of the "
+        f"project at {record.root}; restore the file from version control, or "
+        "adopt the class again."
+    )
 
 
 # The order `answers_for` gives the answers in: the version last, as for `new`.

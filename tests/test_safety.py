@@ -687,6 +687,27 @@ def test_module_import_in_an_answers_file_is_never_code(run_cli, tmp_path, kind)
     no_code_from("system(", folder)
 
 
+@pytest.mark.parametrize("module", ["json", "antigravity", "_", "blocks.missing"])
+def test_an_adopted_record_imports_only_a_module_of_the_project(
+    run_cli, tmp_path, module
+):
+    """A tampered `module_import` that names an installed module (importing
+    `antigravity` opens a browser) or none at all is refused: the test file would
+    import it, and no linter can place an import of a module that is not there."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    shutil.copy(LAYER, folder / "blocks.py")
+    assert run_cli(*ADOPT, cwd=folder).code == 0
+    answers = folder / ".keras-scaffold" / "composite_layer.yml"
+    data = yaml.safe_load(answers.read_text())
+    data["module_import"] = module
+    answers.write_text(yaml.safe_dump(data))
+    before = snapshot(tmp_path)
+    err = one_error_line(run_cli("regenerate", cwd=folder))
+    assert "module_import" in err and module in err
+    assert snapshot(tmp_path) == before
+
+
 LINKED = [
     "block.base/digest",
     "block.base/block.py.orig",

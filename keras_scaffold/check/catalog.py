@@ -464,7 +464,10 @@ class Scale(keras.layers.Layer):
         "defined, and shared by every call: a layer that stores it (and code that "
         "appends to it) changes the default of every later instance, and the "
         "config of one layer can change under another. Use a tuple, or `None` and "
-        "create the list in the body.",
+        "create the list in the body. The harm needs code that mutates the list, "
+        "which a reading of one class cannot see, and most such lists are only "
+        "stored and read (every one in keras-hub 0.32.0), so it is off by default: "
+        "`--select KS501` (or `--select ALL`) turns it on.",
         "use a tuple default, stored as a tuple and saved as a list (see "
         "`keras-scaffold new orchestration`)",
         _HEAD + """class Stack(keras.layers.Layer):
@@ -489,6 +492,7 @@ class Scale(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "sizes": list(self.sizes)}
 """,
+        default=False,
     ),
     Rule(
         "KS601",

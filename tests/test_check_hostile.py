@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from keras_scaffold.check import check_paths, check_source
 from keras_scaffold.check.catalog import BY_ID
 
-BAD = BY_ID["KS501"].bad  # one finding, KS501
+BAD = BY_ID["KS403"].bad  # one finding, KS403
 
 
 def check_command(*args: str, cwd: Path):
@@ -44,7 +44,7 @@ def test_a_fifo_named_py_is_passed_over(tmp_path):
     named = check_command("pipe.py", "bad.py", cwd=tmp_path)
     for result in (folder, named):
         assert result.returncode == 1, result.stderr
-        assert "KS501" in result.stdout and "pipe.py" not in result.stdout
+        assert "KS403" in result.stdout and "pipe.py" not in result.stdout
         assert result.stdout.endswith("(1 class in 1 file).\n")
 
 
@@ -74,7 +74,7 @@ def test_an_exotic_coding_cookie_is_one_line_and_exit_2(run_cli, tmp_path, cooki
     assert result.code == 2
     assert result.err.startswith("keras-scaffold: error: odd.py: cannot read:")
     assert len(result.err.splitlines()) == 1
-    assert "KS501" in result.out  # the readable file's findings are kept
+    assert "KS403" in result.out  # the readable file's findings are kept
 
 
 @pytest.mark.parametrize("shape", sorted(DEEP))
@@ -85,7 +85,7 @@ def test_deep_nesting_is_one_line_and_exit_2(run_cli, tmp_path, shape):
     assert result.code == 2
     assert result.err.startswith("keras-scaffold: error: deep.py")
     assert len(result.err.splitlines()) == 1
-    assert "KS501" in result.out
+    assert "KS403" in result.out
 
 
 def test_each_unreadable_file_gets_its_own_line(run_cli, tmp_path):

@@ -242,6 +242,43 @@ def test_config_rules():
     assert (10, "KS105") in findings(no_super)
 
 
+def test_base_keys_lost_name_their_own_consequences():
+    """KS105 says what each lost key does, and a layer with no weights may leave out
+    `trainable` (Keras's InputLayer, Discretization, HashedCrossing and spatial
+    dropouts do): it changes nothing there."""
+    weightless = HEAD + """class Shift(keras.layers.Layer):
+    def __init__(self, amount=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.amount = amount
+
+    def call(self, inputs):
+        return inputs + self.amount
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype_policy, "amount": self.amount}
+"""
+    assert findings(weightless) == []
+    weighted = weightless.replace(
+        "        return inputs + self.amount\n",
+        "        return inputs + self.amount * self.scale\n\n"
+        "    def build(self, input_shape):\n"
+        '        self.scale = self.add_weight(shape=(), initializer="ones")\n',
+    )
+    (finding,) = check_source("x.py", weighted)
+    assert finding.rule == "KS105"
+    assert finding.message.endswith("a loaded layer is trainable again")
+    unnamed = weightless.replace('"name": self.name, ', "")
+    (finding,) = check_source("x.py", unnamed)
+    assert finding.message.endswith("a loaded layer gets a new name")
+    # A key `__init__` does not take cannot be in the config (Keras's Pipeline
+    # takes no `dtype`): KS107 would report it there.
+    fixed = weightless.replace(
+        "amount=1.0, **kwargs):\n        super().__init__(**kwargs)",
+        "amount=1.0, name=None):\n        super().__init__(name=name)",
+    ).replace('"dtype": self.dtype_policy, ', "")
+    assert findings(fixed) == []
+
+
 def test_config_is_inherited_within_the_file():
     source = (
         HEAD

@@ -324,6 +324,14 @@ def is_stateless(made: Construction, seen: frozenset = frozenset()) -> bool:
     return cls.memo["stateless"]
 
 
+def holds_no_weights(cls: KerasClass) -> bool:
+    """The class (parents included) never calls `add_weight` and creates only
+    sub-layers without weights in `__init__` (what `build` may create is unknown)."""
+    return not adds_weights(cls) and all(
+        is_stateless(made) for made in created_at_init(cls)
+    )
+
+
 # Bases whose layers run in tf.data: TensorFlow runs there on every backend, and
 # no dtype policy applies (keras-hub's `PreprocessingLayer`, Keras's `TFDataLayer`).
 _TF_DATA_BASES = ("PreprocessingLayer", "TFDataLayer", "DataLayer")

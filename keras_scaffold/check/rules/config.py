@@ -19,6 +19,7 @@ from keras_scaffold.check.rules.common import (
     calls_parent,
     created_at_init,
     fold_super,
+    holds_no_weights,
     is_abstract,
     is_super_call,
     named_params,
@@ -58,13 +59,19 @@ def config(module: Module, cls: KerasClass) -> Iterator[Hit]:
     keys = ConfigKeys.along(cls)
     if owner is cls and not calls_parent(module, cls, get_config, "get_config"):
         lost = [key for key in BASE_KEYS if key not in keys.keys]
+        if "trainable" in lost and holds_no_weights(cls):
+            lost.remove("trainable")  # freezing a layer without weights: no change
+        if init is not None and init[1].args.kwarg is None:
+            # A key `__init__` does not take cannot be restored (KS107 if written).
+            taken = {arg.arg for arg in named_params(init[1])}
+            lost = [key for key in lost if key in taken]
         if lost:
             yield Hit(
                 get_config,
                 "KS105",
                 f"`{cls.name}.get_config` does not merge `super().get_config()` "
-                f"and lacks {_names(lost)}: a loaded layer gets a new name, "
-                "trainable again, in the default dtype",
+                f"and lacks {_names(lost)}: a loaded layer "
+                + _and(_LOST_KEY[key] for key in lost),
                 cls.node,
             )
     yield from _missing_arguments(module, cls, init, keys)
@@ -76,6 +83,19 @@ def config(module: Module, cls: KerasClass) -> Iterator[Hit]:
 
 def _names(names: list[str]) -> str:
     return ", ".join(f"`{name}`" for name in names)
+
+
+# What a loaded layer whose config lacks each base key gets instead.
+_LOST_KEY = {
+    "name": "gets a new name",
+    "trainable": "is trainable again",
+    "dtype": "computes in the default dtype policy",
+}
+
+
+def _and(parts) -> str:
+    parts = list(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
 
 
 # -- The keys a `get_config` writes. --------------------------------------------

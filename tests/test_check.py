@@ -782,3 +782,21 @@ def test_same_file_layers_without_weights_count_as_stateless():
         "        return x * self.add_weight(shape=())",
     )
     assert sorted(r for _, r in findings(weighted)) == ["KS201", "KS202", "KS204"]
+
+
+def test_stacked_cells_pass_on_the_dtype_of_the_cells_they_are_given():
+    """Keras's RNN wraps a list of cells in `StackedRNNCells` without a dtype: its
+    outputs are the cells' (float16 under `mixed_float16`), so KS203 says nothing;
+    a `Dense` made the same way is reported."""
+    source = HEAD + """class Stack(keras.layers.Layer):
+    def __init__(self, cells, **kwargs):
+        super().__init__(**kwargs)
+        self.cell = keras.layers.StackedRNNCells(cells)
+        self.head = keras.layers.Dense(2)
+
+    def call(self, inputs, states):
+        return self.head(self.cell(inputs, states)[0])
+"""
+    assert [(f.line, f.rule) for f in check_source("x.py", source, {"KS203"})] == [
+        (9, "KS203")
+    ]

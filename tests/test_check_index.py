@@ -147,3 +147,39 @@ def test_a_hierarchy_deeper_than_the_recursion_limit(tmp_path):
     assert report.errors == [] and report.classes == count + 1
     # Each class's argument is missing from the config it inherits.
     assert len([f for f in report.findings if f.rule == "KS104"]) == count
+
+
+def test_a_layer_of_a_preprocessing_package_runs_in_tf_data(tmp_path):
+    """Keras's FeatureSpace and TextVectorization (keras/src/layers/preprocessing/)
+    create lookups and encodings without the dtype policy: they run in tf.data,
+    where none applies, so KS203 says nothing there; the same layer elsewhere is
+    reported."""
+    layer = """
+        import keras
+
+        @keras.saving.register_keras_serializable(package="lib")
+        class Vectorizer(keras.layers.Layer):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.lookup = keras.layers.StringLookup(vocabulary=["a", "b"])
+                self.scale = keras.layers.Rescaling(0.5)
+
+            def call(self, inputs):
+                return self.scale(self.lookup(inputs))
+    """
+    tree(
+        tmp_path,
+        {
+            "lib/__init__.py": "",
+            "lib/preprocessing/__init__.py": "",
+            "lib/preprocessing/vectorizer.py": layer,
+            "lib/blocks.py": layer,
+        },
+    )
+    report = check_paths([tmp_path / "lib"], select=["KS202", "KS203"])
+    # Nor does KS202: such a layer is built by `adapt`, not by an input shape
+    # (Keras's FeatureSpace, adapted, saved and loaded, warns of nothing).
+    assert {(Path(f.path).name, f.rule) for f in report.findings} == {
+        ("blocks.py", "KS202"),
+        ("blocks.py", "KS203"),
+    }

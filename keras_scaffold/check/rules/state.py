@@ -48,7 +48,9 @@ def state(module: Module, cls: KerasClass) -> Iterator[Hit]:
                     "`build()` (or `__init__`), where Keras can track and save them",
                     cls.node,
                 )
-    if cls.kind == "layer" and cls.find_method("build") is None:
+    tf_data = inherited(cls, "tf_data", runs_in_tf_data)
+    if cls.kind == "layer" and cls.find_method("build") is None and not tf_data:
+        # (A tf.data layer is built by `adapt`, not by an input shape.)
         built = built_at_init(cls)
         owned = sorted(
             {
@@ -81,6 +83,8 @@ def _dtype_policies(module: Module, cls: KerasClass) -> Iterator[Hit]:
             made.target is not None and made.target.kind == "model"
         ):
             continue  # a model computes in its layers
+        if layer.rsplit(".", 1)[-1] in _OUTPUTS_OF_GIVEN_LAYERS:
+            continue  # its outputs are those of the layers it is given
         dtype = keyword_arg(call, "dtype")
         if dtype is not None and self_attr(dtype.value) in _VARIABLE_DTYPES:
             yield Hit(
@@ -105,6 +109,11 @@ def _dtype_policies(module: Module, cls: KerasClass) -> Iterator[Hit]:
                 cls.node,
             )
 
+
+# Keras wrappers that only pass their inputs through the layers they are given:
+# their outputs have those layers' dtype (RNN's stacked cells under
+# `mixed_float16` give float16 whatever the wrapper's own policy).
+_OUTPUTS_OF_GIVEN_LAYERS = {"StackedRNNCells"}
 
 # `self.dtype` is the variable dtype: float32 under a mixed policy.
 _VARIABLE_DTYPES = {"dtype", "variable_dtype", "_dtype"}

@@ -368,15 +368,20 @@ def missing_message(target: Target) -> str:
 
 
 def answers_for(
-    target: Target, tests_dir: str = ".", module_name: str | None = None
+    target: Target,
+    tests_dir: str = ".",
+    module_name: str | None = None,
+    module_dir: str = ".",
 ) -> dict:
-    """The answers that render `target`'s test file (pattern `adopted`)."""
+    """The answers that render `target`'s test file (pattern `adopted`):
+    `module_import` and `module_dir` say where the class is, `module_name` names
+    the component (its record and test file)."""
     return {
         "pattern": ADOPTED,
         "class_name": target.class_name,
         "module_name": module_name or snake_case(target.class_name),
         "package": target.module_import.partition(".")[0],
-        "module_dir": ".",
+        "module_dir": module_dir,
         "tests_dir": tests_dir,
         "module_import": target.module_import,
         "params": [],
@@ -465,5 +470,6 @@ def plan(
     except ScaffoldError as error:
         raise CheckError(f"{target.path}: {error}") from None
     root, tests_dir = locate(target, output)
-    answers = answers_for(target, tests_dir)
+    folder = target.path.resolve().parent.relative_to(root).as_posix()
+    answers = answers_for(target, tests_dir, module_dir=folder)
     return Plan(*plan_component(templates, answers, root, force))

@@ -135,6 +135,26 @@ def test_a_test_written_inside_a_package_is_collected_by_plain_pytest(
     plain_pytest_passes(tmp_path, without_pythonpath=True)
 
 
+def test_the_record_names_the_real_module(run_cli, tmp_path):
+    """The record of `pkg/sub/gated.py::CompositeLayer` says where the class is:
+    `module_import` is `pkg.sub.gated` and `module_dir` its folder (not `.`);
+    `module_name` names the component (its record and test file), as for a
+    generated one."""
+    package = tmp_path / "pkg" / "sub"
+    package.mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    shutil.copy(LAYER, package / "gated.py")
+    result = run_cli("adopt", "pkg/sub/gated.py::CompositeLayer", cwd=tmp_path)
+    assert result.code == 0, result.err
+    (answers,) = (tmp_path / ".keras-scaffold").glob("*.yml")
+    record = yaml.safe_load(answers.read_text())
+    assert record["module_import"] == "pkg.sub.gated"
+    assert record["module_dir"] == "pkg/sub"
+    assert (tmp_path / record["module_dir"] / "gated.py").is_file()
+    assert run_cli("regenerate", "--check", cwd=tmp_path).code == 0
+
+
 def test_adopt_in_a_project_writes_into_its_tests_folder(run_cli, tmp_path):
     made = run_cli("init", "proj", cwd=tmp_path)
     assert made.code == 0, made.err

@@ -217,6 +217,15 @@ def _cause(problem: ElementTree.Element, line: str) -> str:
     exception's class and the innermost message, first sentence."""
     if _WRAPPER not in line:
         return line
+    text = problem.text or ""
+    if "TracerBoolConversionError(" in text and "_error_repr" in text:
+        # JAX's error cannot be built from the message Keras re-raises it with
+        # (Keras 3.15.1, JAX 0.10.2): what fails is then an AttributeError about
+        # `_error_repr`, which says nothing of the cause.
+        return (
+            "TracerBoolConversionError: Attempted boolean conversion of a traced "
+            "array (JAX's error, which Keras could not re-raise)"
+        )
     kind = line.partition(":")[0].rsplit(".", 1)[-1]
     lines = []
     for text in (problem.text or "").splitlines():

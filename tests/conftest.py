@@ -62,6 +62,23 @@ class Result:
         self.code, self.out, self.err = code, out, err
 
 
+def run_main(args: list[str], cwd: Path, capsys) -> tuple[int, str, str]:
+    """`keras-scaffold ARGS` in `cwd`, in this process: exit code, stdout, stderr.
+    For hypothesis tests, which cannot take a function-scoped `run_cli`."""
+    old = Path.cwd()
+    os.chdir(cwd)
+    capsys.readouterr()
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        os.chdir(old)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
 @pytest.fixture
 def run_cli(capsys, monkeypatch):
     """Run `keras-scaffold ARGS...` in `cwd`, returning exit code, stdout, stderr."""

@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import copier
 import pytest
@@ -116,6 +117,19 @@ def test_adopt_writes_a_passing_test_file_that_regenerate_keeps_current(
     assert '"""(v2) What the checks' in text and "# my note" in text
 
 
+def adopted_in_package(run_cli, tmp_path, filename: str) -> Path:
+    """The guide's fixed composite layer as `pkg/sub/FILENAME`, adopted; the
+    package folder."""
+    package = tmp_path / "pkg" / "sub"
+    package.mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    shutil.copy(LAYER, package / filename)
+    result = run_cli("adopt", f"pkg/sub/{filename}::CompositeLayer", cwd=tmp_path)
+    assert result.code == 0, result.err
+    return package
+
+
 def test_a_test_written_inside_a_package_is_collected_by_plain_pytest(
     run_cli, tmp_path
 ):
@@ -123,13 +137,7 @@ def test_a_test_written_inside_a_package_is_collected_by_plain_pytest(
     that package (the folder above the package goes on sys.path, not the test's
     own), so `from keras_scaffold_checks import` failed: the test imports the
     checks module through the package, as it does the class."""
-    package = tmp_path / "pkg" / "sub"
-    package.mkdir(parents=True)
-    (tmp_path / "pkg" / "__init__.py").write_text("")
-    (package / "__init__.py").write_text("")
-    shutil.copy(LAYER, package / "blocks.py")
-    result = run_cli("adopt", "pkg/sub/blocks.py::CompositeLayer", cwd=tmp_path)
-    assert result.code == 0, result.err
+    package = adopted_in_package(run_cli, tmp_path, "blocks.py")
     text = (package / "test_composite_layer.py").read_text()
     assert "from pkg.sub.keras_scaffold_checks import" in text
     plain_pytest_passes(tmp_path, without_pythonpath=True)
@@ -140,13 +148,7 @@ def test_the_record_names_the_real_module(run_cli, tmp_path):
     `module_import` is `pkg.sub.gated` and `module_dir` its folder (not `.`);
     `module_name` names the component (its record and test file), as for a
     generated one."""
-    package = tmp_path / "pkg" / "sub"
-    package.mkdir(parents=True)
-    (tmp_path / "pkg" / "__init__.py").write_text("")
-    (package / "__init__.py").write_text("")
-    shutil.copy(LAYER, package / "gated.py")
-    result = run_cli("adopt", "pkg/sub/gated.py::CompositeLayer", cwd=tmp_path)
-    assert result.code == 0, result.err
+    adopted_in_package(run_cli, tmp_path, "gated.py")
     (answers,) = (tmp_path / ".keras-scaffold").glob("*.yml")
     record = yaml.safe_load(answers.read_text())
     assert record["module_import"] == "pkg.sub.gated"

@@ -20,6 +20,7 @@ import black
 import pytest
 import yaml
 from conftest import PATTERNS, snapshot
+from conftest import run_main as run
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from test_declarations import DOCSTRING_EXAMPLES, run_with_report
@@ -225,21 +226,6 @@ packages = st.one_of(
     ),
     texts,
 )
-
-
-def run(args: list[str], cwd: Path, capsys) -> tuple[int, str, str]:
-    old = Path.cwd()
-    os.chdir(cwd)
-    capsys.readouterr()
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    finally:
-        os.chdir(old)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 # Identifiers the templates themselves write: any other identifier in generated

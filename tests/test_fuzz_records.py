@@ -24,6 +24,7 @@ import black
 import pytest
 import yaml
 from conftest import PATTERNS, REPO, snapshot
+from conftest import run_main as run
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -215,21 +216,6 @@ def raw(text: str) -> bytes:
     """`text` as a file holds it, lone surrogates too (as bytes no UTF-8 decoder
     accepts)."""
     return text.encode("utf-8", "surrogatepass")
-
-
-def run(args: list[str], cwd: Path, capsys) -> tuple[int, str, str]:
-    old = Path.cwd()
-    os.chdir(cwd)
-    capsys.readouterr()
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    finally:
-        os.chdir(old)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def invoke(args: list[str]) -> None:

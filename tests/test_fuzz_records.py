@@ -14,9 +14,11 @@ import datetime
 import io
 import keyword
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import tokenize
 from pathlib import Path
 
@@ -210,6 +212,12 @@ def edit_text(text: str, edit) -> str:
 
 
 # --- Running the CLI and checking what it did --------------------------------------
+
+
+def raw_name(text: str) -> bytes:
+    """`text` as a file or folder name holds it: a lone surrogate from a name on
+    disk stands for the byte that was not UTF-8 (Python's surrogateescape)."""
+    return text.encode("utf-8", "surrogateescape")
 
 
 def raw(text: str) -> bytes:
@@ -423,6 +431,8 @@ folder_names = st.one_of(texts, identifiers, st.just(CODE)).filter(_usable)
 )
 @example(where="adopt", name="os import system;system('touch PWNED');from json")
 @example(where="project", name="os import system;system('touch PWNED');from json")
+@example(where="project", name="\udcff")  # the byte 0xff: no UTF-8
+@example(where="output", name="a[\x95b")  # ruff reads `[` as a pattern
 def test_any_folder_name_is_refused_in_one_line_or_gives_clean_code(
     vocabulary, tmp_path_factory, capsys, where, name
 ):
@@ -438,13 +448,16 @@ def test_any_folder_name_is_refused_in_one_line_or_gives_clean_code(
         (folder / "__init__.py").write_text("")
         args = ["new", "simple", "MyBlock", "-o", name]
     elif where == "project":
-        (work / "pyproject.toml").write_text(
+        settings = (
             "[tool.keras-scaffold]\n"
             'package = "proj"\n'
             f"layers = {_toml_string('src/proj/' + name)}\n"
             'models = "src/proj/models"\n'
             'tests = "tests"\n'
         )
+        # A name that is no UTF-8 (a byte such as 0xff) makes a pyproject.toml
+        # that is none either: refused in one line.
+        (work / "pyproject.toml").write_bytes(raw_name(settings))
         layers = work / "src" / "proj" / name
         layers.mkdir(parents=True)
         (work / "src" / "proj" / "__init__.py").write_text("")
@@ -621,6 +634,24 @@ def test_any_merge_base_is_refused_in_one_line_or_merges_only_real_lines(
     assert not any(path in after for path in GENERATED)
 
 
+def plain_copy(folder: Path, files: list[str]) -> tuple[Path, list[str]]:
+    """`folder`'s Python files (all of them: ruff tells first-party modules by
+    them) copied into a temporary folder, each name's glob characters (`[`, `*`,
+    ...) replaced by `-`: ruff reads its paths as patterns and stops at a bad one.
+    No such name can reach an import: those are checked identifiers. Returns the
+    copy and the new names of `files`."""
+    target = Path(tempfile.mkdtemp(prefix="ruff-"))
+
+    def plain(name: str) -> str:
+        return re.sub(r"[][*?{}!]", "-", name)
+
+    for path in folder.rglob("*.py"):
+        name = str(path.relative_to(folder))
+        (target / plain(name)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / plain(name))
+    return target, [plain(name) for name in files]
+
+
 def test_every_accepted_component_is_ruff_clean():
     """Ruff over every component the properties above accepted: with ruff's
     defaults and with the project's selection."""
@@ -628,7 +659,8 @@ def test_every_accepted_component_is_ruff_clean():
         pytest.skip("the properties accepted nothing (run with them)")
     print(f"{len(ACCEPTED)} accepted components checked with ruff")
     for extra in (["--isolated"], ["--isolated", "--select", "E,F,W,I,B,UP"]):
-        for folder, files in ACCEPTED:
+        for named, generated in ACCEPTED:
+            folder, files = plain_copy(named, generated)
             # The source roots a project made by `init` declares, and the folders
             # the tests were written to: keras_scaffold_checks.py lies beside
             # them, first-party only where its folder is a source root.

@@ -48,7 +48,13 @@ CHAIN_TARGET = 1.0
 # keras_hub/src/layers/modeling, class, arguments, [tool.keras-scaffold.check]
 # settings). The arguments are the smallest that keras-hub's own tests use.
 RUN_LAYERS = [
-    ("alibi_bias.py", "AlibiBias", {}, {"input-shape": [2, 2, 5, 5]}),
+    # (batch, heads, queries, keys): the heads axis is no time axis.
+    (
+        "alibi_bias.py",
+        "AlibiBias",
+        {},
+        {"input-shape": [2, 2, 5, 5], "variable-axes": []},
+    ),
     (
         "cached_multi_head_attention.py",
         "CachedMultiHeadAttention",
@@ -297,8 +303,8 @@ def run_layers(hub: Path, deps: Path, backends: list[str]) -> None:
     """`check --run` on the twelve keras_hub.layers classes, on each backend."""
     folder = hub / "keras_hub" / "src" / "layers" / "modeling"
     table = ["[tool.keras-scaffold.check.init]"]
-    table += [f"{name} = {json.dumps(init)}" for _, name, init, _ in RUN_LAYERS]
-    for key in ("input-shape", "input-dtype", "call-inputs"):
+    table += [f"{name} = {_toml(init)}" for _, name, init, _ in RUN_LAYERS]
+    for key in ("input-shape", "input-dtype", "call-inputs", "variable-axes"):
         rows = {name: extra[key] for _, name, _, extra in RUN_LAYERS if key in extra}
         table += ["", f"[tool.keras-scaffold.check.{key}]"]
         table += [f"{name} = {_toml(value)}" for name, value in rows.items()]

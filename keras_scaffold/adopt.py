@@ -24,7 +24,9 @@ from keras_scaffold.answers import (
     INPUT_DTYPES,
     OPTIONAL_ANSWER_KEYS,
     check_adopted,
+    check_call_inputs,
     check_input_shape,
+    check_variable_axes,
 )
 from keras_scaffold.check.finder import KerasClass
 from keras_scaffold.check.index import Index, module_location, parse
@@ -62,6 +64,8 @@ class Target:
     input_shape: tuple[int, ...] = DEFAULT_INPUT_SHAPE
     missing: list[str] = field(default_factory=list)
     input_dtype: str = "float32"
+    call_inputs: dict | None = None  # `call`'s other inputs, by argument name
+    variable_axes: list[int] | None = None  # None: the time axis of a sequence
 
     @property
     def settings(self) -> dict:
@@ -72,6 +76,10 @@ class Target:
         settings["input_shape"] = list(self.input_shape)
         if self.input_dtype != "float32":
             settings["input_dtype"] = self.input_dtype
+        if self.call_inputs:
+            settings["call_inputs"] = self.call_inputs
+        if self.variable_axes is not None:
+            settings["variable_axes"] = self.variable_axes
         return settings
 
 
@@ -195,6 +203,16 @@ def _target(
         other = _table_config(table, "other", name, path)
     shape = options.input_shape or _table_shape(table, name, path)
     dtype = options.input_dtype or _table_dtype(table, name)
+    call_inputs = _by_class(table, "call-inputs", name)
+    axes = _by_class(table, "variable-axes", name)
+    try:
+        if call_inputs is not None:
+            check_call_inputs(call_inputs, f"{table['file']}: call-inputs {name}")
+        if axes is not None:
+            rank = len(shape or DEFAULT_INPUT_SHAPE)
+            check_variable_axes(axes, rank, f"{table['file']}: variable-axes {name}")
+    except ScaffoldError as error:
+        raise CheckError(str(error)) from None
     return Target(
         path=path,
         line=cls.node.lineno,
@@ -208,6 +226,8 @@ def _target(
         input_shape=shape or DEFAULT_INPUT_SHAPE,
         missing=missing,
         input_dtype=dtype or "float32",
+        call_inputs=call_inputs,
+        variable_axes=axes,
     )
 
 
@@ -303,6 +323,19 @@ def _table_shape(table: dict, name: str, path: Path) -> tuple[int, ...] | None:
             f"{table['file']}: input-shape must be a list of sizes, such as [2, 8]."
         )
     return parse_input_shape(",".join(str(size) for size in value))
+
+
+def _by_class(table: dict, key: str, name: str) -> object:
+    """`key`'s value for the class `name`, from its table by class name."""
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise CheckError(
+            f"{table['file']}: {key} must be a table by class name, such as "
+            f"{key} = {{{name} = ...}}."
+        )
+    return value.get(name)
 
 
 def _table_dtype(table: dict, name: str) -> str | None:

@@ -41,7 +41,18 @@ OPTIONAL_ANSWER_KEYS = ("adopted",)
 KINDS = ("layer", "model")
 # What the sample batch holds: random floats, or token ids 1 to 3 (never 0, padding).
 INPUT_DTYPES = ("float32", "int32")
-ADOPTED_KEYS = ("kind", "init", "other", "input_shape", "input_dtype")
+ADOPTED_KEYS = (
+    "kind",
+    "init",
+    "other",
+    "input_shape",
+    "input_dtype",
+    "call_inputs",
+    "variable_axes",
+)
+# Another input `call` takes: the first input again, or values made to a shape.
+SAME_INPUTS = "inputs"
+MAX_CALL_INPUTS = 4
 # Sample batches stay small enough to build and call a layer on quickly.
 MAX_INPUT_RANK = 8
 MAX_INPUT_VALUES = 1 << 24
@@ -143,8 +154,71 @@ def check_adopted(settings: object) -> dict:
         raise AnswersError(
             f"`adopted.input_dtype` must be one of {', '.join(INPUT_DTYPES)}."
         )
-    check_input_shape(settings.get("input_shape"), "`adopted.input_shape`")
+    shape = check_input_shape(settings.get("input_shape"), "`adopted.input_shape`")
+    if settings.get("call_inputs") is not None:
+        check_call_inputs(settings["call_inputs"], "`adopted.call_inputs`")
+    if settings.get("variable_axes") is not None:
+        check_variable_axes(
+            settings["variable_axes"], len(shape), "`adopted.variable_axes`"
+        )
     return settings
+
+
+def check_call_inputs(call_inputs: object, where: str) -> dict:
+    """The other inputs `call` takes, by argument name: `"inputs"` (the first
+    input again) or `{shape, dtype, max}` (values made to that shape, per sample:
+    int32 ids below `max`, or float32 halves)."""
+    if not isinstance(call_inputs, dict) or len(call_inputs) > MAX_CALL_INPUTS:
+        raise AnswersError(
+            f"{where}: give a mapping of at most {MAX_CALL_INPUTS} `call` arguments, "
+            'such as {value = "inputs"} or {ids = {shape = [3], dtype = "int32", '
+            "max = 5}}."
+        )
+    for name, spec in call_inputs.items():
+        if not (
+            isinstance(name, str)
+            and name.isidentifier()
+            and len(name) <= MAX_KEY_CODE - 2
+            and name not in ("inputs", "training", "mask", "self")
+        ):
+            raise AnswersError(
+                f"{where}: `{shown(name)}` is not a `call` argument to give (an "
+                "identifier other than inputs, training and mask)."
+            )
+        if spec == SAME_INPUTS:
+            continue
+        valid = isinstance(spec, dict) and set(spec) <= {"shape", "dtype", "max"}
+        if valid:
+            dtype = spec.get("dtype", "float32")
+            top = spec.get("max")
+            valid = dtype in INPUT_DTYPES and (
+                top is None if dtype == "float32" else type(top) is int and top >= 1
+            )
+            try:
+                check_input_shape([1, *spec.get("shape", [])], where)
+            except AnswersError:
+                valid = False
+        if not valid:
+            raise AnswersError(
+                f'{where}: `{name}` must be "inputs" or {{shape = [SIZES], dtype = '
+                '"float32"}, or {shape = [SIZES], dtype = "int32", max = N} (ids '
+                "0 to N - 1)."
+            )
+    return call_inputs
+
+
+def check_variable_axes(axes: object, rank: int, where: str) -> list[int]:
+    """The axes of the sample batch, after the batch, that take any size."""
+    if not (
+        isinstance(axes, list)
+        and all(type(axis) is int and 1 <= axis < rank for axis in axes)
+        and len(set(axes)) == len(axes)
+    ):
+        raise AnswersError(
+            f"{where}: give the axes after the batch that take any size, each once, "
+            f"from 1 to {rank - 1} (such as [1], or [] for none)."
+        )
+    return axes
 
 
 def check_input_shape(shape: object, where: str) -> tuple[int, ...]:

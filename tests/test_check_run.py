@@ -382,3 +382,50 @@ sublayers = [{module = "keras.layers", class_name = "Dense", config = {units = 3
     assert result.out == (
         f"All checks passed ({len(modules)} classes in {len(modules)} files).\n"
     )
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_layers_shaped_like_keras_hubs_run_without_false_findings(
+    run_cli, tmp_path, monkeypatch, backend
+):
+    """A second call input (`call-inputs`), a heads axis that is no time axis
+    (`variable-axes`), a layer built in `__init__` and one whose declared maximum
+    length is the sample's: each runs clean (keras-hub's layers fail the same
+    way; benchmarks/corpus.py --run runs twelve of them)."""
+    monkeypatch.setenv("KERAS_BACKEND", backend)
+    folder = tmp_path / "hub_like"
+    shutil.copytree(FIXTURES / "hub_like", folder)
+    result = run_findings(run_cli, tmp_path, str(folder / "layers.py"))
+    assert result.code == 0, result.out + result.err
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ('call-inputs = {Shift = {value = "input"}}', "`value` must be"),
+        ("call-inputs = {Shift = {inputs = 'inputs'}}", "not a `call` argument"),
+        ('call-inputs = {Shift = {"a b" = "inputs"}}', "not a `call` argument"),
+        ("call-inputs = {Shift = {ids = {shape = [3], dtype = 'int32'}}}", "max = N"),
+        ("call-inputs = {Shift = {ids = {shape = [0], max = 2}}}", "`ids` must be"),
+        ('call-inputs = "inputs"', "a table by class name"),
+        ("variable-axes = {Shift = [0]}", "from 1 to 1"),
+        ("variable-axes = {Shift = [1, 1]}", "each once"),
+        ("variable-axes = {Shift = 1}", "the axes after the batch"),
+    ],
+)
+def test_bad_call_inputs_and_variable_axes_are_one_line(
+    run_cli, tmp_path, setting, message
+):
+    (tmp_path / "layers.py").write_text(
+        (FIXTURES / "hub_like" / "layers.py")
+        .read_text()
+        .replace("class HeadBias", "class Shift"),
+        "utf-8",
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        f"[tool.keras-scaffold.check]\n{setting}\n", "utf-8"
+    )
+    result = run_cli("check", "--run", "layers.py::Shift", cwd=tmp_path)
+    assert result.code == 2, result.out
+    assert message in result.err
+    assert len(result.err.strip().splitlines()) == 1

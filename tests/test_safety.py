@@ -708,6 +708,35 @@ def test_an_adopted_record_imports_only_a_module_of_the_project(
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("call_inputs", {"x); import os; (": "inputs"}),
+        ("call_inputs", {"ids": {"shape": [3], "dtype": "int32", "max": "5); os"}}),
+        ("call_inputs", {"ids": {"shape": ["3)"], "dtype": "float32"}}),
+        ("variable_axes", ["1); import os; ("]),
+        ("variable_axes", [9]),
+    ],
+)
+def test_adopted_call_inputs_and_axes_are_checked_as_read(
+    run_cli, tmp_path, key, value
+):
+    """They are written into the test as code: a name, a size or a bound that is
+    not what `adopt` would accept is refused in one line, nothing written."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    shutil.copy(LAYER, folder / "blocks.py")
+    assert run_cli(*ADOPT, cwd=folder).code == 0
+    answers = folder / ".keras-scaffold" / "composite_layer.yml"
+    data = yaml.safe_load(answers.read_text())
+    data["adopted"][key] = value
+    answers.write_text(yaml.safe_dump(data))
+    before = snapshot(tmp_path)
+    err = one_error_line(run_cli("regenerate", cwd=folder))
+    assert f"adopted.{key}" in err
+    assert snapshot(tmp_path) == before
+
+
 LINKED = [
     "block.base/digest",
     "block.base/block.py.orig",

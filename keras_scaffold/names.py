@@ -317,6 +317,13 @@ def check_module_import(module_import: str) -> str:
             f"than {MAX_MODULE_IMPORT_LENGTH} characters: its import would not fit "
             "in 88 columns; use shorter folder names."
         )
+    top = module_import.partition(".")[0]
+    if shadowed_module(top):
+        raise InvalidNameError(
+            f"the module would be imported as `{module_import}`, but `{top}` is also "
+            "a module of the standard library, Keras, its backends or pytest, which "
+            "the test would import instead; rename the folder or file."
+        )
     return module_import
 
 

@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 
 from keras_scaffold.cli import main
 from keras_scaffold.params import TYPES
+from keras_scaffold.patterns import SafeLoader
 from keras_scaffold.records import ANSWER_KEYS
 
 OPT_IN = "KERAS_SCAFFOLD_FUZZ_EXAMPLES"
@@ -275,7 +276,7 @@ def check_code(folder: Path, vocabulary: set[str]) -> None:
     nothing but the templates' names and the component's checked identifiers."""
     user: set[str] = set()
     for answers in (folder / ".keras-scaffold").glob("*.yml"):
-        data = yaml.safe_load(answers.read_text())
+        data = yaml.load(answers.read_text(), SafeLoader)  # as keras-scaffold reads it
         user |= {data["class_name"], f"Test{data['class_name']}", data["module_name"]}
         user |= set(data["module_import"].split("."))
         user |= {param["name"] for param in data["params"]}
@@ -433,6 +434,7 @@ folder_names = st.one_of(texts, identifiers, st.just(CODE)).filter(_usable)
 @example(where="project", name="os import system;system('touch PWNED');from json")
 @example(where="project", name="\udcff")  # the byte 0xff: no UTF-8
 @example(where="output", name="a[\x95b")  # ruff reads `[` as a pattern
+@example(where="adopt_file", name="os")  # `from os import` is the standard library's
 def test_any_folder_name_is_refused_in_one_line_or_gives_clean_code(
     vocabulary, tmp_path_factory, capsys, where, name
 ):

@@ -1,7 +1,5 @@
 """Components: the answers that describe one generated class, and rendering them."""
 
-from collections.abc import Mapping
-
 from keras_scaffold import __version__
 from keras_scaffold.errors import InvalidParamError
 from keras_scaffold.names import (
@@ -146,16 +144,11 @@ def answers_file(answers: dict) -> str:
 
 
 def render(
-    templates: Templates,
-    answers: dict,
-    src_path: str | None = None,
-    formatted: Mapping[tuple[str, str], str] | None = None,
+    templates: Templates, answers: dict, src_path: str | None = None
 ) -> Rendered:
     """Every file of the component by path relative to the destination (see
     `ComponentTemplate.render`)."""
-    return templates.component.render(
-        answers, answers_file(answers), src_path, formatted
-    )
+    return templates.component.render(answers, answers_file(answers), src_path)
 
 
 def generated_paths(templates: Templates, answers: dict) -> list[str]:

@@ -127,7 +127,7 @@ def plan(record: Record, templates: Templates) -> Plan:
     result = Plan(record)
     answers = _checked_answers(record, templates)
     digest = fingerprint(templates.digest, answers)
-    recorded, sources = record.read_digest()
+    recorded, _ = record.read_digest()  # (the per-file digests are not used)
     bases = _read_bases(record)
     if not bases:
         return _plan_base(result, templates, answers, digest)
@@ -136,15 +136,8 @@ def plan(record: Record, templates: Templates) -> Plan:
         theirs = dict(bases)  # same templates and answers: same files
         rendered = None
     else:
-        # A file's known formatting, by its own path only: a digest file cannot
-        # pass one file's merge base off as another's.
-        known = {
-            (path, sources[path]): text
-            for path, text in bases.items()
-            if path in sources
-        }
         src_path = templates.src_path_from(record.root)  # portable, never stale
-        rendered = render(templates, answers, src_path, known)
+        rendered = render(templates, answers, src_path)
         theirs = dict(rendered.files)
         answers_text = theirs.pop(answers_relpath(record.module_name))
     settled = True

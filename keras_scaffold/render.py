@@ -6,14 +6,10 @@ dry runs, regeneration and atomic writes can work on the result before anything
 touches the disk. A project test holds the two byte for byte equal.
 """
 
-import ast
 import functools
 import glob
 import hashlib
 import importlib.metadata
-import io
-import tokenize
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
@@ -85,19 +81,16 @@ class ComponentTemplate:
         }
 
     def render(
-        self,
-        answers: dict,
-        answers_file: str,
-        src_path: str | None = None,
-        formatted: Mapping[tuple[str, str], str] | None = None,
+        self, answers: dict, answers_file: str, src_path: str | None = None
     ) -> "Rendered":
         """Render every file for `answers`.
 
         `src_path` is the `_src_path` to record in the answers file: by default the
         template folder's absolute path, as `copier copy` records it; an empty
-        string records none. `formatted` maps a file's path and the digest of its
-        unformatted text to its known formatted text, so that black (the slow
-        part) runs only on what changed.
+        string records none. Black's output is taken from the user's cache where
+        this machine formatted the same text before (`format_python`); never from
+        the records, which are input (checking a recorded formatting cost more
+        than formatting again).
         """
         context = self._context(answers, answers_file, src_path)
         rendered = Rendered({}, {})
@@ -106,12 +99,8 @@ class ComponentTemplate:
                 text = self.env.get_template(relative).render(context)
             except JinjaError as error:
                 raise TemplateError(f"cannot render {relative}: {error}") from error
-            digest = hashlib.sha256(text.encode()).hexdigest()
-            known = (formatted or {}).get((target, digest))
-            if known is not None and not formats_to(target, text, known):
-                known = None  # a merge base is a record, and records are input
-            rendered.files[target] = known or format_python(target, text)
-            rendered.sources[target] = digest
+            rendered.files[target] = format_python(target, text)
+            rendered.sources[target] = hashlib.sha256(text.encode()).hexdigest()
         return rendered
 
     def paths(self, answers: dict, answers_file: str) -> list[str]:
@@ -175,31 +164,6 @@ def black_version() -> str:
     """Black's version, without importing black (a fifth of a second): a command
     whose files are all known needs no black."""
     return importlib.metadata.version("black")
-
-
-def formats_to(path: str, text: str, formatted: str) -> bool:
-    """Whether `formatted` can be what `format_python` made of `text`: the same
-    program (syntax tree) with the same comments, so that only layout may differ.
-
-    A known formatting comes from a merge base on disk, which may have been
-    tampered with; this costs a fraction of formatting again, and a formatting
-    it cannot confirm (say, a reindented docstring) is simply made again."""
-    if not path.endswith(".py"):
-        return formatted == text
-    try:
-        same_tree = ast.dump(ast.parse(text)) == ast.dump(ast.parse(formatted))
-        return same_tree and _comments(text) == _comments(formatted)
-    except (SyntaxError, ValueError, tokenize.TokenError):
-        return False
-
-
-def _comments(source: str) -> list[str]:
-    """The text of each comment, as black may respace it (`#x` as `# x`)."""
-    return [
-        token.string.lstrip("#").strip()
-        for token in tokenize.generate_tokens(io.StringIO(source).readline)
-        if token.type == tokenize.COMMENT
-    ]
 
 
 def format_python(path: str, text: str) -> str:

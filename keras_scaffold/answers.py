@@ -11,7 +11,7 @@ import json
 import math
 import re
 
-from keras_scaffold.errors import AnswersError, shown
+from keras_scaffold.errors import AnswersError, InvalidNameError, shown
 from keras_scaffold.names import (
     check_class_name,
     check_module_import,
@@ -109,7 +109,10 @@ def check_answers(data: dict) -> tuple[dict, str | None]:
         )
     check_module_name(module_name)
     check_package_name(answers["package"])
-    module_import = check_module_import(answers["module_import"])
+    try:
+        module_import = check_module_import(answers["module_import"])
+    except InvalidNameError as error:  # which answer it is
+        raise AnswersError(f"`module_import`: {error}") from None
     if (
         answers["pattern"] != ADOPTED
         and module_import.rpartition(".")[2] != module_name

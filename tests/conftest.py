@@ -1,11 +1,14 @@
 """Shared fixtures: run the real CLI in-process, and locate the shipped templates."""
 
+import io
+import keyword
 import os
 import shutil
 import site
 import subprocess
 import sys
 import tempfile
+import tokenize
 import venv
 from pathlib import Path
 
@@ -60,6 +63,15 @@ def pytest_configure(config):
 class Result:
     def __init__(self, code: int, out: str, err: str) -> None:
         self.code, self.out, self.err = code, out, err
+
+
+def names_in(source: str) -> set[str]:
+    """The names a Python source uses (keywords aside)."""
+    return {
+        token.string
+        for token in tokenize.generate_tokens(io.StringIO(source).readline)
+        if token.type == tokenize.NAME and not keyword.iskeyword(token.string)
+    }
 
 
 def run_main(args: list[str], cwd: Path, capsys) -> tuple[int, str, str]:

@@ -8,18 +8,16 @@ KERAS_SCAFFOLD_FUZZ_EXAMPLES=2000 runs more. Two accepted examples also run thei
 generated tests with Keras (KERAS_SCAFFOLD_FUZZ_KERAS_EXAMPLES=N runs more).
 """
 
-import io
-import keyword
 import os
 import subprocess
 import sys
-import tokenize
 from pathlib import Path
 
 import black
 import pytest
 import yaml
 from conftest import PATTERNS, snapshot
+from conftest import names_in as identifiers
 from conftest import run_main as run
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -231,14 +229,6 @@ packages = st.one_of(
 # Identifiers the templates themselves write: any other identifier in generated
 # code must be a name the user gave (class, module, parameter).
 _VOCABULARY: set[str] = set()
-
-
-def identifiers(source: str) -> set[str]:
-    return {
-        token.string
-        for token in tokenize.generate_tokens(io.StringIO(source).readline)
-        if token.type == tokenize.NAME and not keyword.iskeyword(token.string)
-    }
 
 
 @pytest.fixture(scope="module")

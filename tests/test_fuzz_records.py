@@ -11,21 +11,18 @@ random seed. The cases the issue reported run first, as explicit examples.
 """
 
 import datetime
-import io
-import keyword
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import tokenize
 from pathlib import Path
 
 import black
 import pytest
 import yaml
-from conftest import PATTERNS, REPO, snapshot
+from conftest import PATTERNS, REPO, names_in, snapshot
 from conftest import run_main as run
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -238,14 +235,6 @@ def invoke(args: list[str]) -> None:
 def one_line(err: str) -> None:
     assert err.startswith("keras-scaffold: error: "), err
     assert len(err.splitlines()) == 1 and err.endswith("\n"), err
-
-
-def names_in(source: str) -> set[str]:
-    return {
-        token.string
-        for token in tokenize.generate_tokens(io.StringIO(source).readline)
-        if token.type == tokenize.NAME and not keyword.iskeyword(token.string)
-    }
 
 
 @pytest.fixture(scope="module")

@@ -687,6 +687,15 @@ def test_module_import_in_an_answers_file_is_never_code(run_cli, tmp_path, kind)
     no_code_from("system(", folder)
 
 
+def adopted_answers(run_cli, tmp_path) -> Path:
+    """The answers file of the guide's composite layer, adopted in a project."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    shutil.copy(LAYER, folder / "blocks.py")
+    assert run_cli(*ADOPT, cwd=folder).code == 0
+    return folder / ".keras-scaffold" / "composite_layer.yml"
+
+
 @pytest.mark.parametrize("module", ["json", "antigravity", "_", "blocks.missing"])
 def test_an_adopted_record_imports_only_a_module_of_the_project(
     run_cli, tmp_path, module
@@ -694,11 +703,8 @@ def test_an_adopted_record_imports_only_a_module_of_the_project(
     """A tampered `module_import` that names an installed module (importing
     `antigravity` opens a browser) or none at all is refused: the test file would
     import it, and no linter can place an import of a module that is not there."""
-    folder = tmp_path / "project"
-    folder.mkdir()
-    shutil.copy(LAYER, folder / "blocks.py")
-    assert run_cli(*ADOPT, cwd=folder).code == 0
-    answers = folder / ".keras-scaffold" / "composite_layer.yml"
+    answers = adopted_answers(run_cli, tmp_path)
+    folder = answers.parent.parent
     data = yaml.safe_load(answers.read_text())
     data["module_import"] = module
     answers.write_text(yaml.safe_dump(data))
@@ -723,11 +729,8 @@ def test_adopted_call_inputs_and_axes_are_checked_as_read(
 ):
     """They are written into the test as code: a name, a size or a bound that is
     not what `adopt` would accept is refused in one line, nothing written."""
-    folder = tmp_path / "project"
-    folder.mkdir()
-    shutil.copy(LAYER, folder / "blocks.py")
-    assert run_cli(*ADOPT, cwd=folder).code == 0
-    answers = folder / ".keras-scaffold" / "composite_layer.yml"
+    answers = adopted_answers(run_cli, tmp_path)
+    folder = answers.parent.parent
     data = yaml.safe_load(answers.read_text())
     data["adopted"][key] = value
     answers.write_text(yaml.safe_dump(data))

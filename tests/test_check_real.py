@@ -24,6 +24,7 @@ DEFECTS = {
     "defect_no_kwargs.py": ("KS107", "`load_model` raises TypeError"),
     "defect_created_in_build.py": ("KS205", "`build()` creates `self.up_proj`"),
     "defect_required_missing.py": ("KS104", "`load_model` raises TypeError"),
+    "defect_key_along_chain.py": ("KS107", "`get_config()` writes `scale`"),
 }
 CLEAN = [
     "clean_backend_guard.py",
@@ -89,6 +90,11 @@ results["created_in_build"] = [built, len(layer.weights)]
 from defect_required_missing import Scale
 results["required_missing"] = outcome(lambda: save_and_load(Scale(3.0), (4,)))
 
+from defect_key_along_chain import Scaled, Shifted
+results["key_along_chain"] = [
+    outcome(lambda: save_and_load(layer, (4,))) for layer in (Scaled(), Shifted())
+]
+
 from clean_backend_guard import BandPart, Cast, Squeeze
 matrix = np.arange(16, dtype="float32").reshape(1, 4, 4)
 band = keras.ops.convert_to_numpy(BandPart()(matrix))
@@ -143,6 +149,7 @@ def test_each_missed_defect_fails_when_run(ran):
     assert ran["unknown_key"] == "raised TypeError"
     assert ran["no_kwargs"] == "raised TypeError"
     assert ran["required_missing"] == "raised TypeError"
+    assert ran["key_along_chain"] == ["raised TypeError", "loads, same outputs"]
     # No weights after `build(input_shape)`; four after the first call.
     assert ran["created_in_build"] == [0, 4]
 
@@ -161,6 +168,12 @@ def test_each_missed_defect_is_reported(name):
     found = check_paths([REAL / name]).findings
     assert {f.rule for f in found} == {rule}, found
     assert any(words in f.message for f in found), found
+
+
+def test_a_key_refused_by_a_parent_is_reported_there_only():
+    # Shifted takes the `scale` its parent's config writes: only Scaled fails.
+    found = check_paths([REAL / "defect_key_along_chain.py"]).findings
+    assert [(f.rule, f.line) for f in found] == [("KS107", 32)], found
 
 
 @pytest.mark.parametrize("name", CLEAN)

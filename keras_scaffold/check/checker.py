@@ -3,10 +3,12 @@
 Nothing here imports Keras or the code it reads.
 """
 
+import contextlib
+import gc
 import os
 import re
 import tokenize
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,6 +129,26 @@ def check_paths(
 ) -> Report:
     rules = parse_rules(select) if select else set(DEFAULT)
     rules -= parse_rules(ignore)
+    with _no_cycle_collection():
+        return _check(paths, rules)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while files are read and checked: the
+    parsed trees are millions of long-lived objects that each full collection
+    scans again (a third of the time on a 26,000-line file), and what the rules
+    make is freed by reference counting."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check(paths: Iterable[Path], rules: set[str]) -> Report:
     report = Report()
     index = Index()
     for path in python_files(paths, report.errors):
@@ -144,6 +166,7 @@ def check_paths(
             report.errors.append(f"{module.path}: nested too deeply to check")
             continue
         report.audited.extend((module.path, cls.name) for cls in module.classes)
+    index.release()
     report.findings.sort()
     return report
 

@@ -279,6 +279,7 @@ class Module:
             children.reverse()
             stack.extend(children)
         self.nodes, self._spans = nodes, spans
+        self._calls: dict[int, tuple[ast.Call, ...]] = {}
         self._classes(scopes)
 
     def _classes(self, scopes: list[tuple[int, ast.AST]]) -> None:
@@ -309,6 +310,17 @@ class Module:
         if span is None:  # not a scope: walked on its own
             return list(ast.walk(node))
         return self.nodes[span[0] : span[1]]
+
+    def calls(self, node: ast.AST) -> tuple[ast.Call, ...]:
+        """The calls in `node` (kept per scope: several rules read each method)."""
+        found = self._calls.get(id(node))
+        if found is None:
+            found = tuple(
+                item for item in self.walk(node) if isinstance(item, ast.Call)
+            )
+            if id(node) in self._spans:
+                self._calls[id(node)] = found
+        return found
 
     def qualname(self, node: ast.AST) -> str | None:
         """The dotted path a name or attribute chain stands for, via the imports."""

@@ -124,6 +124,19 @@ class Index:
             for cls in module.classes:
                 module.by_name.setdefault(cls.name, cls)
 
+    def release(self) -> None:
+        """Cut the links between classes, modules and this index (parents and
+        children, memos, back references), so that reference counting frees the
+        parsed files at once, not a cycle collection that walks every node."""
+        for module in [*self.modules.values(), *self.checked]:
+            for cls in module.classes:
+                cls.parents.clear()
+                cls.children.clear()
+                cls.memo.clear()
+                cls._resolved.clear()
+            module.classes, module.by_name, module.index = [], {}, None
+        self._classes.clear()
+
     def keras_class(self, module: Module, node: ast.ClassDef) -> KerasClass | None:
         """The class as a Keras class, or None; parents are linked first, without
         recursion, so a chain of thousands of classes costs no stack."""

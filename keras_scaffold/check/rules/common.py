@@ -58,8 +58,8 @@ STATELESS = {
 INIT_METHODS = ("__init__", "build")
 
 
-def calls_in(module: Module, node: ast.AST) -> list[ast.Call]:
-    return [item for item in module.walk(node) if isinstance(item, ast.Call)]
+def calls_in(module: Module, node: ast.AST) -> tuple[ast.Call, ...]:
+    return module.calls(node)
 
 
 def is_super_call(node: ast.AST, method: str) -> bool:

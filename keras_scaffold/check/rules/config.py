@@ -115,7 +115,7 @@ class ConfigKeys:
     def along(cls, layer: KerasClass) -> "ConfigKeys":
         """The keys of `layer.get_config()`, through the `super()` chain (or
         Keras's automatic config's base keys, where no class here has one)."""
-        found = fold_super(layer, "get_config", "config_keys", _read_config, _join)
+        found = fold_super(layer, "get_config", "config_keys", _own_config, _join)
         if found is None:
             return cls(dict.fromkeys(BASE_KEYS), base=True)
         return found
@@ -131,6 +131,13 @@ def _join(mine: ConfigKeys, parents: ConfigKeys | None) -> ConfigKeys:
         parents.base,
         parents.opaque,
     )
+
+
+def _own_config(owner: KerasClass, function: ast.FunctionDef) -> ConfigKeys:
+    """The keys `owner`'s own `get_config` writes (kept: KS107 reads them too)."""
+    if "own_config" not in owner.memo:
+        owner.memo["own_config"] = _read_config(owner, function)
+    return owner.memo["own_config"]
 
 
 def _read_config(owner: KerasClass, function: ast.FunctionDef) -> ConfigKeys:
@@ -390,11 +397,14 @@ def _missing_arguments(
     if is_abstract(cls) and all("__init__" in c.methods for c in cls.children):
         return  # a base never built itself; each subclass is checked on its own
     params, forwarded = _init_args(cls)
-    written = set(keys.keys) | _from_config_strings(cls) | _folded(init[1], keys)
+    # Not one set: along a deep chain, the keys are the chain's length.
+    supplied = _from_config_strings(cls) | _folded(init, keys)
     defaults = dict(_defaults(init[1]))
     for item in params:
         name = item.arg
-        if name in written or name in BASE_ARGUMENTS or name == "weights":
+        if name in keys.keys or name in supplied:
+            continue
+        if name in BASE_ARGUMENTS or name == "weights":
             continue  # `weights`: initial weights, which loading replaces
         if _settled_by_subclasses(cls, name):
             continue
@@ -436,12 +446,13 @@ def _settled_by_subclasses(cls: KerasClass, name: str) -> bool:
     return True
 
 
-def _folded(init: ast.FunctionDef, keys: ConfigKeys) -> set[str]:
+def _folded(init: tuple[KerasClass, ast.FunctionDef], keys: ConfigKeys) -> set[str]:
     """Arguments `__init__` folds into another argument the config holds:
     `batch_shape = (batch_size,) + shape`."""
-    params = {a.arg for a in named_params(init)}
+    owner, function = init
+    params = {a.arg for a in named_params(function)}
     folded = set()
-    for node in ast.walk(init):
+    for node in owner.module.walk(function):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if (
@@ -472,17 +483,43 @@ def _from_config_strings(cls: KerasClass) -> set[str]:
 # -- KS107: a key `__init__` does not take. -------------------------------------------
 
 
-def accepted_arguments(cls: KerasClass) -> set[str] | None:
+class Accepted:
+    """The keyword arguments `cls(**config)` takes: its `__init__`'s names, then
+    (where `**kwargs` goes to the parent's `__init__`) the parent's. Linked to the
+    parent's, not copied: along a chain thousands deep, copies cost its square."""
+
+    __slots__ = ("names", "parent")
+
+    def __init__(self, names: set[str], parent: "Accepted | None" = None) -> None:
+        self.names, self.parent = names, parent
+
+    def __contains__(self, key: str) -> bool:
+        accepted = self
+        while accepted is not None:
+            if key in accepted.names:
+                return True
+            accepted = accepted.parent
+        return False
+
+    def as_set(self) -> set[str]:
+        found, accepted = set(), self
+        while accepted is not None:
+            found |= accepted.names
+            accepted = accepted.parent
+        return found
+
+
+def accepted_arguments(cls: KerasClass) -> Accepted | None:
     """The keyword arguments `cls(**config)` accepts, through `**kwargs` handed
     to the parent's `__init__`; None where that cannot be told. Kept per class
     that defines an `__init__`, filled in without recursion."""
     chain: list[tuple[KerasClass, set[str], str]] = []  # (owner, names, how)
     found = cls.find_method("__init__")
-    result: set[str] | None = None
+    result: Accepted | None = None
     while True:
         if found is None:  # Keras's own `__init__`, or a Keras layer's
             end = chain[-1][0] if chain else cls
-            result = None if end.kind == "builtin" else set(BASE_ARGUMENTS)
+            result = None if end.kind == "builtin" else Accepted(BASE_ARGUMENTS)
             break
         owner, init = found
         if "accepted" in owner.memo:
@@ -502,13 +539,52 @@ def accepted_arguments(cls: KerasClass) -> set[str] | None:
         break
     for owner, names, how in reversed(chain):
         if how == "closed":
-            result = names
+            result = Accepted(names)
         elif how == "open":
             result = None
         elif result is not None:
-            result = names | result
+            result = Accepted(names, result)
         owner.memo["accepted"] = result
     return result
+
+
+def refused_keys(cls: KerasClass, keys: ConfigKeys) -> list[str] | None:
+    """The keys of `cls`'s config (`keys`) that `cls(**config)` does not take, in
+    their order; None where that cannot be told. Where the class's `get_config`
+    and `__init__` both extend those of one parent, only its own keys are new."""
+    accepted = accepted_arguments(cls)
+    if accepted is None:
+        return None
+    if "refused" in cls.memo:
+        return cls.memo["refused"]
+    init, get_config = cls.methods.get("__init__"), cls.methods.get("get_config")
+    parent = cls.parent_method("get_config")
+    config_parent = cls.parent_method("__init__")
+    parents_keys = parent and parent[0].memo.get(("config_keys", "get_config"))
+    if (
+        init is not None
+        and get_config is not None
+        and parent is not None
+        and config_parent is not None
+        and parent[0] is config_parent[0]
+        and accepted.parent is not None
+        and accepted.parent is config_parent[0].memo.get("accepted")
+        and "refused" in parent[0].memo
+        and isinstance(parents_keys, ConfigKeys)
+        and calls_parent(cls.module, cls, get_config, "get_config")
+    ):
+        own = _own_config(cls, get_config).keys
+        refused = [
+            key for key in parent[0].memo["refused"] if key not in accepted.names
+        ]
+        refused += [
+            key for key in own if key not in parents_keys.keys and key not in accepted
+        ]
+    else:
+        names = accepted.as_set()
+        refused = [key for key in keys.keys if key not in names]
+    cls.memo["refused"] = refused
+    return refused
 
 
 def _hands_kwargs_to_parent(
@@ -536,11 +612,7 @@ def _hands_kwargs_to_parent(
 def _refused_keys(module: Module, cls: KerasClass, keys: ConfigKeys) -> Iterator[Hit]:
     if cls.find_method("from_config") is not None:
         return  # it may take keys out before calling `__init__`
-    accepted = accepted_arguments(cls)
-    if accepted is None:
-        return
-    refused = keys.keys.keys() - accepted  # a set difference: long configs
-    refused = [key for key in keys.keys if key in refused] if refused else []
+    refused = refused_keys(cls, keys)
     if not refused:
         return
     own = cls.methods.get("get_config")

@@ -20,8 +20,6 @@ _RECURRENT = {"LSTM", "GRU", "SimpleRNN", "RNN", "ConvLSTM1D", "ConvLSTM2D",
 def masking(module: Module, cls: KerasClass) -> Iterator[Hit]:
     if cls.kind != "layer" or cls.find_method("compute_mask") is not None:
         return
-    if inherited(cls, "sets_supports_masking", _sets_supports_masking):
-        return
     found = cls.find_method("call")
     if found is None:
         return
@@ -30,6 +28,8 @@ def masking(module: Module, cls: KerasClass) -> Iterator[Hit]:
         return
     producer = _sequence_sublayer(module, cls)
     if producer is None:
+        return
+    if inherited(cls, "sets_supports_masking", _sets_supports_masking):
         return
     yield Hit(
         found[1] if found[0] is cls else cls.node,

@@ -21,6 +21,9 @@ class AdditiveNoise(keras.layers.Layer):
     `seed` draw the same numbers, and each draw moves the generator's state (a
     non-trainable variable), so successive calls draw new numbers, also inside a
     compiled (`jit_compile=True`) train or predict function, on every backend.
+    That state is not saved, as with `keras.layers.GaussianNoise`: a layer
+    reloaded with `keras.models.load_model` starts again from `seed` (from a
+    new random seed where `seed` is `None`).
 
     The noise is drawn in the layer's compute dtype, so the layer works in mixed
     precision. It works position by position and keeps the mask of its inputs
@@ -58,7 +61,7 @@ class AdditiveNoise(keras.layers.Layer):
 
     Attributes:
         seed_generator: The `keras.random.SeedGenerator` every draw uses; its
-            state is a non-trainable variable.
+            state is a non-trainable variable, not saved with the model.
 
     Example:
 

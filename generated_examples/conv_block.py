@@ -1,5 +1,6 @@
 """ConvBlock: a 2D convolutional block with optional normalization and a residual."""
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -95,23 +96,26 @@ class ConvBlock(keras.layers.Layer):
     Raises:
         TypeError: If `filters` is not an integer.
         ValueError: If `filters` is not a positive integer.
-        ValueError: If `kernel_size` is not a non-empty tuple of positive integers.
-        ValueError: If `strides` is not a non-empty tuple of positive integers.
+        TypeError: If `kernel_size` is not an integer or a tuple of integers.
+        ValueError: If `kernel_size` is not a positive integer or a tuple of 2
+            positive integers.
+        TypeError: If `strides` is not an integer or a tuple of integers.
+        ValueError: If `strides` is not a positive integer or a tuple of 2 positive
+            integers.
         ValueError: If `padding` is not one of same, valid.
         ValueError: If `data_format` is not one of channels_last, channels_first.
         ValueError: If `activation` is not a Keras activation or its name.
         TypeError: If `use_norm` is not a boolean.
         TypeError: If `use_residual` is not a boolean.
-        ValueError: If `kernel_size` or `strides` does not have 2 entries, or if
-            `use_residual` is `True` with `padding="valid"` and a kernel larger
-            than 1x1.
+        ValueError: If `use_residual` is `True` with `padding="valid"` and a kernel
+            larger than 1x1.
     """
 
     def __init__(
         self,
         filters: int,
-        kernel_size: tuple[int, ...] = (3, 3),
-        strides: tuple[int, ...] = (1, 1),
+        kernel_size: int | tuple[int, ...] = (3, 3),
+        strides: int | tuple[int, ...] = (1, 1),
         padding: str = "same",
         data_format: str = "channels_last",
         activation: str | Callable[..., Any] | None = "relu",
@@ -131,30 +135,68 @@ class ConvBlock(keras.layers.Layer):
                 "expected a positive integer. "
                 f"Received: filters={filters!r}"
             )
-        if not (
-            isinstance(kernel_size, (tuple, list))
-            and kernel_size
-            and all(isinstance(value, int) for value in kernel_size)
-            and not any(isinstance(value, bool) for value in kernel_size)
-            and all(value >= 1 for value in kernel_size)
+        # One integer stands for both, as in Keras's convolutions.
+        if isinstance(kernel_size, numbers.Integral) and not isinstance(
+            kernel_size, bool
         ):
-            raise ValueError(
+            if kernel_size < 1:
+                raise ValueError(
+                    "Received an invalid value for `kernel_size`, "
+                    "expected a positive integer or a tuple of 2 positive "
+                    "integers. "
+                    f"Received: kernel_size={kernel_size!r}"
+                )
+            kernel_size = (kernel_size,) * 2
+        if not isinstance(kernel_size, (tuple, list)) or not all(
+            isinstance(value, numbers.Integral) and not isinstance(value, bool)
+            for value in kernel_size
+        ):
+            raise TypeError(
                 "Received an invalid value for `kernel_size`, "
-                "expected a non-empty tuple of positive integers. "
+                "expected a positive integer or a tuple of 2 positive "
+                "integers. "
                 f"Received: kernel_size={kernel_size!r}"
             )
-        if not (
-            isinstance(strides, (tuple, list))
-            and strides
-            and all(isinstance(value, int) for value in strides)
-            and not any(isinstance(value, bool) for value in strides)
-            and all(value >= 1 for value in strides)
-        ):
+        if len(kernel_size) != 2 or any(value < 1 for value in kernel_size):
             raise ValueError(
+                "Received an invalid value for `kernel_size`, "
+                "expected a positive integer or a tuple of 2 positive "
+                "integers. "
+                f"Received: kernel_size={kernel_size!r}"
+            )
+
+        # Plain ints (NumPy's too), so that the config is JSON.
+        kernel_size = tuple(int(value) for value in kernel_size)
+        # One integer stands for both, as in Keras's convolutions.
+        if isinstance(strides, numbers.Integral) and not isinstance(strides, bool):
+            if strides < 1:
+                raise ValueError(
+                    "Received an invalid value for `strides`, "
+                    "expected a positive integer or a tuple of 2 positive "
+                    "integers. "
+                    f"Received: strides={strides!r}"
+                )
+            strides = (strides,) * 2
+        if not isinstance(strides, (tuple, list)) or not all(
+            isinstance(value, numbers.Integral) and not isinstance(value, bool)
+            for value in strides
+        ):
+            raise TypeError(
                 "Received an invalid value for `strides`, "
-                "expected a non-empty tuple of positive integers. "
+                "expected a positive integer or a tuple of 2 positive "
+                "integers. "
                 f"Received: strides={strides!r}"
             )
+        if len(strides) != 2 or any(value < 1 for value in strides):
+            raise ValueError(
+                "Received an invalid value for `strides`, "
+                "expected a positive integer or a tuple of 2 positive "
+                "integers. "
+                f"Received: strides={strides!r}"
+            )
+
+        # Plain ints (NumPy's too), so that the config is JSON.
+        strides = tuple(int(value) for value in strides)
         if padding not in ("same", "valid"):
             raise ValueError(
                 "Received an invalid value for `padding`, "
@@ -179,21 +221,12 @@ class ConvBlock(keras.layers.Layer):
                 "expected a boolean. "
                 f"Received: use_residual={use_residual!r}"
             )
-        if len(kernel_size) != 2:
+        if use_residual and padding == "valid" and kernel_size != (1, 1):
             raise ValueError(
-                "Received an invalid value for `kernel_size`, expected a tuple "
-                f"of 2 positive integers. Received: kernel_size={kernel_size!r}"
-            )
-        if len(strides) != 2:
-            raise ValueError(
-                "Received an invalid value for `strides`, expected a tuple "
-                f"of 2 positive integers. Received: strides={strides!r}"
-            )
-        if use_residual and padding == "valid" and tuple(kernel_size) != (1, 1):
-            raise ValueError(
-                "A residual needs the convolution to keep the height and width: "
-                "use `padding='same'`, a 1x1 kernel or `use_residual=False`. "
-                f"Received: padding={padding!r}, kernel_size={kernel_size!r}"
+                "A residual needs the convolution to keep the height and "
+                "width: use `padding='same'`, a 1x1 kernel or "
+                f"`use_residual=False`. Received: padding={padding!r}, "
+                f"kernel_size={kernel_size!r}"
             )
         super().__init__(**kwargs)
         self.filters = filters
@@ -283,7 +316,6 @@ class ConvBlock(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = self._dtype_policy_config()
         config = {
             "filters": self.filters,
             "kernel_size": list(self.kernel_size),
@@ -295,27 +327,3 @@ class ConvBlock(keras.layers.Layer):
             "use_residual": self.use_residual,
         }
         return {**base_config, **config}
-
-    def _dtype_policy_config(self) -> dict[str, Any]:
-        """This layer's dtype policy as `get_config` saves it, with the policy
-        of each quantized sub-layer.
-
-        A model reloading this layer re-creates its sub-layers from its policy
-        alone, so after `model.quantize()` a quantized sub-layer would come back
-        unquantized, and its saved weights would not fit it. As keras-hub's
-        `Backbone.get_config` does, the policy saved is then a
-        `keras.dtype_policies.DTypePolicyMap`: this layer's policy, and the
-        policy of each quantized sub-layer under its `path`, which the sub-layer
-        reads back when it is built.
-        """
-        policy = self.dtype_policy
-        if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
-            quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
-            # Keras has no public walk of a layer's sub-layers; `Model.quantize`
-            # and keras-hub's `Backbone` use this one.
-            for layer in self._flatten_layers(include_self=False):
-                if layer.quantization_mode is not None:
-                    quantized[layer.path] = layer.dtype_policy
-            if len(quantized):
-                policy = quantized
-        return keras.dtype_policies.serialize(policy)

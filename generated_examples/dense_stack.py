@@ -1,5 +1,6 @@
 """DenseStack: a stack of `Dense` sub-layers, one per entry of a tuple of sizes."""
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -62,6 +63,7 @@ class DenseStack(keras.layers.Layer):
     ```
 
     Raises:
+        TypeError: If `hidden_dims` is not a tuple of integers.
         ValueError: If `hidden_dims` is not a non-empty tuple of positive integers.
         ValueError: If `activation` is not a Keras activation or its name.
         TypeError: If `use_bias` is not a boolean.
@@ -74,18 +76,24 @@ class DenseStack(keras.layers.Layer):
         use_bias: bool = True,
         **kwargs: Any,
     ) -> None:
-        if not (
-            isinstance(hidden_dims, (tuple, list))
-            and hidden_dims
-            and all(isinstance(value, int) for value in hidden_dims)
-            and not any(isinstance(value, bool) for value in hidden_dims)
-            and all(value >= 1 for value in hidden_dims)
+        if not isinstance(hidden_dims, (tuple, list)) or not all(
+            isinstance(value, numbers.Integral) and not isinstance(value, bool)
+            for value in hidden_dims
         ):
+            raise TypeError(
+                "Received an invalid value for `hidden_dims`, "
+                "expected a non-empty tuple of positive integers. "
+                f"Received: hidden_dims={hidden_dims!r}"
+            )
+        if not hidden_dims or any(value < 1 for value in hidden_dims):
             raise ValueError(
                 "Received an invalid value for `hidden_dims`, "
                 "expected a non-empty tuple of positive integers. "
                 f"Received: hidden_dims={hidden_dims!r}"
             )
+
+        # Plain ints (NumPy's too), so that the config is JSON.
+        hidden_dims = tuple(int(value) for value in hidden_dims)
         if not isinstance(use_bias, bool):
             raise TypeError(
                 "Received an invalid value for `use_bias`, "
@@ -144,34 +152,9 @@ class DenseStack(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = self._dtype_policy_config()
         config = {
             "hidden_dims": list(self.hidden_dims),
             "activation": keras.activations.serialize(self.activation),
             "use_bias": self.use_bias,
         }
         return {**base_config, **config}
-
-    def _dtype_policy_config(self) -> dict[str, Any]:
-        """This layer's dtype policy as `get_config` saves it, with the policy
-        of each quantized sub-layer.
-
-        A model reloading this layer re-creates its sub-layers from its policy
-        alone, so after `model.quantize()` a quantized sub-layer would come back
-        unquantized, and its saved weights would not fit it. As keras-hub's
-        `Backbone.get_config` does, the policy saved is then a
-        `keras.dtype_policies.DTypePolicyMap`: this layer's policy, and the
-        policy of each quantized sub-layer under its `path`, which the sub-layer
-        reads back when it is built.
-        """
-        policy = self.dtype_policy
-        if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
-            quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
-            # Keras has no public walk of a layer's sub-layers; `Model.quantize`
-            # and keras-hub's `Backbone` use this one.
-            for layer in self._flatten_layers(include_self=False):
-                if layer.quantization_mode is not None:
-                    quantized[layer.path] = layer.dtype_policy
-            if len(quantized):
-                policy = quantized
-        return keras.dtype_policies.serialize(policy)

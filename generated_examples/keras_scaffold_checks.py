@@ -32,6 +32,8 @@ import pytest
 
 SEED = 1337
 HALF_POLICIES = ("mixed_float16", "mixed_bfloat16")
+# XLA's words for a computation it has no kernel for on this device.
+UNSUPPORTED_HERE = "is not supported by dot_general on CPU"
 
 # The jaxlib releases checked to know `--xla_cpu_use_fusion_emitters`: XLA aborts
 # on a flag it does not know, so a release outside them goes without it.
@@ -219,8 +221,8 @@ class LayerChecks:
     first), `input_dtype` where the inputs are not float32, the expected weight
     counts, `make_config()` (fresh objects on every call) and
     `make_other_config()` (a valid non-default value for every argument), and
-    may override the hooks `check_construction`, `check_built`, `sublayers`,
-    `call_layer` and `find_layer`.
+    may override the hooks `check_construction`, `check_built`, `build_layer`,
+    `sublayers`, `call_layer` and `find_layer`.
     """
 
     layer_class = None
@@ -260,6 +262,11 @@ class LayerChecks:
 
     def check_built(self, layer):
         """Pattern-specific checks of a built layer."""
+
+    def build_layer(self, layer):
+        """`layer.build` for the sample batch's shape (and, where `call` takes
+        other inputs, theirs)."""
+        layer.build(self.input_shape)
 
     def make_layer(self, **overrides):
         return self.layer_class(**{**self.make_config(), **overrides})
@@ -323,7 +330,15 @@ class LayerChecks:
         self = cls()
         keras.utils.set_random_seed(SEED)
         layers = [self.make_layer_with_policy(policy) for policy in HALF_POLICIES]
-        outputs = self.infer_side_by_side([self.make_model(x) for x in layers])
+        try:
+            outputs = self.infer_side_by_side([self.make_model(x) for x in layers])
+        except ValueError as error:
+            if UNSUPPORTED_HERE not in str(error):
+                raise
+            # XLA on a CPU has no float16 matrix product with a float32 result
+            # (Keras's attention asks for one): a limit of this machine, not the
+            # layer's; a GPU runs it.
+            pytest.skip(f"not on this machine: {error}")
         return dict(zip(HALF_POLICIES, zip(layers, outputs, strict=True), strict=True))
 
     @pytest.fixture(scope="class")
@@ -370,7 +385,7 @@ class LayerChecks:
 
     def test_build_creates_every_weight(self):
         layer = self.make_layer()
-        layer.build(self.input_shape)
+        self.build_layer(layer)
         assert layer.built
         assert len(layer.trainable_weights) == self.expected_trainable_weights
         assert len(layer.non_trainable_weights) == self.expected_non_trainable_weights
@@ -523,7 +538,7 @@ class LayerChecks:
         else:
             # Initializers, regularizers and constraints are used from `build()` on.
             for form, layer in zip(forms, layers, strict=True):
-                layer.build(self.input_shape)
+                self.build_layer(layer)
                 assert layer.built, f"{argument}={form!r}"
 
     @pytest.mark.parametrize("policy", HALF_POLICIES)
@@ -559,7 +574,8 @@ class LayerChecks:
         model.compile(jit_compile=True)
         for grow in (0, 1):
             shape = (self.input_shape[0] + grow,) + tuple(self.input_shape[1:])
-            if len(shape) >= 3:
+            if len(shape) >= 3 and self.flexible_shape()[1] is None:
+                # The time axis (or the height), which the model takes of any size.
                 shape = shape[:1] + (shape[1] + grow,) + shape[2:]
             inputs = self.make_inputs(shape)
             if grow and keras.backend.backend() == "jax":

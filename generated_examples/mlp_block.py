@@ -81,6 +81,8 @@ class MlpBlock(keras.layers.Layer):
         ValueError: If `dropout_rate` is not a float between 0 and 1.
         TypeError: If `use_norm` is not a boolean.
         ValueError: If `kernel_initializer` is not a Keras initializer or its name.
+        ValueError: If `hidden_dim` is below 2 and `use_norm` is `True`.
+        ValueError: If `dropout_rate` is 1.
     """
 
     def __init__(
@@ -134,6 +136,19 @@ class MlpBlock(keras.layers.Layer):
                 "Received an invalid value for `use_norm`, "
                 "expected a boolean. "
                 f"Received: use_norm={use_norm!r}"
+            )
+        if use_norm and hidden_dim < 2:
+            raise ValueError(
+                "`hidden_dim` must be at least 2 with `use_norm`: layer "
+                "normalization of a single feature is a constant, and no "
+                "gradient reaches the layers before it. Received: "
+                f"hidden_dim={hidden_dim}"
+            )
+        if dropout_rate == 1:
+            raise ValueError(
+                "`dropout_rate` must be below 1: a rate of 1 drops every "
+                "unit, and no gradient reaches the layers before the "
+                f"dropout. Received: dropout_rate={dropout_rate}"
             )
         super().__init__(**kwargs)
         self.hidden_dim = hidden_dim
@@ -226,7 +241,6 @@ class MlpBlock(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = self._dtype_policy_config()
         config = {
             "hidden_dim": self.hidden_dim,
             "output_dim": self.output_dim,
@@ -236,27 +250,3 @@ class MlpBlock(keras.layers.Layer):
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
         }
         return {**base_config, **config}
-
-    def _dtype_policy_config(self) -> dict[str, Any]:
-        """This layer's dtype policy as `get_config` saves it, with the policy
-        of each quantized sub-layer.
-
-        A model reloading this layer re-creates its sub-layers from its policy
-        alone, so after `model.quantize()` a quantized sub-layer would come back
-        unquantized, and its saved weights would not fit it. As keras-hub's
-        `Backbone.get_config` does, the policy saved is then a
-        `keras.dtype_policies.DTypePolicyMap`: this layer's policy, and the
-        policy of each quantized sub-layer under its `path`, which the sub-layer
-        reads back when it is built.
-        """
-        policy = self.dtype_policy
-        if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
-            quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
-            # Keras has no public walk of a layer's sub-layers; `Model.quantize`
-            # and keras-hub's `Backbone` use this one.
-            for layer in self._flatten_layers(include_self=False):
-                if layer.quantization_mode is not None:
-                    quantized[layer.path] = layer.dtype_policy
-            if len(quantized):
-                policy = quantized
-        return keras.dtype_policies.serialize(policy)

@@ -1,5 +1,6 @@
 """MlpClassifier: a keras.Model subclass classifier that fits, saves and reloads."""
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -85,10 +86,13 @@ class MlpClassifier(keras.Model):
     Raises:
         TypeError: If `num_classes` is not an integer.
         ValueError: If `num_classes` is not a positive integer.
+        TypeError: If `hidden_dims` is not a tuple of integers.
         ValueError: If `hidden_dims` is not a non-empty tuple of positive integers.
         TypeError: If `dropout_rate` is not a number.
         ValueError: If `dropout_rate` is not a float between 0 and 1.
         ValueError: If `activation` is not a Keras activation or its name.
+        ValueError: If `num_classes` is below 2.
+        ValueError: If `dropout_rate` is 1.
     """
 
     def __init__(
@@ -111,18 +115,24 @@ class MlpClassifier(keras.Model):
                 "expected a positive integer. "
                 f"Received: num_classes={num_classes!r}"
             )
-        if not (
-            isinstance(hidden_dims, (tuple, list))
-            and hidden_dims
-            and all(isinstance(value, int) for value in hidden_dims)
-            and not any(isinstance(value, bool) for value in hidden_dims)
-            and all(value >= 1 for value in hidden_dims)
+        if not isinstance(hidden_dims, (tuple, list)) or not all(
+            isinstance(value, numbers.Integral) and not isinstance(value, bool)
+            for value in hidden_dims
         ):
+            raise TypeError(
+                "Received an invalid value for `hidden_dims`, "
+                "expected a non-empty tuple of positive integers. "
+                f"Received: hidden_dims={hidden_dims!r}"
+            )
+        if not hidden_dims or any(value < 1 for value in hidden_dims):
             raise ValueError(
                 "Received an invalid value for `hidden_dims`, "
                 "expected a non-empty tuple of positive integers. "
                 f"Received: hidden_dims={hidden_dims!r}"
             )
+
+        # Plain ints (NumPy's too), so that the config is JSON.
+        hidden_dims = tuple(int(value) for value in hidden_dims)
         if not isinstance(dropout_rate, (int, float)) or isinstance(dropout_rate, bool):
             raise TypeError(
                 "Received an invalid value for `dropout_rate`, "
@@ -134,6 +144,18 @@ class MlpClassifier(keras.Model):
                 "Received an invalid value for `dropout_rate`, "
                 "expected a float between 0 and 1. "
                 f"Received: dropout_rate={dropout_rate!r}"
+            )
+        if num_classes < 2:
+            raise ValueError(
+                "`num_classes` must be at least 2: a softmax over one "
+                "class is always 1, and nothing trains. Received: "
+                f"num_classes={num_classes}"
+            )
+        if dropout_rate == 1:
+            raise ValueError(
+                "`dropout_rate` must be below 1: a rate of 1 drops every "
+                "unit, and no gradient reaches the layers before the "
+                f"dropout. Received: dropout_rate={dropout_rate}"
             )
         super().__init__(**kwargs)
         self.num_classes = num_classes
@@ -198,7 +220,6 @@ class MlpClassifier(keras.Model):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = self._dtype_policy_config()
         config = {
             "num_classes": self.num_classes,
             "hidden_dims": list(self.hidden_dims),
@@ -206,27 +227,3 @@ class MlpClassifier(keras.Model):
             "activation": keras.activations.serialize(self.activation),
         }
         return {**base_config, **config}
-
-    def _dtype_policy_config(self) -> dict[str, Any]:
-        """This model's dtype policy as `get_config` saves it, with the policy
-        of each quantized sub-layer.
-
-        A model reloading this model re-creates its sub-layers from its policy
-        alone, so after `model.quantize()` a quantized sub-layer would come back
-        unquantized, and its saved weights would not fit it. As keras-hub's
-        `Backbone.get_config` does, the policy saved is then a
-        `keras.dtype_policies.DTypePolicyMap`: this model's policy, and the
-        policy of each quantized sub-layer under its `path`, which the sub-layer
-        reads back when it is built.
-        """
-        policy = self.dtype_policy
-        if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
-            quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
-            # Keras has no public walk of a layer's sub-layers; `Model.quantize`
-            # and keras-hub's `Backbone` use this one.
-            for layer in self._flatten_layers(include_self=False):
-                if layer.quantization_mode is not None:
-                    quantized[layer.path] = layer.dtype_policy
-            if len(quantized):
-                policy = quantized
-        return keras.dtype_policies.serialize(policy)

@@ -3,7 +3,6 @@ configurations, and its own tests."""
 
 import keras
 import numpy as np
-import pytest
 
 from additive_noise import AdditiveNoise
 from keras_scaffold_checks import LayerChecks, compiled_predict_available, to_numpy
@@ -37,21 +36,20 @@ class TestAdditiveNoise(LayerChecks):
     def check_construction(self, layer):
         assert isinstance(layer.seed_generator, keras.random.SeedGenerator)
 
-    @pytest.fixture(autouse=True)
-    def _noisy(self):
-        if not self.stochastic:
-            pytest.skip("make_config() gives stddev=0: the layer adds no noise")
+    def make_noisy_layer(self, **overrides):
+        """The layer with a positive `stddev`."""
+        return self.make_layer(**{"stddev": 0.1, **overrides})
 
     def test_the_same_seed_draws_the_same_numbers(self):
         inputs = self.make_inputs()
-        first = to_numpy(self.make_layer(seed=3)(inputs, training=True))
-        again = to_numpy(self.make_layer(seed=3)(inputs, training=True))
+        first = to_numpy(self.make_noisy_layer(seed=3)(inputs, training=True))
+        again = to_numpy(self.make_noisy_layer(seed=3)(inputs, training=True))
         np.testing.assert_array_equal(again, first)
-        other = to_numpy(self.make_layer(seed=4)(inputs, training=True))
+        other = to_numpy(self.make_noisy_layer(seed=4)(inputs, training=True))
         assert not np.allclose(other, first), "another seed draws the same numbers"
 
     def test_successive_training_calls_draw_new_numbers(self):
-        layer = self.make_layer()
+        layer = self.make_noisy_layer()
         inputs = self.make_inputs()
         first = to_numpy(layer(inputs, training=True))
         second = to_numpy(layer(inputs, training=True))
@@ -65,7 +63,7 @@ class TestAdditiveNoise(LayerChecks):
         np.testing.assert_array_equal(to_numpy(layer(inputs, training=False)), inputs)
 
     def test_the_noise_has_the_requested_spread(self):
-        layer = self.make_layer()
+        layer = self.make_noisy_layer()
         inputs = np.zeros((64, 256), "float32")
         noise = to_numpy(layer(inputs, training=True))
         np.testing.assert_allclose(noise.mean(), 0.0, atol=0.05 * layer.stddev + 1e-6)
@@ -76,7 +74,7 @@ class TestAdditiveNoise(LayerChecks):
         # TensorFlow and JAX (and torch.compile when enabled) must not freeze
         # the draw into a constant.
         jit_compile = compiled_predict_available()
-        model = AlwaysTraining(self.make_layer())
+        model = AlwaysTraining(self.make_noisy_layer())
         model.compile(jit_compile=jit_compile)
         inputs = np.repeat(self.make_inputs()[:1], 4, axis=0)
         first = model.predict(inputs, batch_size=2, verbose=0)
@@ -87,7 +85,7 @@ class TestAdditiveNoise(LayerChecks):
         assert not np.allclose(first[0], first[1])
 
     def test_compiled_training_steps_move_the_seed_generator(self):
-        layer = self.make_layer()
+        layer = self.make_noisy_layer()
         model = self.make_model(layer)
         model.compile(
             optimizer=keras.optimizers.SGD(learning_rate=0.0),
@@ -105,6 +103,22 @@ class TestAdditiveNoise(LayerChecks):
         restored = self.find_layer(reloaded.restored)
         assert restored.seed == self.make_config().get("seed")
         assert isinstance(restored.seed_generator, keras.random.SeedGenerator)
+
+    def test_the_seed_state_is_not_saved(self, tmp_path):
+        # As the docstring says: a reloaded layer draws from `seed` again.
+        layer = self.make_noisy_layer(seed=3)
+        model = self.make_model(layer)
+        inputs = self.make_inputs()
+        for _ in range(2):
+            layer(inputs, training=True)
+        path = str(tmp_path / "model.keras")
+        model.save(path)
+        restored = self.find_layer(keras.models.load_model(path))
+        fresh = self.make_noisy_layer(seed=3)
+        np.testing.assert_array_equal(
+            to_numpy(restored(inputs, training=True)),
+            to_numpy(fresh(inputs, training=True)),
+        )
 
 
 # Never saved, so never registered.

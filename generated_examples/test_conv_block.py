@@ -11,15 +11,30 @@ from keras_scaffold_checks import LayerChecks, infer, infer_each, to_numpy
 
 class TestConvBlock(LayerChecks):
     layer_class = ConvBlock
-    input_shape = (2, 6, 6, 3)
+
+    @property
+    def input_shape(self):
+        """Images as large as the kernel, in the layout the checks run."""
+        return in_format((2, HEIGHT, WIDTH, CHANNELS), DATA_FORMAT)
+
     expected_trainable_weights = 5
     expected_non_trainable_weights = 2
     stochastic = True
     keeps_mask = False
     invalid_arguments = (
         ("filters", 0, ValueError, "a positive integer"),
-        ("kernel_size", (0,), ValueError, "a non-empty tuple of positive integers"),
-        ("strides", (0,), ValueError, "a non-empty tuple of positive integers"),
+        (
+            "kernel_size",
+            (0,),
+            ValueError,
+            "a positive integer or a tuple of 2 positive integers",
+        ),
+        (
+            "strides",
+            (0,),
+            ValueError,
+            "a positive integer or a tuple of 2 positive integers",
+        ),
         ("padding", "not_a_choice", ValueError, "one of same, valid"),
         (
             "data_format",
@@ -37,9 +52,19 @@ class TestConvBlock(LayerChecks):
         ("use_residual", "yes", TypeError, "a boolean"),
     )
     invalid_combinations = (
-        ({"kernel_size": (3, 3, 3)}, ValueError, "expected a tuple of 2"),
-        ({"strides": (1,)}, ValueError, "expected a tuple of 2"),
-        ({"padding": "valid", "use_residual": True}, ValueError, "residual"),
+        ({"kernel_size": (3, 3, 3)}, ValueError, "or a tuple of 2"),
+        ({"strides": (1,)}, ValueError, "or a tuple of 2"),
+        ({"kernel_size": "3"}, TypeError, "or a tuple of 2"),
+        ({"strides": (1, 1.5)}, TypeError, "or a tuple of 2"),
+        (
+            {
+                "padding": "valid",
+                "use_residual": True,
+                "kernel_size": 3,
+            },
+            ValueError,
+            "residual",
+        ),
     )
     object_arguments = (("activation", "activation"),)
 
@@ -80,7 +105,7 @@ class TestConvBlock(LayerChecks):
 
     def flexible_shape(self):
         """Images of any height and width."""
-        return (None, None, None) + tuple(self.input_shape[3:])
+        return in_format((None, None, None, CHANNELS), DATA_FORMAT)
 
     @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
     @pytest.mark.parametrize("padding", ["same", "valid"])
@@ -99,7 +124,7 @@ class TestConvBlock(LayerChecks):
             padding=padding,
             data_format=data_format,
         )
-        for spatial in ((7, 9), (None, None), (None, 8)):
+        for spatial in ((HEIGHT + 1, WIDTH + 3), (None, None), (None, WIDTH + 2)):
             shape = in_format((2, *spatial, CHANNELS), data_format)
             expected = tuple(reference.compute_output_shape(shape))
             assert tuple(layer.compute_output_shape(shape)) == expected
@@ -111,7 +136,7 @@ class TestConvBlock(LayerChecks):
     def test_channels_first_computes_what_channels_last_does(self):
         last = self.make_layer(data_format="channels_last")
         first = self.make_layer(data_format="channels_first")
-        inputs = self.make_inputs()
+        inputs = self.make_inputs((2, HEIGHT, WIDTH, CHANNELS))
         expected = to_numpy(last(inputs, training=False))
         first.build(in_format(inputs.shape, "channels_first"))
         assert first.channel_axis == 1
@@ -131,20 +156,39 @@ class TestConvBlock(LayerChecks):
     def test_inputs_of_any_height_and_width(self):
         model = self.make_model(self.make_layer())
         batches = [
-            self.make_inputs((2, height, width, CHANNELS))
-            for height, width in ((6, 6), (9, 5))
+            self.make_inputs(in_format((2, height, width, CHANNELS), DATA_FORMAT))
+            for height, width in ((HEIGHT, WIDTH), (HEIGHT + 3, WIDTH + 1))
         ]
         for inputs, outputs in zip(batches, infer_each(model, batches), strict=True):
             expected = model.compute_output_shape(inputs.shape)
             assert tuple(outputs.shape) == tuple(expected)
 
+    def test_kernel_size_and_strides_take_one_integer_and_numpy_integers(self):
+        # As `keras.layers.Conv2D`: one integer stands for both dimensions.
+        layer = self.make_layer(kernel_size=3, strides=np.int64(2))
+        assert layer.kernel_size == (3, 3)
+        assert layer.strides == (2, 2)
+        pair = (np.int32(3), np.int64(3))
+        config = self.make_layer(kernel_size=pair).get_config()
+        # Plain ints, which JSON takes.
+        assert config["kernel_size"] == [3, 3]
+        assert all(type(size) is int for size in config["kernel_size"])
+
     def test_a_projection_only_where_the_shapes_differ(self):
-        same = self.make_layer(filters=CHANNELS, strides=(1, 1), activation=None)
+        # A residual around a convolution that keeps the shape: `same` padding.
+        block = {"padding": "same", "use_residual": True}
+        same = self.make_layer(
+            filters=CHANNELS, strides=(1, 1), activation=None, **block
+        )
         same.build(self.input_shape)
         assert same.projection is None
         # Without a projection, the residual is the inputs themselves.
         plain = self.make_layer(
-            filters=CHANNELS, strides=(1, 1), activation=None, use_residual=False
+            filters=CHANNELS,
+            strides=(1, 1),
+            activation=None,
+            padding="same",
+            use_residual=False,
         )
         plain.build(self.input_shape)
         plain.set_weights(same.get_weights())
@@ -152,7 +196,7 @@ class TestConvBlock(LayerChecks):
         np.testing.assert_allclose(
             with_residual - without_residual, self.make_inputs(), rtol=1e-5, atol=1e-5
         )
-        strided = self.make_layer(filters=CHANNELS, strides=(2, 2))
+        strided = self.make_layer(filters=CHANNELS, strides=(2, 2), **block)
         strided.build(self.input_shape)
         assert strided.projection is not None
         without = self.make_layer(use_residual=False)
@@ -161,13 +205,21 @@ class TestConvBlock(LayerChecks):
 
     @pytest.mark.parametrize("policy", ["mixed_float16", "bfloat16"])
     def test_the_projection_follows_the_dtype_policy(self, policy):
-        layer = self.make_layer(strides=(2, 2), dtype=policy)  # a projection
-        layer.build(self.input_shape)
+        layer = self.make_layer(
+            strides=(2, 2),
+            padding="same",
+            use_residual=True,
+            dtype=policy,
+        )
+        layer.build(self.input_shape)  # the strides make a projection
         assert layer.projection.compute_dtype == layer.compute_dtype
         assert layer.projection.variable_dtype == layer.variable_dtype
 
 
-CHANNELS = 3
+# Images as the checks take them: as large as the kernel (so that `valid`
+# padding leaves pixels), with channels a valid `filters` (a residual block that
+# keeps the shape needs as many filters as input channels).
+HEIGHT, WIDTH, CHANNELS = 6, 6, 3
 
 
 def in_format(value, data_format, source="channels_last"):
@@ -188,3 +240,6 @@ def channels_first_runs():
     import tensorflow as tf
 
     return bool(tf.config.list_physical_devices("GPU"))
+
+
+DATA_FORMAT = "channels_last"

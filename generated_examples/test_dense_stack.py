@@ -23,9 +23,9 @@ class TestDenseStack(LayerChecks):
         ("use_bias", "yes", TypeError, "a boolean"),
     )
     invalid_combinations = (
-        ({"hidden_dims": (8, 0)}, ValueError, "positive integers"),
-        ({"hidden_dims": (8, 2.5)}, ValueError, "positive integers"),
-        ({"hidden_dims": 8}, ValueError, "non-empty tuple"),
+        ({"hidden_dims": (8, 0)}, ValueError, "non-empty tuple of"),
+        ({"hidden_dims": (8, 2.5)}, TypeError, "non-empty tuple of"),
+        ({"hidden_dims": 8}, TypeError, "non-empty tuple of"),
     )
     object_arguments = (("activation", "activation"),)
 

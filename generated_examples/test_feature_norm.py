@@ -85,7 +85,10 @@ class TestFeatureNorm(LayerChecks):
 
     def test_normalizes_each_example_over_its_features(self):
         layer = self.make_layer(
-            gamma_initializer="random_normal", beta_initializer="random_normal"
+            center=True,
+            scale=True,
+            gamma_initializer="random_normal",
+            beta_initializer="random_normal",
         )
         inputs = self.make_inputs()
         outputs = to_numpy(layer(inputs))
@@ -102,7 +105,7 @@ class TestFeatureNorm(LayerChecks):
 
     def test_weights_are_sized_from_the_last_input_dimension(self):
         for shape in [(2, 3), (2, 5, 7)]:
-            layer = self.make_layer()
+            layer = self.make_layer(center=True, scale=True)
             layer.build(shape)
             assert tuple(layer.gamma.shape) == (shape[-1],)
             assert tuple(layer.beta.shape) == (shape[-1],)
@@ -117,12 +120,15 @@ class TestFeatureNorm(LayerChecks):
         np.testing.assert_allclose(outputs, expected, rtol=1e-4, atol=1e-5)
 
     def test_regularizers_add_their_losses(self):
-        layer = self.make_layer(gamma_regularizer="l2", beta_regularizer="l1")
+        layer = self.make_layer(
+            center=True, scale=True, gamma_regularizer="l2", beta_regularizer="l1"
+        )
         layer(self.make_inputs())
         assert len(layer.losses) == 2
 
     def test_mixed_float16_computes_statistics_in_float32(self):
-        layer = self.make_layer(dtype="mixed_float16")
+        # No offset or scale: the outputs are the statistics' alone.
+        layer = self.make_layer(dtype="mixed_float16", center=False, scale=False)
         # Values near 1000: their variance overflows float16 (largest value 65504).
         inputs = self.make_inputs() * 1000.0
         outputs = layer(inputs)
@@ -133,7 +139,7 @@ class TestFeatureNorm(LayerChecks):
         np.testing.assert_allclose(outputs, expected, rtol=1e-2, atol=1e-2)
 
     def test_variables_follow_the_policy_variable_dtype(self):
-        layer = self.make_layer(dtype="bfloat16")
+        layer = self.make_layer(dtype="bfloat16", center=True, scale=True)
         layer.build(self.input_shape)
         for weight in layer.weights:
             assert keras.backend.standardize_dtype(weight.dtype) == "bfloat16"

@@ -30,6 +30,10 @@ class TestMlpBlock(LayerChecks):
             "a Keras initializer or its name",
         ),
     )
+    invalid_combinations = (
+        ({"hidden_dim": 1, "use_norm": True}, ValueError, "`hidden_dim` must be at"),
+        ({"dropout_rate": 1.0}, ValueError, "`dropout_rate` must be below"),
+    )
     object_arguments = (
         ("activation", "activation"),
         ("kernel_initializer", "initializer"),

@@ -29,6 +29,10 @@ class TestMlpClassifier(ModelChecks):
             "a Keras activation or its name",
         ),
     )
+    invalid_combinations = (
+        ({"num_classes": 1}, ValueError, "`num_classes` must be at"),
+        ({"dropout_rate": 1.0}, ValueError, "`dropout_rate` must be below"),
+    )
     object_arguments = (("activation", "activation"),)
 
     def make_config(self):

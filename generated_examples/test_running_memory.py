@@ -17,6 +17,9 @@ class TestRunningMemory(LayerChecks):
         ("units", 0, ValueError, "a positive integer"),
         ("momentum", -0.5, ValueError, "a float between 0 and 1"),
     )
+    invalid_combinations = (
+        ({"momentum": 1.0}, ValueError, "`momentum` must be below"),
+    )
 
     def make_config(self):
         """Arguments for the layer under test (fresh objects on every call)."""

@@ -5,7 +5,12 @@ import keras
 import numpy as np
 import pytest
 
-from keras_scaffold_checks import LayerChecks, infer_each, to_numpy
+from keras_scaffold_checks import (
+    LayerChecks,
+    compiled_predict_available,
+    infer_each,
+    to_numpy,
+)
 from token_and_position_embedding import TokenAndPositionEmbedding
 
 
@@ -124,3 +129,26 @@ class TestTokenAndPositionEmbedding(LayerChecks):
         layer(self.make_inputs())
         with pytest.raises(ValueError, match="sequence_length"):
             layer(too_long)
+
+    @pytest.mark.parametrize("jit_compile", [True, False])
+    def test_a_compiled_model_refuses_them_whatever_it_traced(self, jit_compile):
+        # After two lengths, TensorFlow traces `predict` for any length, which
+        # the layer cannot check before it runs: the slice of its position
+        # vectors then fails, with XLA (which would clamp a lookup) and without.
+        model = self.make_model(self.make_layer())
+        model.compile(jit_compile=jit_compile and compiled_predict_available())
+        length = self.make_layer().sequence_length
+        for valid in (length - 1, length):
+            model.predict(self.make_inputs((2, valid)), verbose=0)
+        with pytest.raises(refusals()):
+            model.predict(self.make_inputs((2, length + 1)), verbose=0)
+
+
+def refusals():
+    """What refuses a sequence longer than `sequence_length`: the layer's
+    ValueError, or TensorFlow's error where the length was unknown."""
+    if keras.backend.backend() != "tensorflow":
+        return ValueError
+    import tensorflow as tf
+
+    return (ValueError, tf.errors.InvalidArgumentError)

@@ -1,10 +1,11 @@
 """Tests for `TransformerBlock`: the shared checks of keras_scaffold_checks.py on its
 configurations, and its own tests."""
 
+import keras
 import numpy as np
 import pytest
 
-from keras_scaffold_checks import LayerChecks, to_numpy
+from keras_scaffold_checks import LayerChecks, infer, to_numpy
 from transformer_block import TransformerBlock
 
 
@@ -30,6 +31,8 @@ class TestTransformerBlock(LayerChecks):
         ("norm_first", "yes", TypeError, "a boolean"),
     )
     invalid_combinations = (
+        ({"hidden_dim": 1, "num_heads": 1}, ValueError, "`hidden_dim` must be at"),
+        ({"dropout_rate": 1.0}, ValueError, "`dropout_rate` must be below"),
         ({"num_heads": 3}, ValueError, "divisible by `num_heads`"),
         ({"hidden_dim": 9}, ValueError, "divisible by `num_heads`"),
     )
@@ -77,7 +80,7 @@ class TestTransformerBlock(LayerChecks):
             layer.build(self.input_shape[:-1] + (self.input_shape[-1] + 2,))
 
     def test_post_norm_outputs_are_normalized_per_token(self):
-        layer = self.make_layer(norm_first=False)
+        layer = self.make_layer(norm_first=False, layer_norm_epsilon=1e-05)
         outputs = to_numpy(layer(self.make_inputs(), training=False))
         np.testing.assert_allclose(outputs.mean(axis=-1), 0.0, atol=1e-4)
         np.testing.assert_allclose(outputs.std(axis=-1), 1.0, atol=1e-3)
@@ -95,6 +98,20 @@ class TestTransformerBlock(LayerChecks):
         np.testing.assert_allclose(unchanged, first, rtol=1e-5, atol=1e-5)
         unmasked = to_numpy(layer(changed))[:, 0]
         assert not np.allclose(unmasked, to_numpy(layer(inputs))[:, 0])
+
+    def test_an_explicit_padding_mask_stays_on_the_outputs(self):
+        # keras-hub's way: `padding_mask=` passed, no mask on the inputs. A
+        # masked pooling after the block averages the real tokens only.
+        values = keras.Input(shape=self.flexible_shape()[1:])
+        padding = keras.Input(shape=(None,), dtype="bool")
+        outputs = self.make_layer()(values, padding_mask=padding)
+        pooled = keras.layers.GlobalAveragePooling1D()(outputs)
+        model = keras.Model([values, padding], [pooled, outputs])
+        mask = np.ones(self.input_shape[:2], dtype=bool)
+        mask[:, -1] = False
+        pooled, outputs = infer(model, [self.make_inputs(), mask])
+        expected = outputs[:, :-1].mean(axis=1)
+        np.testing.assert_allclose(pooled, expected, rtol=1e-5, atol=1e-5)
 
     def test_padding_mask_hides_padded_tokens(self):
         layer = self.make_layer()

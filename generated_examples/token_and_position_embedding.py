@@ -21,8 +21,11 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
     Sequences may be shorter than `sequence_length`, and their length may
     change from batch to batch (`None` in a `keras.Input`): a sequence of
     `seq_len` tokens gets the first `seq_len` position vectors. A longer
-    sequence has no position vector for its last tokens, and is refused when
-    its length is known before the call runs.
+    sequence, which has no position vector for its last tokens, is refused:
+    with a `ValueError` where its length is known before the call runs (eager
+    calls, JAX and PyTorch, and TensorFlow's first trace of a function), else
+    by the backend, which cannot slice that many position vectors
+    (TensorFlow's `InvalidArgumentError`, with XLA too).
 
     With `mask_zero=True`, token id 0 is padding: `compute_mask` returns a
     boolean mask, `False` at every 0, which Keras attaches to the outputs for
@@ -91,8 +94,8 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         TypeError: If `embedding_dim` is not an integer.
         ValueError: If `embedding_dim` is not a positive integer.
         TypeError: If `mask_zero` is not a boolean.
-        ValueError: If the inputs' sequence length is known and longer than
-            `sequence_length`.
+        ValueError: If the inputs' sequence length is known before the call
+            runs and is longer than `sequence_length`.
     """
 
     def __init__(
@@ -185,11 +188,15 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         # a `None` length cannot be checked before the call runs.
         self._check_sequence_length(inputs.shape[-1])
         tokens = self.token_embedding(inputs)
-        # Position ids 0 to seq_len - 1, so a shorter sequence uses the first
-        # position vectors; `ops.shape` gives the length even when it is known
-        # only at run time.
-        positions = ops.arange(ops.shape(inputs)[-1])
-        return ops.add(tokens, self.position_embedding(positions))
+        # Every position vector, then the first seq_len of them, so a shorter
+        # sequence uses the first ones. A slice, not a lookup of position ids:
+        # with the length known only at run time (a TensorFlow graph), a slice
+        # past `sequence_length` fails, where XLA would clamp an id to the last
+        # row and TensorFlow's GPU kernel would give zeros.
+        positions = self.position_embedding(ops.arange(self.sequence_length))
+        length = ops.shape(inputs)[-1]
+        positions = ops.slice(positions, (0, 0), (length, self.embedding_dim))
+        return ops.add(tokens, positions)
 
     def compute_output_shape(
         self, input_shape: tuple[int | None, ...]
@@ -212,7 +219,6 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = self._dtype_policy_config()
         config = {
             "vocabulary_size": self.vocabulary_size,
             "sequence_length": self.sequence_length,
@@ -220,27 +226,3 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
             "mask_zero": self.mask_zero,
         }
         return {**base_config, **config}
-
-    def _dtype_policy_config(self) -> dict[str, Any]:
-        """This layer's dtype policy as `get_config` saves it, with the policy
-        of each quantized sub-layer.
-
-        A model reloading this layer re-creates its sub-layers from its policy
-        alone, so after `model.quantize()` a quantized sub-layer would come back
-        unquantized, and its saved weights would not fit it. As keras-hub's
-        `Backbone.get_config` does, the policy saved is then a
-        `keras.dtype_policies.DTypePolicyMap`: this layer's policy, and the
-        policy of each quantized sub-layer under its `path`, which the sub-layer
-        reads back when it is built.
-        """
-        policy = self.dtype_policy
-        if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
-            quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
-            # Keras has no public walk of a layer's sub-layers; `Model.quantize`
-            # and keras-hub's `Backbone` use this one.
-            for layer in self._flatten_layers(include_self=False):
-                if layer.quantization_mode is not None:
-                    quantized[layer.path] = layer.dtype_policy
-            if len(quantized):
-                policy = quantized
-        return keras.dtype_policies.serialize(policy)

@@ -24,8 +24,10 @@ class TransformerBlock(keras.layers.Layer):
     real tokens of each sequence; when it is not given, the mask that comes
     with the inputs (from `keras.layers.Embedding(mask_zero=True)` or
     `keras.layers.Masking`) is used. It is merged with `attention_mask`, so no
-    token attends to padding, and the mask is kept on the outputs for the next
-    layer. Sequences may have any length: padding a sequence does not change the
+    token attends to padding, and it is kept on the outputs for the next layer
+    (a `padding_mask` passed explicitly too, which keras-hub's block does not
+    do), so a masked pooling after the block averages the real tokens only.
+    Sequences may have any length: padding a sequence does not change the
     outputs at its real tokens.
 
     `hidden_dim` is an argument, not read from the input in `build()` as
@@ -125,6 +127,8 @@ class TransformerBlock(keras.layers.Layer):
         TypeError: If `layer_norm_epsilon` is not a number.
         ValueError: If `layer_norm_epsilon` is not a positive float.
         TypeError: If `norm_first` is not a boolean.
+        ValueError: If `hidden_dim` is below 2.
+        ValueError: If `dropout_rate` is 1.
         ValueError: If `hidden_dim` is not divisible by `num_heads`.
         ValueError: If the last dimension of the input is not `hidden_dim`.
     """
@@ -208,10 +212,22 @@ class TransformerBlock(keras.layers.Layer):
                 "expected a boolean. "
                 f"Received: norm_first={norm_first!r}"
             )
+        if hidden_dim < 2:
+            raise ValueError(
+                "`hidden_dim` must be at least 2: layer normalization of "
+                "a single feature is a constant, and no gradient reaches "
+                f"the layers before it. Received: hidden_dim={hidden_dim}"
+            )
+        if dropout_rate == 1:
+            raise ValueError(
+                "`dropout_rate` must be below 1: a rate of 1 drops every "
+                "unit, and no gradient reaches the layers before the "
+                f"dropout. Received: dropout_rate={dropout_rate}"
+            )
         if hidden_dim % num_heads:
             raise ValueError(
-                "`hidden_dim` must be divisible by `num_heads`. "
-                f"Received: hidden_dim={hidden_dim}, num_heads={num_heads}"
+                "`hidden_dim` must be divisible by `num_heads`. Received: "
+                f"hidden_dim={hidden_dim}, num_heads={num_heads}"
             )
         super().__init__(**kwargs)
         self.hidden_dim = hidden_dim
@@ -306,6 +322,14 @@ class TransformerBlock(keras.layers.Layer):
         self._feedforward_output_dense.build(intermediate_shape)
         self._feedforward_output_dropout.build(input_shape)
 
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        # Keras keeps on the outputs the mask passed as `mask=` (or carried by
+        # the inputs): an explicit `padding_mask` is passed as that mask too.
+        padding_mask = args[0] if args else kwargs.get("padding_mask")
+        if padding_mask is not None and kwargs.get("mask") is None:
+            kwargs["mask"] = padding_mask
+        return super().__call__(inputs, *args, **kwargs)
+
     def call(
         self,
         inputs: Any,
@@ -366,7 +390,6 @@ class TransformerBlock(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = self._dtype_policy_config()
         config = {
             "hidden_dim": self.hidden_dim,
             "intermediate_dim": self.intermediate_dim,
@@ -377,27 +400,3 @@ class TransformerBlock(keras.layers.Layer):
             "norm_first": self.norm_first,
         }
         return {**base_config, **config}
-
-    def _dtype_policy_config(self) -> dict[str, Any]:
-        """This layer's dtype policy as `get_config` saves it, with the policy
-        of each quantized sub-layer.
-
-        A model reloading this layer re-creates its sub-layers from its policy
-        alone, so after `model.quantize()` a quantized sub-layer would come back
-        unquantized, and its saved weights would not fit it. As keras-hub's
-        `Backbone.get_config` does, the policy saved is then a
-        `keras.dtype_policies.DTypePolicyMap`: this layer's policy, and the
-        policy of each quantized sub-layer under its `path`, which the sub-layer
-        reads back when it is built.
-        """
-        policy = self.dtype_policy
-        if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
-            quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
-            # Keras has no public walk of a layer's sub-layers; `Model.quantize`
-            # and keras-hub's `Backbone` use this one.
-            for layer in self._flatten_layers(include_self=False):
-                if layer.quantization_mode is not None:
-                    quantized[layer.path] = layer.dtype_policy
-            if len(quantized):
-                policy = quantized
-        return keras.dtype_policies.serialize(policy)

@@ -10,31 +10,42 @@ any component, so `regenerate` keeps it current.
 
 import ast
 import json
+import math
+import re
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomllib
 
-from keras_scaffold import __version__
-from keras_scaffold.check.finder import KerasClass, Module
+from keras_scaffold import __version__, writer
+from keras_scaffold.answers import (
+    ANSWER_KEYS,
+    INPUT_DTYPES,
+    OPTIONAL_ANSWER_KEYS,
+    check_adopted,
+    check_call_inputs,
+    check_input_shape,
+    check_variable_axes,
+)
+from keras_scaffold.check.finder import KerasClass
+from keras_scaffold.check.index import Index, module_location, parse
 from keras_scaffold.errors import AnswersError, CheckError, OutputError, ScaffoldError
 from keras_scaffold.generate import Plan, plan_component
-from keras_scaffold.names import check_class_name, check_module_name, snake_case
+from keras_scaffold.names import (
+    check_class_name,
+    check_module_import,
+    check_module_name,
+    snake_case,
+)
 from keras_scaffold.patterns import ADOPTED
 from keras_scaffold.project import find_project
-from keras_scaffold.records import (
-    ANSWER_KEYS,
-    OPTIONAL_ANSWER_KEYS,
-    Record,
-    find_root,
-)
+from keras_scaffold.records import Record, find_root
 from keras_scaffold.templates import Templates
 
 DEFAULT_INPUT_SHAPE = (2, 8)
 # The sample value of a required argument, by its type hint.
 _SAMPLES = {"int": 4, "float": 0.5, "bool": True}
-_KINDS = ("layer", "model")
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,8 @@ class Target:
     input_shape: tuple[int, ...] = DEFAULT_INPUT_SHAPE
     missing: list[str] = field(default_factory=list)
     input_dtype: str = "float32"
+    call_inputs: dict | None = None  # `call`'s other inputs, by argument name
+    variable_axes: list[int] | None = None  # None: the time axis of a sequence
 
     @property
     def settings(self) -> dict:
@@ -63,6 +76,10 @@ class Target:
         settings["input_shape"] = list(self.input_shape)
         if self.input_dtype != "float32":
             settings["input_dtype"] = self.input_dtype
+        if self.call_inputs:
+            settings["call_inputs"] = self.call_inputs
+        if self.variable_axes is not None:
+            settings["variable_axes"] = self.variable_axes
         return settings
 
 
@@ -101,11 +118,25 @@ def parse_json_config(text: str, where: str) -> dict:
         raise CheckError(f"{where}: not valid JSON ({error.msg}).") from error
     if not isinstance(value, dict):
         raise CheckError(f"{where}: give a JSON object of arguments, such as {{}}.")
+    check_finite(value, where)
     return value
 
 
-# What the sample batch holds: random floats, or token ids 1 to 3 (never 0, padding).
-INPUT_DTYPES = ("float32", "int32")
+def check_finite(value: object, where: str) -> None:
+    """Refuse infinities and NaN (JSON's `1e400`, `NaN`; TOML's and YAML's
+    `inf`): the test file writes each argument as a Python literal, and these
+    have none."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CheckError(
+            f"{where}: {value!r} is not a finite number, which the test file "
+            "could write; give a finite one."
+        )
+    for item in (
+        value.values()
+        if isinstance(value, dict)
+        else (value if isinstance(value, list) else ())
+    ):
+        check_finite(item, where)
 
 
 def parse_input_dtype(text: str, where: str = "--input-dtype") -> str:
@@ -117,14 +148,13 @@ def parse_input_dtype(text: str, where: str = "--input-dtype") -> str:
 def parse_input_shape(text: str) -> tuple[int, ...]:
     """`2,6` as (2, 6): batch first, every size positive."""
     try:
-        shape = tuple(int(part) for part in text.replace(" ", "").split(","))
+        shape = [int(part) for part in text.replace(" ", "").split(",")]
     except ValueError:
-        shape = ()
-    if len(shape) < 2 or any(size < 1 for size in shape):
-        raise CheckError(
-            f"--input-shape `{text}`: give positive sizes, batch first, such as 2,8."
-        )
-    return shape
+        shape = []
+    try:
+        return check_input_shape(shape, f"--input-shape `{text}`")
+    except ScaffoldError as error:
+        raise CheckError(str(error)) from None
 
 
 def split_target(text: str) -> tuple[Path, str | None]:
@@ -137,8 +167,11 @@ def find_targets(
     path: Path, source: str, options: Options, only: str | None = None
 ) -> list[Target]:
     """The Layer and Model classes defined at the top of one file's source."""
-    module = Module(str(path), source, ast.parse(source, filename=str(path)))
     import_root, module_import = import_location(path)
+    module = parse(str(path), source, module_import)
+    index = Index()
+    index.add(module, import_root)
+    index.link()
     table = _pyproject_table(path)
     targets = []
     for cls in module.classes:
@@ -170,6 +203,16 @@ def _target(
         other = _table_config(table, "other", name, path)
     shape = options.input_shape or _table_shape(table, name, path)
     dtype = options.input_dtype or _table_dtype(table, name)
+    call_inputs = _by_class(table, "call-inputs", name)
+    axes = _by_class(table, "variable-axes", name)
+    try:
+        if call_inputs is not None:
+            check_call_inputs(call_inputs, f"{table['file']}: call-inputs {name}")
+        if axes is not None:
+            rank = len(shape or DEFAULT_INPUT_SHAPE)
+            check_variable_axes(axes, rank, f"{table['file']}: variable-axes {name}")
+    except ScaffoldError as error:
+        raise CheckError(str(error)) from None
     return Target(
         path=path,
         line=cls.node.lineno,
@@ -183,16 +226,20 @@ def _target(
         input_shape=shape or DEFAULT_INPUT_SHAPE,
         missing=missing,
         input_dtype=dtype or "float32",
+        call_inputs=call_inputs,
+        variable_axes=axes,
     )
 
 
 def signature_config(cls: KerasClass) -> tuple[dict, list[str]]:
     """Sample arguments from `__init__`: a required argument gets a value from its
     type hint (int 4, float 0.5, bool True); arguments with defaults keep them.
-    Also the required arguments no sample can be found for."""
-    init = cls.methods.get("__init__")
-    if init is None:
+    Also the required arguments no sample can be found for. A class without an
+    `__init__` of its own takes its nearest parent's (in the files read)."""
+    found = cls.find_method("__init__")
+    if found is None:
         return {}, []
+    init = found[1]
     arguments = init.args
     positional = [*arguments.posonlyargs, *arguments.args][1:]  # without self
     first_default = len(positional) - len(arguments.defaults)
@@ -233,13 +280,7 @@ def _sample(annotation: ast.expr | None) -> object:
 def import_location(path: Path) -> tuple[Path, str]:
     """The folder to import from and the dotted module: up through the packages
     (folders with `__init__.py`) that hold the file."""
-    path = path.resolve()
-    parts = [path.stem] if path.stem != "__init__" else []
-    folder = path.parent
-    while (folder / "__init__.py").is_file() and folder.parent != folder:
-        parts.insert(0, folder.name)
-        folder = folder.parent
-    return folder, ".".join(parts)
+    return module_location(path)
 
 
 def _pyproject_table(path: Path) -> dict:
@@ -247,10 +288,13 @@ def _pyproject_table(path: Path) -> dict:
     for folder in path.resolve().parents:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
-            try:
-                data = tomllib.loads(pyproject.read_text("utf-8"))
+            try:  # a FIFO or a device there is refused, never read
+                text = writer.read_bytes(pyproject, writer.MAX_TEXT_BYTES)
+                data = tomllib.loads(text.decode("utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
                 raise CheckError(f"cannot read {pyproject}: {error}") from error
+            except ScaffoldError as error:
+                raise CheckError(str(error)) from None
             table = data.get("tool", {}).get("keras-scaffold", {}).get("check", {})
             return {"file": pyproject, **table} if isinstance(table, dict) else {}
     return {}
@@ -263,6 +307,8 @@ def _table_config(table: dict, key: str, name: str, path: Path) -> dict | None:
             f"{table['file']}: [tool.keras-scaffold.check.{key}] {name} must be a "
             "table of arguments."
         )
+    if value is not None:
+        check_finite(value, f"{table['file']}: [tool.keras-scaffold.check.{key}]")
     return value
 
 
@@ -277,6 +323,19 @@ def _table_shape(table: dict, name: str, path: Path) -> tuple[int, ...] | None:
             f"{table['file']}: input-shape must be a list of sizes, such as [2, 8]."
         )
     return parse_input_shape(",".join(str(size) for size in value))
+
+
+def _by_class(table: dict, key: str, name: str) -> object:
+    """`key`'s value for the class `name`, from its table by class name."""
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise CheckError(
+            f"{table['file']}: {key} must be a table by class name, such as "
+            f"{key} = {{{name} = ...}}."
+        )
+    return value.get(name)
 
 
 def _table_dtype(table: dict, name: str) -> str | None:
@@ -318,9 +377,20 @@ def one_target(text: str, options: Options) -> Target:
     return chosen[0]
 
 
+# Argument names that say they are a count or a size: an int in the example, so
+# that pasting it does not pass a string where Keras wants a number.
+_SIZE_NAME = re.compile(
+    r"(^num_|^n_|(^|_)(size|dim|units|length|heads|filters|count|depth|layers)$)"
+)
+
+
+def _placeholder(name: str) -> object:
+    return 4 if _SIZE_NAME.search(name) else "..."
+
+
 def missing_message(target: Target) -> str:
     names = ", ".join(target.missing)
-    example = json.dumps({name: "..." for name in target.missing})
+    example = json.dumps({name: _placeholder(name) for name in target.missing})
     return (
         f"needs arguments no sample can be found for ({names}); pass --init "
         f"'{target.class_name}={example}'"
@@ -331,15 +401,20 @@ def missing_message(target: Target) -> str:
 
 
 def answers_for(
-    target: Target, tests_dir: str = ".", module_name: str | None = None
+    target: Target,
+    tests_dir: str = ".",
+    module_name: str | None = None,
+    module_dir: str = ".",
 ) -> dict:
-    """The answers that render `target`'s test file (pattern `adopted`)."""
+    """The answers that render `target`'s test file (pattern `adopted`):
+    `module_import` and `module_dir` say where the class is, `module_name` names
+    the component (its record and test file)."""
     return {
         "pattern": ADOPTED,
         "class_name": target.class_name,
         "module_name": module_name or snake_case(target.class_name),
         "package": target.module_import.partition(".")[0],
-        "module_dir": ".",
+        "module_dir": module_dir,
         "tests_dir": tests_dir,
         "module_import": target.module_import,
         "params": [],
@@ -350,41 +425,39 @@ def answers_for(
 
 def checked_answers(record: Record) -> dict:
     """An adopted component's recorded answers, checked (for `regenerate`)."""
-    answers = dict(record.answers)
-    try:
-        check_class_name(answers["class_name"])
-        if answers["module_name"] != snake_case(answers["class_name"]):
-            raise AnswersError(
-                f"module_name `{answers['module_name']}` does not match class_name "
-                f"`{answers['class_name']}`; restore the file."
-            )
-        _check_settings(answers.get("adopted"))
-    except ScaffoldError as error:
-        raise AnswersError(f"{record.answers_path}: {error}") from error
+    answers = dict(record.answers)  # each checked as it was read (`answers`)
+    _check_module_of_project(record)
     answers["params"] = []
     answers["keras_scaffold_version"] = __version__
     return {key: answers[key] for key in _ANSWER_ORDER}
 
 
+def _check_module_of_project(record: Record) -> None:
+    """Refuse a recorded `module_import` that is no module of the project: the
+    test file imports it, so a tampered one could import any installed module
+    (`antigravity` opens a browser), and one that names nothing cannot run."""
+    module = record.answers["module_import"]
+    parts = module.split(".")
+    top = record.root
+    while (top / "__init__.py").is_file():  # the records may sit in a package
+        top = top.parent
+    for base in dict.fromkeys((record.root / "src", record.root, top)):
+        folder = base.joinpath(*parts[:-1])
+        packages = [base.joinpath(*parts[:i]) for i in range(1, len(parts))]
+        if all((package / "__init__.py").is_file() for package in packages) and (
+            (folder / f"{parts[-1]}.py").is_file()
+            or (folder / parts[-1] / "__init__.py").is_file()
+        ):
+            return
+    raise AnswersError(
+        f"{record.answers_path}: `module_import` `{module}` is no module of the "
+        f"project at {record.root}; restore the file from version control, or "
+        "adopt the class again."
+    )
+
+
 # The order `answers_for` gives the answers in: the version last, as for `new`.
 _ANSWER_ORDER = [*ANSWER_KEYS[:-1], *OPTIONAL_ANSWER_KEYS, ANSWER_KEYS[-1]]
-
-
-def _check_settings(settings: object) -> None:
-    if not isinstance(settings, dict) or settings.get("kind") not in _KINDS:
-        raise AnswersError("`adopted` needs `kind` (layer or model) and `init`.")
-    for key in ("init", "other"):
-        if key in settings and not isinstance(settings[key], dict):
-            raise AnswersError(f"`adopted.{key}` must be a mapping of arguments.")
-    if settings.get("input_dtype", "float32") not in INPUT_DTYPES:
-        raise AnswersError(f"`adopted.input_dtype` must be one of {INPUT_DTYPES}.")
-    shape = settings.get("input_shape")
-    if not (
-        isinstance(shape, list)
-        and len(shape) >= 2
-        and all(isinstance(size, int) and size > 0 for size in shape)
-    ):
-        raise AnswersError("`adopted.input_shape` must be a list of positive sizes.")
 
 
 def locate(target: Target, output: Path | None) -> tuple[Path, str]:
@@ -424,6 +497,12 @@ def plan(
         raise CheckError(f"`{target.class_name}` {message}.")
     check_class_name(target.class_name)
     check_module_name(snake_case(target.class_name))
+    try:  # derived from folder and file names, and written into the test's code
+        check_module_import(target.module_import)
+        check_adopted(target.settings)
+    except ScaffoldError as error:
+        raise CheckError(f"{target.path}: {error}") from None
     root, tests_dir = locate(target, output)
-    answers = answers_for(target, tests_dir)
+    folder = target.path.resolve().parent.relative_to(root).as_posix()
+    answers = answers_for(target, tests_dir, module_dir=folder)
     return Plan(*plan_component(templates, answers, root, force))

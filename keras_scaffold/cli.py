@@ -2,10 +2,12 @@
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 import yaml
+from click.core import ParameterSource
 
 from keras_scaffold import (
     __version__,
@@ -28,18 +30,51 @@ from keras_scaffold.params import (
     parse_params,
 )
 from keras_scaffold.patterns import Pattern
-from keras_scaffold.templates import Templates, make_answers_portable
+from keras_scaffold.templates import (
+    Templates,
+    default_templates_dir,
+    make_answers_portable,
+    templates_for,
+)
 
 _PROG = "keras-scaffold"
 
 
-def _templates(ctx: click.Context) -> Templates:
-    """The templates this invocation renders from, read once."""
+def _templates(ctx: click.Context, near: Path | None = None) -> Templates:
+    """The templates this invocation renders from (--templates, else those the
+    project at or above `near`, by default the current folder, recorded), read
+    once."""
     root = ctx.find_root()
     if "templates" not in root.meta:
         chosen = root.params.get("templates")
-        root.meta["templates"] = Templates(Path(chosen) if chosen else None)
+        root.meta["templates"] = templates_for(chosen, near or Path.cwd())
     return root.meta["templates"]
+
+
+def _record_templates(ctx: click.Context, near: Path) -> None:
+    """Record --templates, given on the command line, in the project at or above
+    `near` (if any), so that later commands there use them without it."""
+    _templates_recorder(ctx, near)()
+
+
+def _templates_recorder(ctx: click.Context, near: Path) -> Callable[[], None]:
+    """What `_record_templates` does, its project looked up now: called before a
+    command writes, a pyproject.toml that cannot be read stops it with nothing
+    written, not half-way."""
+    root = ctx.find_root()
+    chosen = root.params.get("templates")
+    given = root.get_parameter_source("templates") == ParameterSource.COMMANDLINE
+    found = project.find_project(near) if chosen and given else None
+    if found is None:
+        return lambda: None
+    folder = Path(chosen).resolve()
+    built_in = folder == default_templates_dir().resolve()
+
+    def record() -> None:
+        for path in project.record_templates(found, None if built_in else folder):
+            _say("update", path, f"(templates: {'built-in' if built_in else chosen})")
+
+    return record
 
 
 _TEMPLATES_HELP = (
@@ -171,7 +206,6 @@ def _pattern_command(pattern: Pattern) -> click.Command:
         pattern.name,
         help=help_text,
         short_help=pattern.summary,
-        no_args_is_help=not _interactive(),  # on a terminal, ask for the name
     )
     @click.argument("class_name", required=False)
     @click.option(
@@ -228,6 +262,7 @@ def _pattern_command(pattern: Pattern) -> click.Command:
         planned = generate.plan(
             templates, pattern.name, class_name, target, params, force
         )
+        record_templates = _templates_recorder(ctx, target.root)
         if not dry_run:
             writer.write(planned.files)
         for item in planned.shown:
@@ -236,6 +271,8 @@ def _pattern_command(pattern: Pattern) -> click.Command:
             else:  # an __init__.py gains an export; anything else is replaced
                 action = "update" if item.path.name == "__init__.py" else "overwrite"
             _say(f"would {action}" if dry_run else action, item.path)
+        if not dry_run and target.exports:  # inside a project
+            record_templates()
 
     return command
 
@@ -303,6 +340,7 @@ def init_command(
         make_answers_portable(answers, template)
     for path in written:
         _say("create", path)
+    _record_templates(ctx, directory)
 
 
 def _parse_answer(text: str) -> tuple[str, object]:
@@ -341,9 +379,11 @@ def regenerate_command(
     files: your edits stay. A conflict is written with <<<<<<< markers and makes
     the command exit 1; resolve the markers and run regenerate again.
     """
-    templates = _templates(ctx)
+    near = paths[0] if paths else Path.cwd()
+    templates = _templates(ctx, near)
     records = regenerate.select_records(list(paths), Path.cwd())
     plans = [regenerate.plan(record, templates) for record in records]
+    record_templates = _templates_recorder(ctx, near)
     # A file several components generate (the shared checks module) shows once.
     shown: dict[Path, tuple] = {}
     for plan in plans:
@@ -355,11 +395,12 @@ def regenerate_command(
     for plan, outcome in outcomes:
         verb, done = _OUTCOME_WORDS[outcome.status]
         path = plan.record.path(outcome.relpath)
-        _say(f"would {verb}" if preview else done, path)
+        _say(f"would {verb}" if preview else done, path, outcome.note)
         if dry_run and not check and outcome.relpath in plan.writes:
             _show_diff(path, plan.writes[outcome.relpath])
     if not preview:
         regenerate.apply(plans)
+        record_templates()
     problems = [(plan, o) for plan in plans for o in plan.problems]
     if problems:
         raise RegenerateError(_problem_summary(problems, preview))
@@ -377,16 +418,22 @@ def regenerate_command(
 @click.option(
     "--force", is_flag=True, help="Remove files changed since they were generated."
 )
-def remove_command(component: str, dry_run: bool, force: bool) -> None:
+@_templates_option
+@click.pass_context
+def remove_command(
+    ctx: click.Context, component: str, dry_run: bool, force: bool
+) -> None:
     """Remove a generated component: its module, its test, its record and merge
     base under .keras-scaffold/, and its export line in __init__.py.
 
     COMPONENT is its class or module name (looked up in the nearest
     .keras-scaffold/), its answers file, or a file it generated. A file changed
     since it was generated stops the removal, unless --force; a file another
-    component also generated is kept.
+    component also generated is kept. The files removed are those the templates
+    place for the component's answers, never others its merge base names.
     """
-    removal = remove.plan(remove.find_component(component, Path.cwd()), force)
+    record = remove.find_component(component, Path.cwd())
+    removal = remove.plan(record, _templates(ctx, record.root), force)
     if not dry_run:
         remove.apply(removal)
     for action, path, note in removal.shown():
@@ -402,6 +449,8 @@ _OUTCOME_WORDS = {
     "unresolved": ("stay unresolved", "unresolved"),
     "missing": ("report missing", "missing"),
     "untracked": ("stop tracking", "untracked"),
+    "recorded": ("record", "recorded"),
+    "kept": ("keep", "kept"),
 }
 
 _PROBLEM_ADVICE = {
@@ -427,7 +476,9 @@ def _problem_summary(problems: list, preview: bool) -> str:
 
 
 def _say(action: str, path: Path, note: str = "") -> None:
-    click.echo(f"{action:>16}  {_shown(path)}" + (f"  {note}" if note else ""))
+    # A path is anything a folder may be named: escaped, so that the line prints.
+    line = f"{action:>16}  {_shown(path)}" + (f"  {note}" if note else "")
+    click.echo(one_line(line))
 
 
 def _shown(path: Path) -> str:
@@ -510,14 +561,16 @@ def adopt_command(
         adopt.parse_input_shape(input_shape) if input_shape else None,
         input_dtype,
     )
-    planned = adopt.plan(
-        _templates(ctx), adopt.one_target(target, options), output, force
-    )
+    found = adopt.one_target(target, options)
+    planned = adopt.plan(_templates(ctx, found.path.parent), found, output, force)
+    record_templates = _templates_recorder(ctx, found.path.parent)
     if not dry_run:
         writer.write(planned.files)
     for item in planned.shown:
         action = "overwrite" if item.exists else "create"
         _say(f"would {action}" if dry_run else action, item.path)
+    if not dry_run:
+        record_templates()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -529,7 +582,7 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as error:  # a path too long, a loop, a folder it cannot make
         where = f"{error.filename}: " if error.filename else ""
         _fail(f"{where}{error.strerror or error}; nothing was written.", 1)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo(f"{_PROG}: aborted", err=True)
         sys.exit(1)
     except (RuntimeError, RecursionError) as error:  # a symlink loop on 3.10-3.12

@@ -1,11 +1,10 @@
 """Components: the answers that describe one generated class, and rendering them."""
 
-from collections.abc import Mapping
-
 from keras_scaffold import __version__
 from keras_scaffold.errors import InvalidParamError
 from keras_scaffold.names import (
     check_class_name,
+    check_module_import,
     check_module_name,
     check_package_name,
     snake_case,
@@ -13,6 +12,7 @@ from keras_scaffold.names import (
 from keras_scaffold.params import format_param, parse_param
 from keras_scaffold.records import answers_relpath
 from keras_scaffold.render import Rendered
+from keras_scaffold.rules import check_rules, default_values
 from keras_scaffold.templates import Templates
 
 
@@ -27,10 +27,12 @@ def make_answers(
     import_prefix: str = "",
 ) -> dict:
     """The Copier answers for one component, every name checked."""
-    own = {param["name"]: param for param in templates.pattern(pattern).params}
+    spec = templates.pattern(pattern)
+    own = {param["name"]: param for param in spec.params}
     params = [
         _replacing(param, own.get(param["name"]), pattern) for param in params or []
     ]
+    check_rules(pattern, spec.rules, default_values(spec.params, params))
     module_name = check_module_name(snake_case(check_class_name(class_name)))
     return {
         "pattern": pattern,
@@ -39,10 +41,16 @@ def make_answers(
         "package": check_package_name(package),
         "module_dir": module_dir,
         "tests_dir": tests_dir,
-        "module_import": import_prefix + module_name,
+        # From folder names or an answers file, and written into the test's code.
+        "module_import": check_module_import(import_prefix + module_name),
         "params": params or [],
         "keras_scaffold_version": __version__,
     }
+
+
+# Keras objects that refuse a 1-D weight: a pattern's `vector` argument (an
+# initializer or regularizer of a bias, gamma or beta) cannot default to them.
+MATRIX_ONLY = frozenset({"identity", "orthogonal", "orthogonal_regularizer"})
 
 
 def _replacing(param: dict, mine: dict | None, pattern: str) -> dict:
@@ -60,7 +68,17 @@ def _replacing(param: dict, mine: dict | None, pattern: str) -> dict:
     bounds = ("min", "max", "min_exclusive")
     if not any(key in param for key in bounds) and any(key in mine for key in bounds):
         merged = {**param, **{key: mine[key] for key in bounds if key in mine}}
-        param = parse_param(format_param(merged))  # the default must fit it too
+        # The default must fit it too; the description stays.
+        doc = {"doc": param["doc"]} if "doc" in param else {}
+        param = {**parse_param(format_param(merged)), **doc}
+    _check_default(param, mine, pattern)
+    length = mine.get("length")
+    if length and len(param.get("default") or [length]) not in (1, length):
+        raise InvalidParamError(
+            f"`--param {format_param(param)}`: the {pattern} pattern's "
+            f"`{param['name']}` holds {length} integers (one stands for all "
+            f"{length}); declare a default of 1 or {length}."
+        )
     if not _within(param, mine):
         raise InvalidParamError(
             f"`--param {format_param(param)}`: the {pattern} pattern's code needs "
@@ -69,6 +87,37 @@ def _replacing(param: dict, mine: dict | None, pattern: str) -> dict:
             "name."
         )
     return param
+
+
+def _check_default(param: dict, mine: dict, pattern: str) -> None:
+    """Refuse a default the pattern's code cannot use for its own argument."""
+    default, spec = param.get("default"), format_param(param)
+    number = param["type"] in ("int", "float")
+    if (
+        number
+        and "default" in param
+        and default is None
+        and mine.get("default", 0) is not None
+    ):
+        raise InvalidParamError(
+            f"`--param {spec}`: the {pattern} pattern's code uses "
+            f"`{param['name']}` as a number, never None; declare a number as "
+            "its default, or no default."
+        )
+    if not isinstance(default, str):
+        return
+    if mine.get("vector") and default in MATRIX_ONLY:
+        raise InvalidParamError(
+            f"`--param {spec}`: `{default}` works on matrices only, and the "
+            f"{pattern} pattern's `{param['name']}` is for a vector (a 1-D "
+            "weight); choose another default."
+        )
+    reason = mine.get("refuse", {}).get(default)
+    if reason:
+        raise InvalidParamError(
+            f"`--param {spec}`: a default of `{default}` {' '.join(reason.split())}; "
+            "choose another default."
+        )
 
 
 def _within(declared: dict, own: dict) -> bool:
@@ -95,13 +144,15 @@ def answers_file(answers: dict) -> str:
 
 
 def render(
-    templates: Templates,
-    answers: dict,
-    src_path: str | None = None,
-    formatted: Mapping[str, str] | None = None,
+    templates: Templates, answers: dict, src_path: str | None = None
 ) -> Rendered:
     """Every file of the component by path relative to the destination (see
     `ComponentTemplate.render`)."""
-    return templates.component.render(
-        answers, answers_file(answers), src_path, formatted
-    )
+    return templates.component.render(answers, answers_file(answers), src_path)
+
+
+def generated_paths(templates: Templates, answers: dict) -> list[str]:
+    """What the component's answers say it generated: the paths its files (the
+    answers file aside) render to."""
+    paths = templates.component.paths(answers, answers_file(answers))
+    return [path for path in paths if path != answers_file(answers)]

@@ -1,6 +1,14 @@
 """The errors keras-scaffold raises: one base class, one subclass per kind of fault."""
 
 
+def shown(value: object, limit: int = 40) -> str:
+    """`value` as an error message quotes it: on one line, and short (a value read
+    from a file may be anything, of any length)."""
+    text = value if isinstance(value, str) else repr(value)
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class ScaffoldError(Exception):
     """A fault the user can act on: reported as one line and a non-zero exit."""
 

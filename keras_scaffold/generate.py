@@ -5,11 +5,16 @@ from pathlib import Path
 
 from keras_scaffold import writer
 from keras_scaffold.component import answers_file, make_answers, render
-from keras_scaffold.errors import OutputError
+from keras_scaffold.errors import OutputError, TargetExistsError
 from keras_scaffold.exports import add_export
 from keras_scaffold.names import package_from_location
 from keras_scaffold.project import find_project
-from keras_scaffold.records import fingerprint, record_files
+from keras_scaffold.records import (
+    CHECKS_MODULE,
+    check_records,
+    fingerprint,
+    record_files,
+)
 from keras_scaffold.templates import Templates
 
 
@@ -80,10 +85,10 @@ def plan(
         if after != before:
             update = writer.PlannedFile(
                 init,
-                after.replace("\r\n", "\n"),
+                writer.to_lf(after),
                 init.exists(),
                 expected=before.encode("utf-8") if init.exists() else None,
-                newline=writer.newline_of(before),
+                newline=writer.newline_of(before, init),
             )
             planned.append(update)
             shown.append(update)
@@ -95,15 +100,28 @@ def plan_component(
 ) -> tuple[list[writer.PlannedFile], list[writer.PlannedFile]]:
     """Every file of a component under `root`, merge base first, and the ones to
     name to the user (the rendered files); nothing is written here."""
+    # Existing records are written into: never through a link, nor a special file.
+    check_records(root, answers["module_name"])
     rendered = render(templates, answers, templates.src_path_from(root))
     records = record_files(answers, rendered, fingerprint(templates.digest, answers))
     # A file every component of a folder shares (the tests' checks module) is
-    # left alone where it already holds the same text.
+    # left alone where it already holds the same text, and so is one an
+    # interrupted run of the same command wrote (running it again finishes).
     files = {
         relpath: text
         for relpath, text in rendered.files.items()
         if not writer.holds(root / relpath, text)
     }
+    if not files and not force:  # not interrupted: the component is all there
+        existing = [
+            str(root / relpath)
+            for relpath in rendered.files
+            if not relpath.endswith(CHECKS_MODULE)
+        ]
+        raise TargetExistsError(
+            f"{', '.join(existing)} already exist, as this command writes them; "
+            "nothing was written (use --force to write them again)."
+        )
     shown = writer.plan(root, files, force=force)
     answers_path = root / answers_file(answers)
     # The merge base goes first, so that a component is never without it; base

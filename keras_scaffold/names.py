@@ -5,8 +5,13 @@ import re
 import unicodedata
 from pathlib import Path
 
-from keras_scaffold.errors import InvalidNameError
-from keras_scaffold.reserved import AMBIGUOUS_NAMES, BUILTIN_NAMES, shadowed_module
+from keras_scaffold.errors import InvalidNameError, shown
+from keras_scaffold.reserved import (
+    AMBIGUOUS_NAMES,
+    BUILTIN_NAMES,
+    CHECKS_MODULE,
+    shadowed_module,
+)
 
 # Public class names of `keras`, `keras.layers` and `keras.models` (Keras 3.15).
 # Kept as data so that generating code never imports Keras; a project test checks
@@ -260,15 +265,7 @@ def check_class_name(class_name: str) -> str:
 
 def check_package_name(package: str) -> str:
     """Return `package` if it can name a Keras registration package, else raise."""
-    if not package or any(part == "" for part in package.split(".")):
-        raise InvalidNameError(
-            f"`{package}` is not a valid package name; use a dotted Python name "
-            "such as `my_layers`."
-        )
-    if not all(
-        part.isidentifier() and not keyword.iskeyword(part)
-        for part in package.split(".")
-    ):
+    if not _is_dotted_name(package):
         raise InvalidNameError(
             f"`{package}` is not a valid package name; use a dotted Python name "
             "such as `my_layers`."
@@ -285,6 +282,49 @@ def check_package_name(package: str) -> str:
             f"{MAX_PACKAGE_LENGTH} characters; pass a shorter one with --package."
         )
     return package
+
+
+def _is_dotted_name(text: str) -> bool:
+    """Whether `text` is identifiers joined by dots, none of them a keyword."""
+    return all(
+        part.isidentifier() and not keyword.iskeyword(part) for part in text.split(".")
+    )
+
+
+# `from MODULE import (`, as black splits a long import, fits in 88 columns.
+MAX_MODULE_IMPORT_LENGTH = 74
+
+
+def check_module_import(module_import: str) -> str:
+    """Return `module_import` if a generated test can import from it (`from
+    MODULE import Class`), else raise. It is derived from folder names or read
+    from an answers file, and written into code: it must be a dotted name."""
+    if not _is_dotted_name(module_import):
+        raise InvalidNameError(
+            f"the module would be imported as `{shown(module_import, 80)}`, which "
+            "is not a dotted Python name; name each folder and file it comes from "
+            "as a Python identifier (such as my_layers/layers/my_block.py)."
+        )
+    normal = unicodedata.normalize("NFKC", module_import)
+    if normal != module_import:
+        raise InvalidNameError(
+            f"Python reads the module `{module_import}` as `{normal}`; rename the "
+            "folders or file it comes from."
+        )
+    if len(module_import) > MAX_MODULE_IMPORT_LENGTH:
+        raise InvalidNameError(
+            f"the module would be imported as `{shown(module_import, 80)}`, longer "
+            f"than {MAX_MODULE_IMPORT_LENGTH} characters: its import would not fit "
+            "in 88 columns; use shorter folder names."
+        )
+    top = module_import.partition(".")[0]
+    if shadowed_module(top):
+        raise InvalidNameError(
+            f"the module would be imported as `{module_import}`, but `{top}` is also "
+            "a module of the standard library, Keras, its backends or pytest, which "
+            "the test would import instead; rename the folder or file."
+        )
+    return module_import
 
 
 def package_from_location(directory: Path) -> str:
@@ -312,6 +352,12 @@ def package_from_location(directory: Path) -> str:
 
 def check_module_name(module_name: str) -> str:
     """`module_name`, unless a generated `module_name.py` would shadow an import."""
+    if module_name == CHECKS_MODULE:
+        raise InvalidNameError(
+            f"A module named `{module_name}.py` would replace the checks every "
+            "component's tests share, written beside them under that name; "
+            "choose another class name."
+        )
     if shadowed_module(module_name):
         raise InvalidNameError(
             f"A module named `{module_name}.py` would shadow Python's or a "

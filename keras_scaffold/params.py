@@ -464,8 +464,14 @@ def _check_in_range(param: dict, value, spec: str) -> None:
 
 
 def _code_length(text: str) -> int:
-    """How long `text` is as the inside of a generated string literal."""
-    return len(repr(text)) - 2 + text.count('"') + text.count("'")
+    """How many columns `text` takes as the inside of a generated string literal
+    (a wide character, as CJK, takes two, as ruff counts them)."""
+    return width(repr(text)[1:-1]) + text.count('"') + text.count("'")
+
+
+def width(text: str) -> int:
+    """The columns `text` takes in an editor: two for each wide character."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _number_text(value) -> str:
@@ -502,12 +508,16 @@ def check_doc(name: str, text: object) -> str:
             "control characters (newlines, tabs)."
         )
     text = " ".join(text.split())
-    if max(len(word) for word in text.split()) > MAX_DOC_WORD_LENGTH:
+    text = text if text[-1] in ".!?" else text + "."
+    # Measured with the period added: the answers file records it, and
+    # `regenerate` checks the description again.
+    if max(width(word) for word in text.split()) > MAX_DOC_WORD_LENGTH:
         raise InvalidParamError(
             f"`--doc {name}=...`: a word longer than {MAX_DOC_WORD_LENGTH} "
-            "characters would not fit in the docstring's 88 columns."
+            "columns (its final period included) would not fit in the "
+            "docstring's 88 columns."
         )
-    return text if text[-1] in ".!?" else text + "."
+    return text
 
 
 def add_docs(params: list[dict], docs: list[str] | tuple[str, ...]) -> list[dict]:

@@ -25,6 +25,8 @@ class Pattern:
     summary: str
     usage: str
     params: list = field(default_factory=list)
+    # Rules across the arguments (keras_scaffold/rules.py).
+    rules: list = field(default_factory=list)
 
 
 def load_patterns(templates_dir: Path) -> dict[str, Pattern]:
@@ -39,6 +41,7 @@ def load_patterns(templates_dir: Path) -> dict[str, Pattern]:
                 summary=spec["summary"],
                 usage=spec["usage"],
                 params=spec.get("params", []),
+                rules=spec.get("rules", []),
             )
         except (yaml.YAMLError, KeyError, TypeError) as error:
             raise TemplateError(

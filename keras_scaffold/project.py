@@ -1,14 +1,18 @@
 """Projects: the `[tool.keras-scaffold]` settings of a package of layers, and where
 `new` puts each file inside it."""
 
+import os
 import shutil
 import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from keras_scaffold.errors import ProjectError
+from keras_scaffold import writer
+from keras_scaffold.errors import OutputError, ProjectError, shown
 from keras_scaffold.names import check_package_name, package_from_location
+from keras_scaffold.records import check_folder
+from keras_scaffold.reserved import shadowed_module
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -16,6 +20,8 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 SETTINGS = ("package", "layers", "models", "tests")
+# Optional: the template folder (relative to the project) `--templates` named once.
+TEMPLATES = "templates"
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,7 @@ class Project:
     layers: str  # folders relative to the root
     models: str
     tests: str
+    templates: str | None = None  # the recorded template folder, if any
 
     def module_dir(self, kind: str) -> str:
         return self.models if kind == "model" else self.layers
@@ -34,6 +41,20 @@ class Project:
     def import_prefix(self, kind: str) -> str:
         """`mylayers.layers.` for a module written to src/mylayers/layers/."""
         return package_from_location(self.root / self.module_dir(kind)) + "."
+
+    def templates_folder(self) -> Path | None:
+        """The recorded template folder, checked to be one; None if none is."""
+        if self.templates is None:
+            return None
+        folder = self.root / self.templates
+        if not folder.is_dir():
+            raise ProjectError(
+                f"{self.root / 'pyproject.toml'} [tool.keras-scaffold] "
+                f"{TEMPLATES} = {self.templates!r} is not a folder; give the "
+                "template folder relative to the project, or remove the line to "
+                "use the built-in templates."
+            )
+        return folder
 
 
 def find_project(start: Path) -> Project | None:
@@ -43,17 +64,31 @@ def find_project(start: Path) -> Project | None:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             settings = _read_settings(pyproject)
-            if settings is not None:
+            # Only `[tool.keras-scaffold.check]` (check's settings for any code):
+            # not a project of `init`'s, so `new` writes beside the caller.
+            if settings is not None and set(settings) & {*SETTINGS, TEMPLATES}:
                 return _project(folder, settings, pyproject)
     return None
 
 
 def _read_settings(pyproject: Path) -> dict | None:
     try:
-        data = tomllib.loads(pyproject.read_text("utf-8"))
+        text = writer.read_bytes(pyproject, writer.MAX_TEXT_BYTES).decode("utf-8")
+        data = tomllib.loads(text)
+    except OutputError as error:
+        raise ProjectError(str(error)) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ProjectError(f"cannot read {pyproject}: {error}") from error
-    return data.get("tool", {}).get("keras-scaffold")
+    tool = data.get("tool", {})
+    settings = tool.get("keras-scaffold") if isinstance(tool, dict) else None
+    for key, value in (("tool", tool), ("tool.keras-scaffold", settings)):
+        if value is not None and not isinstance(value, dict):
+            raise ProjectError(
+                f"{pyproject}: `{key}` is {shown(value)}, not a table; write the "
+                "settings as [tool.keras-scaffold] with package, layers, models "
+                "and tests."
+            )
+    return settings
 
 
 def _project(root: Path, settings: dict, pyproject: Path) -> Project:
@@ -63,13 +98,61 @@ def _project(root: Path, settings: dict, pyproject: Path) -> Project:
             f"{pyproject} [tool.keras-scaffold] needs {', '.join(missing)} "
             '(strings, such as layers = "src/mylayers/layers").'
         )
-    project = Project(root, **{key: settings[key] for key in SETTINGS})
+    templates = settings.get(TEMPLATES)
+    if templates is not None and not (
+        isinstance(templates, str) and templates and templates.isprintable()
+    ):
+        raise ProjectError(
+            f"{pyproject} [tool.keras-scaffold] {TEMPLATES} must be a folder's path "
+            f"(a string), not {templates!r}."
+        )
+    project = Project(
+        root, **{key: settings[key] for key in SETTINGS}, templates=templates
+    )
     check_package_name(project.package)
     for key in ("layers", "models", "tests"):
-        folder = root / getattr(project, key)
-        if not folder.resolve().is_relative_to(root.resolve()):
-            raise ProjectError(f"{pyproject}: `{key}` must be a folder inside {root}.")
+        # Inside the project, never in its records.
+        what = f"{pyproject}: `{key}`"
+        check_folder(root, getattr(project, key), what, ProjectError)
     return project
+
+
+def record_templates(project: Project, folder: Path | None) -> list[Path]:
+    """Record `folder` as the project's templates, relative to the project (None:
+    the built-in ones, recorded as no setting); returns the files written. Only
+    that line of pyproject.toml changes (tomlkit keeps the rest as it is)."""
+    import tomlkit
+
+    from keras_scaffold import writer
+
+    value = (
+        None
+        if folder is None
+        else Path(os.path.relpath(folder.resolve(), project.root.resolve())).as_posix()
+    )
+    if value == project.templates:
+        return []
+    pyproject = project.root / "pyproject.toml"
+    before = writer.read_text(pyproject)
+    document = tomlkit.parse(before)
+    table = document["tool"]["keras-scaffold"]
+    if value is None:
+        table.pop(TEMPLATES, None)
+    else:
+        table[TEMPLATES] = value
+    after = tomlkit.dumps(document)
+    writer.write(
+        [
+            writer.PlannedFile(
+                pyproject,
+                after.replace("\r\n", "\n"),
+                True,
+                expected=before.encode("utf-8"),
+                newline=writer.newline_of(before),
+            )
+        ]
+    )
+    return [pyproject]
 
 
 def init_project(
@@ -113,6 +196,7 @@ def init_project(
                 quiet=True,
                 unsafe=False,
             )
+        _check_package(directory)
     except BaseException as error:  # an interrupt too: leave the folder as it was
         _roll_back(directory, before, folders, made)
         if isinstance(error, OSError):
@@ -125,6 +209,22 @@ def init_project(
             raise ProjectError(f"{message} Nothing was written.") from error
         raise
     return sorted(path for path in _files(directory) if path not in before or force)
+
+
+def _check_package(directory: Path) -> None:
+    """Refuse the package Copier worked out (from --data, or from the folder's
+    name) where importing it would import another module, or the other module
+    this one: the standard library's, or one Keras and its tests import."""
+    import yaml
+
+    answers = yaml.safe_load((directory / ".copier-answers.yml").read_text("utf-8"))
+    package = str((answers or {}).get("package_name", ""))
+    if shadowed_module(package):
+        raise ProjectError(
+            f"the package `{package}` would shadow Python's or a dependency's "
+            f"`{package}`; choose another name with --data package_name=NAME. "
+            "Nothing was written."
+        )
 
 
 def _missing_folders(directory: Path) -> list[Path]:

@@ -12,16 +12,17 @@ from pathlib import Path
 import merge3
 import yaml
 
-from keras_scaffold import __version__, adopt, writer
+from keras_scaffold import __version__, adopt, cache, writer
 from keras_scaffold.component import make_answers, render
 from keras_scaffold.errors import AnswersError, ScaffoldError
 from keras_scaffold.params import check_documented_params
-from keras_scaffold.patterns import ADOPTED
+from keras_scaffold.patterns import ADOPTED, SafeLoader
 from keras_scaffold.records import (
     RECORDS_DIR,
     Record,
     answers_relpath,
     base_dir,
+    base_files,
     base_relpath,
     digest_relpath,
     digest_text,
@@ -29,6 +30,7 @@ from keras_scaffold.records import (
     find_root,
     fingerprint,
     read_record,
+    read_record_text,
 )
 from keras_scaffold.templates import Templates
 
@@ -42,10 +44,11 @@ class Outcome:
     """What regenerating one file does, as shown to the user."""
 
     relpath: str
-    # updated, merged, created, conflict, unresolved, missing, untracked, or
-    # (never shown) resolved and caught up
+    # updated, merged, created, conflict, unresolved, missing, untracked, recorded,
+    # kept, or (never shown) resolved and caught up
     status: str
     visible: bool = True  # False for bookkeeping only (a merge base catching up)
+    note: str = ""  # said after the path
 
 
 @dataclass
@@ -113,10 +116,9 @@ def _records_for(path: Path) -> list[Record]:
 
 
 def _generated_under(record: Record, folder: str) -> bool:
-    bases = record.root / base_dir(record.module_name)
     return any(
-        path.relative_to(bases).as_posix().startswith(f"{folder}/")
-        for path in bases.rglob("*.orig")
+        relpath.startswith(f"{folder}/")
+        for relpath in base_files(record.root, record.module_name)
     )
 
 
@@ -125,33 +127,108 @@ def plan(record: Record, templates: Templates) -> Plan:
     result = Plan(record)
     answers = _checked_answers(record, templates)
     digest = fingerprint(templates.digest, answers)
-    recorded, sources = record.read_digest()
+    recorded, _ = record.read_digest()  # (the per-file digests are not used)
     bases = _read_bases(record)
-    if digest == recorded:
+    if not bases:
+        return _plan_base(result, templates, answers, digest)
+    unchanged = _unchanged_key(record, digest, bases)
+    if digest == recorded or cache.read("unchanged", unchanged) is not None:
         theirs = dict(bases)  # same templates and answers: same files
         rendered = None
     else:
-        known = {sources[path]: text for path, text in bases.items() if path in sources}
         src_path = templates.src_path_from(record.root)  # portable, never stale
-        rendered = render(templates, answers, src_path, known)
+        rendered = render(templates, answers, src_path)
         theirs = dict(rendered.files)
         answers_text = theirs.pop(answers_relpath(record.module_name))
     settled = True
     for relpath in sorted(set(theirs) | set(bases)):
         settled &= _plan_file(result, relpath, bases.get(relpath), theirs.get(relpath))
     if rendered is not None:
-        answers_path = answers_relpath(record.module_name)
-        before = writer.read_text(record.path(answers_path))
-        after = update_answers(before, answers_text)
-        if after != before:
-            result.writes[answers_path] = after
-            result.read[answers_path] = before.encode("utf-8")
-            result.newlines[answers_path] = writer.newline_of(before)
-            result.outcomes.append(Outcome(answers_path, "updated"))
-        if settled:
+        _plan_answers(result, answers_text)
+        if theirs == bases and not result.writes and not result.removals:
+            # The same files as recorded: nothing is written, not even the new
+            # fingerprint (noise in every commit), and this machine remembers that
+            # these templates give these files, so as not to render them again.
+            cache.write("unchanged", unchanged, "")
+        elif settled:
             digest_path = digest_relpath(record.module_name)
             result.writes[digest_path] = digest_text(digest, rendered)
+    # A file is written back with the line ending it has; one that mixes them is
+    # refused here, before anything is written, rather than rewritten.
+    for relpath in result.writes:
+        if relpath in result.read:
+            text = result.read[relpath].decode("utf-8")
+            result.newlines[relpath] = writer.newline_of(text, record.path(relpath))
     return result
+
+
+def _plan_answers(result: Plan, answers_text: str) -> None:
+    """Update the answers file with the values the templates give, if any changed."""
+    record = result.record
+    answers_path = answers_relpath(record.module_name)
+    before = record.text  # as read and checked
+    after = update_answers(before, answers_text, record.answers_path)
+    if after != before:
+        result.writes[answers_path] = after
+        result.read[answers_path] = before.encode("utf-8")
+        result.newlines[answers_path] = writer.newline_of(before, record.answers_path)
+        result.outcomes.append(Outcome(answers_path, "updated"))
+
+
+def _plan_base(result: Plan, templates: Templates, answers: dict, digest: str) -> Plan:
+    """Record the merge base of a component that has none (one made by plain
+    `copier copy`, or whose base was lost): what its answers give with the current
+    templates. Its files stay as they are; one that differs from that is taken as
+    the user's edit, into which later template changes merge."""
+    record = result.record
+    module_name = record.module_name
+    rendered = render(templates, answers, templates.src_path_from(record.root))
+    files = dict(rendered.files)
+    answers_text = files.pop(answers_relpath(module_name))
+    result.outcomes.append(
+        Outcome(
+            base_dir(module_name),
+            "recorded",
+            note="(built from the answers with the current templates: there was "
+            "no merge base)",
+        )
+    )
+    for relpath, text in sorted(files.items()):
+        result.writes[base_relpath(module_name, relpath)] = text
+        path = record.path(relpath)
+        if not path.is_file():
+            result.outcomes.append(Outcome(relpath, "missing"))
+        elif writer.to_lf(writer.read_text(path)) != text:
+            result.outcomes.append(
+                Outcome(
+                    relpath,
+                    "kept",
+                    note="(differs from what the answers give: kept as your edit)",
+                )
+            )
+    result.writes[digest_relpath(module_name)] = digest_text(digest, rendered)
+    _plan_answers(result, answers_text)
+    return result
+
+
+def fresh_files(record: Record, templates: Templates) -> dict[str, str]:
+    """What a component's answers give with `templates`, its answers file aside."""
+    answers = _checked_answers(record, templates)
+    rendered = render(templates, answers, templates.src_path_from(record.root))
+    files = dict(rendered.files)
+    files.pop(answers_relpath(record.module_name))
+    return files
+
+
+def _unchanged_key(record: Record, digest: str, bases: dict[str, str]) -> str:
+    """What makes a component's recorded files the ones `digest` gives: the new
+    fingerprint, the recorded one with its sources, and the merge base."""
+    path = record.root / digest_relpath(record.module_name)
+    recorded = path.read_text("utf-8") if path.is_file() else ""
+    files = (
+        part for relpath, text in sorted(bases.items()) for part in (relpath, text)
+    )
+    return cache.key(digest, recorded, *files)
 
 
 def _checked_answers(record: Record, templates: Templates) -> dict:
@@ -180,21 +257,38 @@ def _checked_answers(record: Record, templates: Templates) -> dict:
     return fresh
 
 
-def update_answers(before: str, rendered: str) -> str:
+def update_answers(before: str, rendered: str, path: Path | str = "") -> str:
     """The answers file `before` with the values of `rendered` (the answers file
     the templates give), keeping the user's comments, order and other keys."""
-    from ruamel.yaml import YAML  # round trip: comments and order survive
-
-    fresh = yaml.safe_load(rendered)
-    round_trip = YAML()
-    round_trip.width = 4096
-    data = round_trip.load(before.replace("\r\n", "\n"))
-    changed = [key for key, value in fresh.items() if data.get(key) != value]
+    fresh = yaml.load(rendered, SafeLoader)
+    current = yaml.load(before, SafeLoader)
+    if "_commit" in current:
+        # Copier's record of a git template (`copier copy`): `copier update`
+        # reads its path and commit, so they stay as Copier wrote them.
+        fresh.pop("_src_path", None)
+    changed = [key for key, value in fresh.items() if current.get(key) != value]
     # `_src_path` is keras-scaffold's to write: where the templates no longer give
     # one (they are outside the repository), a stale machine path goes.
-    stale = [key for key in ("_src_path",) if key in data and key not in fresh]
+    stale = [
+        key
+        for key in ("_src_path",)
+        if key in current and key not in fresh and "_commit" not in current
+    ]
     if not changed and not stale:
         return before
+    from ruamel.yaml import YAML  # round trip: comments and order survive
+    from ruamel.yaml.error import YAMLError
+
+    round_trip = YAML()
+    round_trip.width = 4096
+    try:  # `records` has read it with the safe loader and its limits
+        data = round_trip.load(writer.to_lf(before))
+    except (YAMLError, ValueError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else error
+        raise AnswersError(
+            f"{path} cannot be updated in place ({first}); restore it from "
+            "version control."
+        ) from None
     for key in changed:
         data[key] = fresh[key]
     for key in stale:
@@ -205,24 +299,11 @@ def update_answers(before: str, rendered: str) -> str:
 
 
 def _read_bases(record: Record) -> dict[str, str]:
-    folder = record.root / base_dir(record.module_name)
-    bases = {}
-    for path in sorted(folder.rglob("*.orig")):
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise AnswersError(
-                f"the merge base {path} cannot be read as UTF-8 text ({error}); "
-                "restore it from version control."
-            ) from None
-        bases[path.relative_to(folder).as_posix().removesuffix(".orig")] = text
-    if not bases:
-        raise AnswersError(
-            f"the merge base of `{record.module_name}` ({folder}) is missing, so its "
-            "files cannot be merged; restore it from version control, or generate "
-            "the component again with `keras-scaffold new ... --force`."
-        )
-    return bases
+    """The merge base's files by path; none for a component made by `copier copy`."""
+    return {
+        relpath: read_record_text(path)
+        for relpath, path in base_files(record.root, record.module_name).items()
+    }
 
 
 def _plan_file(result: Plan, relpath: str, base: str | None, new: str | None) -> bool:
@@ -235,8 +316,7 @@ def _plan_file(result: Plan, relpath: str, base: str | None, new: str | None) ->
     ours = writer.read_text(path) if path.is_file() else None
     if ours is not None:  # merged as LF text, written back with its own endings
         result.read[relpath] = ours.encode("utf-8")
-        result.newlines[relpath] = writer.newline_of(ours)
-        ours = ours.replace("\r\n", "\n")
+        ours = writer.to_lf(ours)
 
     if new is None:  # the templates no longer generate it: the user's file now
         result.removals.append(base_path)
@@ -255,7 +335,7 @@ def _plan_file(result: Plan, relpath: str, base: str | None, new: str | None) ->
         return False
     if record.path(pending_path).is_file():
         # The user resolved an earlier conflict: that generation is now the base.
-        base = record.path(pending_path).read_text("utf-8")
+        base = read_record_text(record.path(pending_path))
         result.writes[base_path] = base
         result.removals.append(pending_path)
         result.outcomes.append(Outcome(relpath, "resolved", visible=False))

@@ -1,14 +1,16 @@
 """Removing a component: its generated files, its record and merge base, and its
 export line, as long as the user has not changed the files since they were
-generated (the merge base says what was generated)."""
+generated (the merge base says what was generated; for a component without one,
+made by plain `copier copy`, what its answers give now)."""
 
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from keras_scaffold import writer
-from keras_scaffold.errors import OutputError, RemoveError
-from keras_scaffold.exports import BEGIN, END, export_line
+from keras_scaffold.component import generated_paths
+from keras_scaffold.errors import OutputError, RemoveError, ScaffoldError
+from keras_scaffold.exports import remove_export
 from keras_scaffold.patterns import ADOPTED
 from keras_scaffold.records import (
     CHECKS_MODULE,
@@ -16,11 +18,13 @@ from keras_scaffold.records import (
     Record,
     answers_relpath,
     base_dir,
+    base_files,
     base_relpath,
     find_records,
     find_root,
 )
-from keras_scaffold.regenerate import select_records
+from keras_scaffold.regenerate import fresh_files, select_records
+from keras_scaffold.templates import Templates
 
 
 @dataclass
@@ -71,31 +75,26 @@ def find_component(name_or_path: str, cwd: Path) -> Record:
     )
 
 
-def plan(record: Record, force: bool = False) -> Removal:
+def plan(record: Record, templates: Templates, force: bool = False) -> Removal:
     """Everything removing `record` does; raises, deleting nothing, when a file was
-    changed since it was generated (unless `force`)."""
+    changed since it was generated (unless `force`).
+
+    What is deleted is what the component's answers say it generated (the paths
+    its template gives them, inside the destination), never what its merge base
+    happens to name; the merge base only tells whether a file changed."""
     removal = Removal(record)
-    bases = record.root / base_dir(record.module_name)
-    generated = sorted(
-        path.relative_to(bases).as_posix().removesuffix(".orig")
-        for path in bases.rglob("*.orig")
-    )
-    if not generated:
-        if not force:
-            raise RemoveError(
-                f"the merge base of `{record.module_name}` ({bases}) is missing, so "
-                "keras-scaffold cannot tell whether its files changed; nothing was "
-                "removed (restore it from version control, or use --force)."
-            )
-        # Where the component template puts the module and its test.
-        answers = record.answers
-        generated = [
-            f"{answers['module_dir']}/{record.module_name}.py",
-            f"{answers['tests_dir']}/test_{record.module_name}.py",
-            f"{answers['tests_dir']}/{CHECKS_MODULE}",
-        ]
-        if answers["pattern"] == ADOPTED:
-            generated = generated[1:]  # an adopted class's module is the user's
+    bases = base_files(record.root, record.module_name)  # checked as it was read
+    without_base = not bases
+    # What each generated file held (its merge base, or with none, what the
+    # answers give now; None: unknown), by the paths the answers give.
+    generated: dict[str, Path | bytes | None]
+    if without_base:  # made by plain `copier copy`, or its base was lost
+        generated = _generated_by_the_answers(record, templates, force)
+    else:
+        generated = {
+            relpath: bases.get(relpath)
+            for relpath in generated_paths(templates, record.answers)
+        }
     others = [
         other
         for other in find_records(record.root)
@@ -114,45 +113,82 @@ def plan(record: Record, force: bool = False) -> Removal:
             continue
         if not path.is_file():
             continue  # already deleted or moved by the user
-        base = record.path(base_relpath(record.module_name, relpath))
-        if not base.is_file() or path.read_bytes() != base.read_bytes():
+        if not _same(path, generated[relpath]):
             changed.append(str(path))
         removal.deletions.append(path)
     if changed and not force:
+        since = (
+            " (it has no merge base: they differ from what its answers give)"
+            if without_base
+            else ""
+        )
         raise RemoveError(
             f"{', '.join(changed)} changed since keras-scaffold generated "
-            f"{'it' if len(changed) == 1 else 'them'}; nothing was removed (use "
-            "--force to remove anyway)."
+            f"{'it' if len(changed) == 1 else 'them'}{since}; nothing was removed "
+            "(use --force to remove anyway)."
         )
-    answers = record.path(answers_relpath(record.module_name))
-    removal.deletions.append(answers)
-    removal.base = bases if bases.is_dir() else None
+    removal.deletions.append(record.path(answers_relpath(record.module_name)))
+    base = record.root / base_dir(record.module_name)
+    removal.base = base if base.is_dir() else None
     init = record.path(f"{record.answers['module_dir']}/__init__.py")
     if init.is_file():
-        before = init.read_text("utf-8")
+        before = writer.read_text(init)
+        text = writer.to_lf(before)
         after = remove_export(
-            before, record.module_name, str(record.answers["class_name"])
+            text, record.module_name, str(record.answers["class_name"]), init
         )
-        if after != before:
-            removal.updates.append(writer.PlannedFile(init, after, True))
+        if after != text:
+            removal.updates.append(
+                writer.PlannedFile(
+                    init,
+                    after,
+                    True,
+                    expected=before.encode("utf-8"),
+                    newline=writer.newline_of(before, init),
+                )
+            )
     return removal
 
 
-def remove_export(text: str, module_name: str, class_name: str) -> str:
-    """`text` without the export of `class_name` in its block (the inverse of
-    `exports.add_export`); unchanged when it is not there."""
-    line = export_line(module_name, class_name)
-    lines = text.splitlines()
-    if BEGIN not in lines or END not in lines[lines.index(BEGIN) :]:
-        return text
-    start = lines.index(BEGIN)
-    end = lines.index(END, start)
-    block = [old for old in lines[start + 1 : end] if old.strip()]
-    if line not in block:
-        return text
-    exports = sorted(set(block) - {line})
-    lines[start + 1 : end] = [*exports, ""] if exports else []
-    return "\n".join(lines) + "\n"
+def _generated_by_the_answers(
+    record: Record, templates: Templates, force: bool
+) -> dict[str, bytes | None]:
+    """A component without a merge base: the files its answers give now, to tell
+    whether its files changed. With --force, where they cannot be rendered (its
+    pattern gone from the templates), the files the component template writes,
+    unknown."""
+    try:
+        return {
+            relpath: text.encode("utf-8")
+            for relpath, text in fresh_files(record, templates).items()
+        }
+    except ScaffoldError:
+        if not force:
+            raise
+    answers = record.answers
+    guessed = [
+        f"{answers['module_dir']}/{record.module_name}.py",
+        f"{answers['tests_dir']}/test_{record.module_name}.py",
+        f"{answers['tests_dir']}/{CHECKS_MODULE}",
+    ]
+    if answers["pattern"] == ADOPTED:
+        guessed = guessed[1:]  # an adopted class's module is the user's
+    return dict.fromkeys(guessed)
+
+
+def _same(path: Path, generated: Path | bytes | None) -> bool:
+    """Whether the file at `path` holds what was generated there: its merge base
+    file, or the bytes the answers give (the sizes first: a huge file is not read
+    to tell). Unknown (None) is never the same."""
+    if generated is None:
+        return False
+    if isinstance(generated, Path):
+        if path.stat().st_size != generated.stat().st_size:
+            return False
+        generated = generated.read_bytes()
+    elif path.stat().st_size != len(generated):
+        return False
+    return path.read_bytes() == generated
 
 
 def apply(removal: Removal) -> None:

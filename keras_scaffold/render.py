@@ -6,19 +6,20 @@ dry runs, regeneration and atomic writes can work on the result before anything
 touches the disk. A project test holds the two byte for byte equal.
 """
 
+import functools
 import glob
 import hashlib
-from collections.abc import Mapping
+import importlib.metadata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 
-import black
 import yaml
 from jinja2 import FileSystemLoader
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
+from keras_scaffold import cache
 from keras_scaffold.errors import TemplateError
 from keras_scaffold.patterns import SafeLoader
 
@@ -58,9 +59,20 @@ class ComponentTemplate:
         self.questions = {k: v for k, v in config.items() if not k.startswith("_")}
         # Copier's own default for this setting is on; the rest are Jinja's.
         envops = {"keep_trailing_newline": True, **config.get("_envops", {})}
-        self.env = SandboxedEnvironment(
-            loader=FileSystemLoader(str(root)), extensions=_EXTENSIONS, **envops
+        # Compiling the templates is most of a `new`: compiled once, kept in the
+        # user's cache (keyed by everything that shapes the compiled code).
+        bytecode = cache.bytecode_cache(
+            environment=SandboxedEnvironment.__qualname__,
+            extensions=_EXTENSIONS,
+            **envops,
         )
+        self.env = SandboxedEnvironment(
+            loader=FileSystemLoader(str(root)),
+            extensions=_EXTENSIONS,
+            bytecode_cache=bytecode,
+            **envops,
+        )
+        self._path_parts: dict[str, object] = {}  # a path part's compiled template
         # Computed values (`when: false`) are never asked nor stored.
         self.computed = {
             name: question.get("default")
@@ -69,24 +81,38 @@ class ComponentTemplate:
         }
 
     def render(
-        self,
-        answers: dict,
-        answers_file: str,
-        src_path: str | None = None,
-        formatted: Mapping[str, str] | None = None,
+        self, answers: dict, answers_file: str, src_path: str | None = None
     ) -> "Rendered":
         """Render every file for `answers`.
 
         `src_path` is the `_src_path` to record in the answers file: by default the
         template folder's absolute path, as `copier copy` records it; an empty
-        string records none. `formatted` maps the digest of an unformatted text to
-        its known formatted text, so that black (the slow part) runs only on what
-        changed.
+        string records none. Black's output is taken from the user's cache where
+        this machine formatted the same text before (`format_python`); never from
+        the records, which are input (checking a recorded formatting cost more
+        than formatting again).
         """
+        context = self._context(answers, answers_file, src_path)
+        rendered = Rendered({}, {})
+        for relative, target in self._targets(context):
+            try:
+                text = self.env.get_template(relative).render(context)
+            except JinjaError as error:
+                raise TemplateError(f"cannot render {relative}: {error}") from error
+            rendered.files[target] = format_python(target, text)
+            rendered.sources[target] = hashlib.sha256(text.encode()).hexdigest()
+        return rendered
+
+    def paths(self, answers: dict, answers_file: str) -> list[str]:
+        """The files `render` gives for `answers`, by path, without rendering them."""
+        context = self._context(answers, answers_file, "")
+        return [target for _, target in self._targets(context)]
+
+    def _context(self, answers: dict, answers_file: str, src_path: str | None) -> dict:
         if src_path is None:
             src_path = str(self.root)
         stored = {"_src_path": src_path, **answers} if src_path else dict(answers)
-        context = {
+        return {
             **self.computed,
             **answers,
             "_copier_answers": stored,
@@ -94,32 +120,35 @@ class ComponentTemplate:
                 answers_file=PurePosixPath(answers_file), src_path=self.root
             ),
         }
+
+    def _targets(self, context: dict) -> list[tuple[str, str]]:
+        """(template, target path) of each file rendered for `context`."""
         source_root = self.root / self.subdirectory
-        rendered = Rendered({}, {})
+        targets = []
         for source in sorted(source_root.rglob("*")):
             if not source.is_file():
                 continue
             relative = source.relative_to(self.root).as_posix()
             try:
                 target = self._render_path(source.relative_to(source_root), context)
-                if target is None:
-                    continue  # a skipped path's file is not rendered
-                text = self.env.get_template(relative).render(context)
             except JinjaError as error:
                 raise TemplateError(f"cannot render {relative}: {error}") from error
-            digest = hashlib.sha256(text.encode()).hexdigest()
-            known = (formatted or {}).get(digest)
-            rendered.files[target] = known or format_python(target, text)
-            rendered.sources[target] = digest
-        return rendered
+            if target is not None:  # a skipped path's file is not rendered
+                targets.append((relative, target))
+        return targets
 
     def _render_path(self, relative: Path, context: dict) -> str | None:
         # As Copier does: the suffix goes first, then each part renders.
         sources = [*relative.parts[:-1], relative.parts[-1].removesuffix(self.suffix)]
-        parts = [self.env.from_string(part).render(context) for part in sources]
+        parts = [self._path_part(part).render(context) for part in sources]
         if not all(parts):
             return None  # Copier skips a path any part of which renders empty.
         return PurePosixPath(*parts).as_posix()
+
+    def _path_part(self, source: str):
+        if source not in self._path_parts:
+            self._path_parts[source] = self.env.from_string(source)
+        return self._path_parts[source]
 
 
 @dataclass(frozen=True)
@@ -130,13 +159,33 @@ class Rendered:
     sources: dict[str, str]
 
 
+@functools.cache
+def black_version() -> str:
+    """Black's version, without importing black (a fifth of a second): a command
+    whose files are all known needs no black."""
+    return importlib.metadata.version("black")
+
+
 def format_python(path: str, text: str) -> str:
-    """Black-format a generated Python file; other files are returned as they are."""
+    """Black-format a generated Python file; other files are returned as they are.
+
+    Black's output for a text is kept in the user's cache: the checks module every
+    component shares is the same text each time, and black takes a tenth of a
+    second or more on it."""
     if not path.endswith(".py"):
         return text
+    entry = cache.key(black_version(), "default mode", text)
+    formatted = cache.read("black", entry)
+    if formatted is not None:
+        return formatted
+    import black
+
+    mode = black.Mode()
     try:
-        return black.format_str(text, mode=black.Mode())
+        formatted = black.format_str(text, mode=mode)
     except black.InvalidInput as error:
         raise TemplateError(
             f"the template produced invalid Python for {path}: {error}"
         ) from error
+    cache.write("black", entry, formatted)
+    return formatted

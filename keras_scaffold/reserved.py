@@ -37,6 +37,7 @@ KERAS_BASE_ATTRIBUTES = frozenset("""
 # Names the generated modules use where a parameter lives (`__init__`,
 # `get_config`, `from_config`), their imports, and the attributes they set.
 GENERATED_NAMES = frozenset("""
+    numbers
     Any Callable Sequence base_config beta bias classifier cls config dense
     dense_layers dropout dropout_layers error gamma hidden_dense hidden_layers
     index item keras kernel kwargs layer_norm memory np ops output_dense
@@ -63,6 +64,15 @@ BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith(
 AMBIGUOUS_NAMES = frozenset({"l", "O", "I"})
 
 
+# The module every component's tests share (`keras_scaffold_checks.py`, written
+# beside them): a component's own module of that name would replace it.
+CHECKS_MODULE = "keras_scaffold_checks"
+
+
 def shadowed_module(module_name: str) -> bool:
     """Whether a generated `module_name.py` would shadow an importable module."""
-    return module_name in DEPENDENCY_MODULES or module_name in sys.stdlib_module_names
+    return (
+        module_name in DEPENDENCY_MODULES
+        or module_name in sys.stdlib_module_names
+        or module_name == CHECKS_MODULE
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from keras_scaffold.errors import TemplateError
 from keras_scaffold.patterns import ADOPTED, Pattern, get_pattern, load_patterns
+from keras_scaffold.project import find_project
 from keras_scaffold.render import ComponentTemplate
 
 
@@ -65,6 +66,16 @@ class Templates:
     @cached_property
     def component(self) -> ComponentTemplate:
         return ComponentTemplate(self.root)
+
+
+def templates_for(chosen: str | Path | None, near: Path) -> Templates:
+    """The templates a command renders from: the folder chosen (--templates or
+    KERAS_SCAFFOLD_TEMPLATES), else the one the project at or above `near`
+    recorded, else the built-in ones."""
+    if chosen:
+        return Templates(Path(chosen))
+    project = find_project(near)
+    return Templates(project.templates_folder() if project else None)
 
 
 def portable_src_path(template: Path, destination: Path) -> str:

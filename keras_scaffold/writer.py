@@ -7,6 +7,7 @@ saved in between is never lost; a symlink is written through, to its target.
 """
 
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,10 @@ from pathlib import Path
 from keras_scaffold.errors import OutputError, TargetExistsError
 
 TEMP_MARK = ".keras-scaffold-tmp-"
+# No file keras-scaffold merges or updates comes near this (a generated module is
+# tens of KB): a larger one is not read, so that a huge or endless file cannot
+# take the memory.
+MAX_TEXT_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -30,10 +35,40 @@ class PlannedFile:
     newline: str = "\n"
 
 
+def read_bytes(path: Path, limit: int, follow_links: bool = True) -> bytes:
+    """The bytes of the regular file at `path`, refusing (without reading it) a
+    FIFO, a device or a socket, a file larger than `limit`, and, unless
+    `follow_links`, a symbolic link."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)  # a FIFO opens at once
+    if not follow_links:
+        if path.is_symlink():
+            raise OutputError(f"{path} is a symbolic link, which is not followed.")
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    handle = os.open(path, flags)
+    with os.fdopen(handle, "rb") as file:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            raise OutputError(
+                f"{path} is not a regular file (a FIFO, device or socket), which "
+                "keras-scaffold does not read."
+            )
+        if info.st_size > limit:
+            raise OutputError(
+                f"{path} is {info.st_size} bytes, more than the {limit} that "
+                "keras-scaffold reads."
+            )
+        data = file.read(limit + 1)
+    if len(data) > limit:  # it grew meanwhile
+        raise OutputError(
+            f"{path} is more than the {limit} bytes that keras-scaffold reads."
+        )
+    return data
+
+
 def read_text(path: Path) -> str:
-    """A user's text file, or one clear error (not UTF-8, unreadable)."""
+    """A user's text file, or one clear error (not UTF-8, unreadable, special)."""
     try:
-        return path.read_bytes().decode("utf-8")
+        return read_bytes(path, MAX_TEXT_BYTES).decode("utf-8")
     except UnicodeDecodeError as error:
         raise OutputError(
             f"{path} is not UTF-8 text ({error.reason} at byte {error.start}); "
@@ -43,10 +78,30 @@ def read_text(path: Path) -> str:
         raise OutputError(f"cannot read {path}: {error.strerror or error}") from None
 
 
-def newline_of(text: str) -> str:
-    """The line ending a file uses: CRLF if its first line ends so, else LF."""
-    first = text.find("\n")
-    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+def newline_of(text: str, path: Path | str = "the file") -> str:
+    """The line ending `text` uses: LF, CRLF or CR (LF for a single line). A text
+    that mixes them is refused: writing it with one would change lines the user
+    did not."""
+    crlf = text.count("\r\n")
+    counts = {
+        "\r\n": crlf,
+        "\n": text.count("\n") - crlf,
+        "\r": text.count("\r") - crlf,
+    }
+    used = [ending for ending, count in counts.items() if count]
+    if len(used) > 1:
+        names = {"\r\n": "CRLF", "\n": "LF", "\r": "CR"}
+        raise OutputError(
+            f"{path} mixes line endings ({' and '.join(names[e] for e in used)}), "
+            "and keras-scaffold would write it with one; give it one kind of line "
+            "ending, then run again. Nothing was written."
+        )
+    return used[0] if used else "\n"
+
+
+def to_lf(text: str) -> str:
+    """`text` with LF line endings, as templates and merges have them."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def plan(root: Path, files: dict[str, str], force: bool = False) -> list[PlannedFile]:
@@ -60,6 +115,10 @@ def plan(root: Path, files: dict[str, str], force: bool = False) -> list[Planned
         path = root / relative
         if path.exists() and not path.is_file():
             raise OutputError(f"{path} exists and is not a file; move it first.")
+        if path.exists() and path.stat().st_size > MAX_TEXT_BYTES:  # kept to undo
+            raise OutputError(
+                f"{path} is larger than any file keras-scaffold writes; move it first."
+            )
         planned.append(PlannedFile(path, text, path.exists()))
     # A file that already holds exactly its text is no surprise: it is what an
     # interrupted run of the same command wrote, so running it again finishes.
@@ -164,8 +223,11 @@ def write_atomically(
 
 def holds(path: Path, text: str) -> bool:
     """Whether the file at `path` already holds exactly `text`."""
-    try:
-        return path.is_file() and path.read_bytes() == text.encode("utf-8")
+    data = text.encode("utf-8")
+    try:  # the size first: a huge file is not read to tell
+        if not path.is_file() or path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
     except OSError:
         return False
 

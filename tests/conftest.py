@@ -1,14 +1,21 @@
 """Shared fixtures: run the real CLI in-process, and locate the shipped templates."""
 
+import io
+import keyword
 import os
 import shutil
+import site
+import subprocess
 import sys
 import tempfile
+import tokenize
+import venv
 from pathlib import Path
 
+import copier
 import pytest
 
-from keras_scaffold import records, writer
+from keras_scaffold import cache, records, writer
 from keras_scaffold.cli import main
 from keras_scaffold.project import find_project
 from keras_scaffold.templates import Templates, default_templates_dir
@@ -30,7 +37,10 @@ def pytest_xdist_auto_num_workers(config):
 
 
 def pytest_configure(config):
-    """keras-scaffold looks for records and projects in every folder above the one
+    """The tests keep keras-scaffold's cache in a folder of their own, emptied for
+    each run, so that no entry of another run (or of a user's) serves them.
+
+    keras-scaffold looks for records and projects in every folder above the one
     it runs in, as git does, so a `.keras-scaffold/` folder or a project left above
     pytest's temporary folders (from `new` run in /tmp, say) would take the tests'
     files: stop with one line that says which, before any test runs."""
@@ -45,11 +55,40 @@ def pytest_configure(config):
             f"{found} holds keras-scaffold records or a project, above pytest's "
             f"temporary folders in {base}: move it, or run with --basetemp elsewhere."
         )
+    folder = tempfile.mkdtemp(prefix="keras-scaffold-cache-")
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+    os.environ[cache.ENVIRONMENT_VARIABLE] = folder
 
 
 class Result:
     def __init__(self, code: int, out: str, err: str) -> None:
         self.code, self.out, self.err = code, out, err
+
+
+def names_in(source: str) -> set[str]:
+    """The names a Python source uses (keywords aside)."""
+    return {
+        token.string
+        for token in tokenize.generate_tokens(io.StringIO(source).readline)
+        if token.type == tokenize.NAME and not keyword.iskeyword(token.string)
+    }
+
+
+def run_main(args: list[str], cwd: Path, capsys) -> tuple[int, str, str]:
+    """`keras-scaffold ARGS` in `cwd`, in this process: exit code, stdout, stderr.
+    For hypothesis tests, which cannot take a function-scoped `run_cli`."""
+    old = Path.cwd()
+    os.chdir(cwd)
+    capsys.readouterr()
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        os.chdir(old)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
 
 @pytest.fixture
@@ -79,6 +118,24 @@ def templates_copy(tmp_path) -> Path:
 
 
 @pytest.fixture
+def marked_templates(templates_copy):
+    """The templates with a visible mark in the list, the module and the project."""
+    spec = templates_copy / "simple" / "pattern.yml"
+    spec.write_text(
+        spec.read_text().replace("summary: a layer", "summary: MARK a layer")
+    )
+    module = templates_copy / "simple" / "module.py.jinja"
+    module.write_text(
+        module.read_text().replace(
+            "{% block call %}\n", "{% block call %}\n\n    # MARK template\n", 1
+        )
+    )
+    readme = templates_copy / "project" / "README.md.jinja"
+    readme.write_text(readme.read_text() + "\nMARK project\n")
+    return templates_copy
+
+
+@pytest.fixture
 def fail_nth_write(monkeypatch):
     """Make the nth atomic write raise `error`; the writes before it go through."""
 
@@ -104,6 +161,39 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
+
+
+COPIED_ANSWERS = ".keras-scaffold/scaled_dense.yml"
+
+
+def copied(tmp_path, templates):
+    """A `simple` component written by `copier copy` alone, and a runner there."""
+    folder = tmp_path / "copied"
+    copier.run_copy(
+        str(templates),
+        folder,
+        data={"pattern": "simple", "class_name": "ScaledDense", "package": "pkg"},
+        answers_file=COPIED_ANSWERS,
+        defaults=True,
+        quiet=True,
+    )
+    assert not (folder / ".keras-scaffold" / "scaled_dense.base").exists()
+    return folder
+
+
+def host_venv(folder: Path) -> str:
+    """A fresh virtual environment that sees this interpreter's packages (Keras and
+    its backends, so no multi-GB download); returns its python."""
+    venv.create(folder, with_pip=True)
+    python = str(folder / "bin" / "python")
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    Path(purelib, "host.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    return python
 
 
 def import_path(folder: Path):

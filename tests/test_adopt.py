@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import copier
 import pytest
@@ -23,6 +24,22 @@ def adopted(tmp_path):
     tmp_path.mkdir(exist_ok=True)
     shutil.copy(LAYER, tmp_path / "blocks.py")
     return tmp_path
+
+
+def plain_pytest_passes(folder, without_pythonpath=False):
+    """`python -m pytest` in `folder` (TensorFlow) collects tests and passes."""
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
+    if without_pythonpath:
+        env.pop("PYTHONPATH", None)
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert ran.returncode == 0, ran.stdout[-3000:]
+    assert " passed" in ran.stdout
 
 
 def test_adopt_writes_a_passing_test_file_that_regenerate_keeps_current(
@@ -72,16 +89,7 @@ def test_adopt_writes_a_passing_test_file_that_regenerate_keeps_current(
     assert "from blocks import CompositeLayer" in test_file.read_text()
 
     # The written tests pass (one subprocess, TensorFlow).
-    env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
-    ran = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert ran.returncode == 0, ran.stdout[-3000:]
-    assert " passed" in ran.stdout
+    plain_pytest_passes(folder)
 
     # Nothing changed: regenerate has nothing to do.
     same = run_cli("regenerate", cwd=folder)
@@ -107,6 +115,46 @@ def test_adopt_writes_a_passing_test_file_that_regenerate_keeps_current(
     assert "test_an_improved_check" in (folder / "keras_scaffold_checks.py").read_text()
     text = test_file.read_text()
     assert '"""(v2) What the checks' in text and "# my note" in text
+
+
+def adopted_in_package(run_cli, tmp_path, filename: str) -> Path:
+    """The guide's fixed composite layer as `pkg/sub/FILENAME`, adopted; the
+    package folder."""
+    package = tmp_path / "pkg" / "sub"
+    package.mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    shutil.copy(LAYER, package / filename)
+    result = run_cli("adopt", f"pkg/sub/{filename}::CompositeLayer", cwd=tmp_path)
+    assert result.code == 0, result.err
+    return package
+
+
+def test_a_test_written_inside_a_package_is_collected_by_plain_pytest(
+    run_cli, tmp_path
+):
+    """Beside a module of a package, pytest imports the test file as a module of
+    that package (the folder above the package goes on sys.path, not the test's
+    own), so `from keras_scaffold_checks import` failed: the test imports the
+    checks module through the package, as it does the class."""
+    package = adopted_in_package(run_cli, tmp_path, "blocks.py")
+    text = (package / "test_composite_layer.py").read_text()
+    assert "from pkg.sub.keras_scaffold_checks import" in text
+    plain_pytest_passes(tmp_path, without_pythonpath=True)
+
+
+def test_the_record_names_the_real_module(run_cli, tmp_path):
+    """The record of `pkg/sub/gated.py::CompositeLayer` says where the class is:
+    `module_import` is `pkg.sub.gated` and `module_dir` its folder (not `.`);
+    `module_name` names the component (its record and test file), as for a
+    generated one."""
+    adopted_in_package(run_cli, tmp_path, "gated.py")
+    (answers,) = (tmp_path / ".keras-scaffold").glob("*.yml")
+    record = yaml.safe_load(answers.read_text())
+    assert record["module_import"] == "pkg.sub.gated"
+    assert record["module_dir"] == "pkg/sub"
+    assert (tmp_path / record["module_dir"] / "gated.py").is_file()
+    assert run_cli("regenerate", "--check", cwd=tmp_path).code == 0
 
 
 def test_adopt_in_a_project_writes_into_its_tests_folder(run_cli, tmp_path):
@@ -166,9 +214,11 @@ def test_arguments_that_cannot_be_guessed_are_asked_for(run_cli, tmp_path):
 def test_existing_files_need_force(run_cli, tmp_path):
     folder = adopted(tmp_path)
     assert run_cli("adopt", "blocks.py::CompositeLayer", cwd=folder).code == 0
-    # The same files again are no surprise (a rerun finishes an interrupted one);
-    # a test file the user changed is.
-    assert run_cli("adopt", "blocks.py::CompositeLayer", cwd=folder).code == 0
+    # A component that is all there is refused even where its files hold the same
+    # text (issue 25: an existing target is refused); so is a changed test file.
+    same = run_cli("adopt", "blocks.py::CompositeLayer", cwd=folder)
+    assert same.code == 1
+    assert "already exist" in same.err
     test_file = folder / "test_composite_layer.py"
     test_file.write_text(test_file.read_text() + "# mine\n")
     again = run_cli("adopt", "blocks.py::CompositeLayer", cwd=folder)

@@ -193,7 +193,25 @@ class Picky(keras.layers.Layer):
     assert github.out.startswith("::error file=layers.py,line=5,col=1,title=KS900::")
     # Selecting no KS9 rule runs nothing.
     quiet = run_cli("check", "--run", "--select", "KS1", "layers.py", cwd=tmp_path)
-    assert (quiet.code, quiet.out) == (0, "All checks passed (1 file(s)).\n")
+    assert (quiet.code, quiet.out) == (0, "All checks passed (1 class in 1 file).\n")
+
+
+def test_a_config_bug_is_reported_beside_a_class_that_cannot_be_set_up(
+    run_cli, tmp_path
+):
+    """One class whose test file cannot be set up (it needs a sequence input) is
+    one KS900; the class beside it still runs, and its get_config that drops
+    `use_norm` is reported (pytest stopped the whole run at the first collection
+    error, and the run read as clean for the other class)."""
+    result = run_findings(
+        run_cli, tmp_path, str(FIXTURES / "real" / "run_two_classes.py")
+    )
+    assert result.code == 1, result.out
+    assert by_class(result.out) == {
+        "NeedsSequence": {"KS900"},
+        "DropsNorm": {"KS901"},
+    }, result.out
+    assert "use_norm" in result.out
 
 
 @pytest.mark.parametrize(
@@ -214,6 +232,33 @@ def test_bad_run_options_are_one_line_and_exit_2(run_cli, tmp_path, args, messag
     assert message in result.err
     assert len(result.err.strip().splitlines()) == 1
     assert result.out == ""
+
+
+@pytest.mark.parametrize(
+    ("backend", "cause"),
+    [
+        ("tensorflow", "OperatorNotAllowedInGraphError: Using a symbolic"),
+        ("jax", "TracerBoolConversionError: Attempted boolean conversion"),
+    ],
+)
+def test_a_wrapped_error_reports_its_cause_and_a_hint_for_it(
+    run_cli, tmp_path, monkeypatch, backend, cause
+):
+    """A Python `if` on a tensor fails under tracing: Keras wraps the error in
+    "Exception encountered when calling ...", which the findings quoted. They
+    quote the cause, and the hint is for the cause, not the rule's category."""
+    monkeypatch.setenv("KERAS_BACKEND", backend)
+    result = run_findings(
+        run_cli, tmp_path, str(FIXTURES / "real" / "run_python_branch.py")
+    )
+    assert result.code == 1, result.out
+    findings = json.loads(result.out)
+    compiled = [f for f in findings if f["rule"] == "KS907"]
+    assert compiled, result.out
+    for finding in findings:
+        assert "Exception encountered" not in finding["message"], finding
+        assert cause in finding["message"], finding
+        assert "keras.ops.cond" in finding["hint"], finding
 
 
 def test_samples_come_from_the_signature():
@@ -248,9 +293,40 @@ class C(keras.layers.Layer):
         "other": 4,
         "size": 4,
     }
-    assert targets["B"].init == {}  # inherited: the parent's to check
+    # No __init__ of its own: constructed with its parent's signature.
+    assert targets["B"].init == targets["A"].init
     assert targets["C"].init == {"table": {}, "mode": "sum"}
     assert targets["A"].input_shape == (2, 8)
+
+
+def test_an_inherited_signature_is_read_across_files(tmp_path):
+    """`class B(A): pass` with A in another module of the package: B is
+    constructed with A's arguments (it was constructed with none, and failed)."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "base.py").write_text(
+        "import keras\n\n\nclass A(keras.layers.Layer):\n"
+        "    def __init__(self, units: int, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+    )
+    sub = tmp_path / "pkg" / "sub.py"
+    sub.write_text("from pkg.base import A\n\n\nclass B(A):\n    pass\n")
+    (target,) = adopt.find_targets(sub, sub.read_text(), adopt.Options())
+    assert (target.class_name, target.init) == ("B", {"units": 4})
+
+
+def test_the_missing_arguments_example_guesses_sizes_as_ints():
+    """A size pasted from the hint as "..." is a string; names that say size get
+    an int placeholder (the rest stay "...")."""
+    source = (
+        "import keras\n\n\nclass Head(keras.layers.Layer):\n"
+        "    def __init__(self, vocabulary_size, num_heads, table, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+    )
+    (target,) = adopt.find_targets(FIXTURES / "x.py", source, adopt.Options())
+    assert adopt.missing_message(target).endswith(
+        '\'Head={"vocabulary_size": 4, "num_heads": 4, "table": "..."}\''
+    )
 
 
 def test_each_shared_check_reports_under_a_documented_rule():
@@ -303,4 +379,53 @@ sublayers = [{module = "keras.layers", class_name = "Dense", config = {units = 3
     )
     result = run_cli("check", "--run", *modules, cwd=tmp_path)
     assert result.code == 0, result.out
-    assert result.out == f"All checks passed ({len(modules)} file(s)).\n"
+    assert result.out == (
+        f"All checks passed ({len(modules)} classes in {len(modules)} files).\n"
+    )
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_layers_shaped_like_keras_hubs_run_without_false_findings(
+    run_cli, tmp_path, monkeypatch, backend
+):
+    """A second call input (`call-inputs`), a heads axis that is no time axis
+    (`variable-axes`), a layer built in `__init__` and one whose declared maximum
+    length is the sample's: each runs clean (keras-hub's layers fail the same
+    way; benchmarks/corpus.py --run runs twelve of them)."""
+    monkeypatch.setenv("KERAS_BACKEND", backend)
+    folder = tmp_path / "hub_like"
+    shutil.copytree(FIXTURES / "hub_like", folder)
+    result = run_findings(run_cli, tmp_path, str(folder / "layers.py"))
+    assert result.code == 0, result.out + result.err
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ('call-inputs = {Shift = {value = "input"}}', "`value` must be"),
+        ("call-inputs = {Shift = {inputs = 'inputs'}}", "not a `call` argument"),
+        ('call-inputs = {Shift = {"a b" = "inputs"}}', "not a `call` argument"),
+        ("call-inputs = {Shift = {ids = {shape = [3], dtype = 'int32'}}}", "max = N"),
+        ("call-inputs = {Shift = {ids = {shape = [0], max = 2}}}", "`ids` must be"),
+        ('call-inputs = "inputs"', "a table by class name"),
+        ("variable-axes = {Shift = [0]}", "from 1 to 1"),
+        ("variable-axes = {Shift = [1, 1]}", "each once"),
+        ("variable-axes = {Shift = 1}", "the axes after the batch"),
+    ],
+)
+def test_bad_call_inputs_and_variable_axes_are_one_line(
+    run_cli, tmp_path, setting, message
+):
+    (tmp_path / "layers.py").write_text(
+        (FIXTURES / "hub_like" / "layers.py")
+        .read_text()
+        .replace("class HeadBias", "class Shift"),
+        "utf-8",
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        f"[tool.keras-scaffold.check]\n{setting}\n", "utf-8"
+    )
+    result = run_cli("check", "--run", "layers.py::Shift", cwd=tmp_path)
+    assert result.code == 2, result.out
+    assert message in result.err
+    assert len(result.err.strip().splitlines()) == 1

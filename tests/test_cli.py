@@ -199,7 +199,7 @@ def test_a_templates_folder_without_patterns_is_one_line(run_cli, tmp_path):
     assert len(result.err.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("args", [(), ("new",), ("new", "composite")])
+@pytest.mark.parametrize("args", [(), ("new",)])
 def test_no_arguments_show_help(run_cli, tmp_path, args):
     result = run_cli(*args, cwd=tmp_path)
     assert result.code == 0

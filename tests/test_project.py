@@ -1,15 +1,13 @@
 """Projects: `init` (the Copier project template) and `new` inside a project."""
 
 import shutil
-import site
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import copier
 import pytest
-from conftest import PATTERNS, snapshot
+from conftest import PATTERNS, host_venv, snapshot
 
 from keras_scaffold.exports import BEGIN, END, add_export
 from keras_scaffold.templates import Templates
@@ -175,18 +173,7 @@ def test_a_project_with_every_pattern_installs_and_passes_its_tests(run_cli, tmp
     readme = (root / "README.md").read_text()
     install = 'python -m pip install -e ".[tensorflow,test]"'
     assert install in readme and "python -m pytest" in readme
-    # A fresh environment that sees this interpreter's packages (Keras and its
-    # backend, so no multi-GB download), into which the project is installed.
-    environment = tmp_path / "venv"
-    venv.create(environment, with_pip=True)
-    python = str(environment / "bin" / "python")
-    purelib = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    Path(purelib, "host.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    python = host_venv(tmp_path / "venv")
     subprocess.run(
         [python, "-m", "pip", "install", "-q", "--no-deps", "-e", str(root)],
         check=True,

@@ -60,10 +60,15 @@ def test_end_of_input_at_the_question_aborts_and_writes_nothing(
 
 @pytest.mark.parametrize("args", [("new",), ("new", "composite")])
 def test_a_run_without_a_terminal_is_never_asked(run_cli, tmp_path, monkeypatch, args):
+    """`new` alone shows the patterns (exit 0); a pattern without its class name
+    is a usage error (exit 2, tests/test_safety.py); neither reads stdin."""
     stdin = io.StringIO("composite\nMyBlock\n")  # would be read if it asked
     monkeypatch.setattr(sys, "stdin", stdin)
     result = run_cli(*args, cwd=tmp_path)
-    assert result.code == 0 and result.out.startswith("Usage: keras-scaffold")
+    if args == ("new",):
+        assert result.code == 0 and result.out.startswith("Usage: keras-scaffold")
+    else:
+        assert result.code == 2 and "CLASS_NAME" in result.err
     assert stdin.read() == "composite\nMyBlock\n"
     assert snapshot(tmp_path) == {}
 

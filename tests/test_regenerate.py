@@ -7,7 +7,7 @@ from pathlib import Path
 
 import copier
 import pytest
-from conftest import REPO, snapshot
+from conftest import COPIED_ANSWERS, REPO, copied, snapshot
 
 MODULE = "scaled_dense.py"
 CALL_LINE = "        outputs = ops.matmul(inputs, self.kernel)\n"
@@ -164,14 +164,21 @@ def test_broken_answers_are_refused_and_nothing_is_written(project, damage, mess
     assert snapshot(folder) == before
 
 
-def test_a_missing_merge_base_is_refused(project):
+def test_a_lost_merge_base_is_built_from_the_answers_and_said(project):
+    """With no merge base, nothing tells the user's edits from an older
+    generation: the file stays as it is, and the current generation is its base."""
     folder, templates, run = project
     change_template(templates, CALL_LINE, "        # Template: project.\n" + CALL_LINE)
     shutil.rmtree(folder / ".keras-scaffold" / "scaled_dense.base")
-    before = snapshot(folder)
+    before = (folder / MODULE).read_bytes()
     result = run("regenerate")
-    assert result.code != 0 and "merge base" in result.err
-    assert snapshot(folder) == before
+    assert result.code == 0, result.err
+    assert "recorded" in result.out and "there was no merge base" in result.out
+    assert f"kept  {MODULE}" in result.out
+    assert (folder / MODULE).read_bytes() == before
+    base = folder / ".keras-scaffold" / "scaled_dense.base" / f"{MODULE}.orig"
+    assert "# Template: project." in base.read_text()
+    assert run("regenerate", "--check").code == 0
 
 
 def test_a_moved_file_is_reported_not_recreated(project):
@@ -216,16 +223,8 @@ def test_plain_copier_update_works_on_the_same_answers_file(tmp_path, templates_
     in_templates("add", "-A")
     in_templates("commit", "-qm", "v1")
     in_templates("tag", "v1")
-    answers = ".keras-scaffold/scaled_dense.yml"
-    destination = tmp_path / "project"
-    copier.run_copy(
-        str(templates_copy),
-        destination,
-        data={"pattern": "simple", "class_name": "ScaledDense", "package": "p"},
-        answers_file=answers,
-        defaults=True,
-        quiet=True,
-    )
+    answers = COPIED_ANSWERS
+    destination = copied(tmp_path, templates_copy)
     for args in (("init", "-q"), ("add", "-A"), ("commit", "-qm", "generated")):
         subprocess.run([*git, *args], cwd=destination, check=True, capture_output=True)
     change_template(templates_copy, CALL_LINE, "        # Template: v2.\n" + CALL_LINE)
@@ -300,3 +299,52 @@ def test_paths_name_components_by_file_folder_or_answers(project, run_cli):
     stray.write_text("mine\n")
     result = run("regenerate", "notes.txt")
     assert result.code != 0 and "neither a file keras-scaffold generated" in result.err
+
+
+def two_patterns(run_cli, folder: Path, templates: Path):
+    """A `simple` and a `composite` component in `folder`, and a runner."""
+
+    def run(*args: str):
+        return run_cli("--templates", str(templates), *args, cwd=folder)
+
+    folder.mkdir()
+    assert run("new", "simple", "ScaledDense").code == 0
+    assert run("new", "composite", "MlpBlock").code == 0
+    return run
+
+
+def test_a_template_change_rewrites_only_its_patterns_components(
+    run_cli, tmp_path, templates_copy
+):
+    folder = tmp_path / "layers"
+    run = two_patterns(run_cli, folder, templates_copy)
+    before = mtimes(folder)
+    change_template(templates_copy, CALL_LINE, "        # Template: v2.\n" + CALL_LINE)
+    result = run("regenerate")
+    assert result.code == 0, result.err
+    rewritten = {
+        str(Path(path).relative_to(folder))
+        for path, mtime in mtimes(folder).items()
+        if before.get(path) != mtime
+    }
+    base = ".keras-scaffold/scaled_dense.base"
+    assert rewritten == {MODULE, f"{base}/{MODULE}.orig", f"{base}/digest"}
+    assert run("regenerate", "--check").code == 0
+
+
+def test_a_template_change_that_changes_no_file_writes_nothing(
+    run_cli, tmp_path, templates_copy
+):
+    folder = tmp_path / "layers"
+    run = two_patterns(run_cli, folder, templates_copy)
+    before = mtimes(folder)
+    layer = templates_copy / "_shared" / "layer.py.jinja"
+    layer.write_text("{# A note for template authors. #}\n" + layer.read_text())
+    for args in (("regenerate",), ("regenerate",), ("regenerate", "--check")):
+        result = run(*args)
+        assert result.code == 0, result.err
+        assert result.out == "2 component(s) up to date.\n"
+        assert mtimes(folder) == before
+    # The next change that does change a file is still seen.
+    change_template(templates_copy, CALL_LINE, "        # Template: v2.\n" + CALL_LINE)
+    assert run("regenerate", "--check").code == 1

@@ -132,11 +132,12 @@ def test_a_file_another_component_generated_is_kept(run_cli, tmp_path, templates
     assert snapshot(folder) == {}
 
 
-def test_a_missing_merge_base_is_refused_unless_forced(run_cli, loose):
+def test_a_missing_merge_base_is_what_the_answers_give(run_cli, loose):
     shutil.rmtree(loose / ".keras-scaffold" / "scaled_dense.base")
+    (loose / "scaled_dense.py").write_text("# mine now\n")
     before = snapshot(loose)
     result = run_cli("remove", "ScaledDense", cwd=loose)
-    assert result.code == 1 and "merge base" in result.err
+    assert result.code == 1 and "no merge base" in result.err
     assert len(result.err.strip().splitlines()) == 1
     assert snapshot(loose) == before
     forced = run_cli("remove", "ScaledDense", "--force", cwd=loose)

@@ -2,12 +2,16 @@
 a byte (issue 11): each case found by hand or by fuzzing, run through the CLI."""
 
 import os
+import resource
+import shutil
 import subprocess
 import sys
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
-from conftest import snapshot
+from conftest import REPO, Result, snapshot
 
 from keras_scaffold import writer
 from keras_scaffold.params import parse_param
@@ -601,3 +605,514 @@ def test_a_failed_init_force_restores_the_folder(run_cli, tmp_path, monkeypatch)
     one_error_line(run_cli("init", "p", "--force", cwd=tmp_path))
     assert snapshot(folder) == {"README.md": b"mine\n"}
     assert sorted(p.name for p in folder.iterdir()) == ["README.md", "keep"]
+
+
+# --- Records, folder names and hostile files are input too (issue 25) ----------------
+#
+# Every attack points at files inside the test's own temporary folder: an "outside"
+# folder beside the project stands for the rest of the machine.
+
+CODE = "os import system; system('touch PWNED'); from x"
+LAYER = REPO / "tests" / "check_fixtures" / "guide_composite_layer_fixed.py"
+ADOPT = ("adopt", "blocks.py::CompositeLayer", "--init", '{"hidden_dim": 4}')
+
+
+def run_process(*args, cwd, timeout=60, memory=None) -> Result:
+    """The CLI in its own process: for what could hang or take all memory, which a
+    timeout and an address-space limit then turn into a failure."""
+
+    def limit():
+        if memory:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "keras_scaffold", *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=limit,
+    )
+    return Result(completed.returncode, completed.stdout, completed.stderr)
+
+
+def no_code_from(text: str, folder: Path) -> None:
+    for path, data in snapshot(folder).items():
+        if path.endswith(".py"):
+            assert text not in data.decode("utf-8", "replace"), path
+    assert not list(folder.parent.rglob("PWNED"))
+
+
+@pytest.fixture
+def block(run_cli, tmp_path, templates_copy):
+    """A project with one component (`Block`), rendered from a template copy that
+    `change()` edits, so that `regenerate` has something to write; and a folder
+    beside it that stands for everything outside the project."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (tmp_path / "outside").mkdir()
+
+    def cli(*args, cwd=folder):
+        return run_cli("--templates", str(templates_copy), *args, cwd=cwd)
+
+    assert cli("new", "simple", "Block", "-p", "mode:choice:a,b=a").code == 0
+    return SimpleNamespace(
+        root=folder,
+        outside=tmp_path / "outside",
+        records=folder / ".keras-scaffold",
+        cli=cli,
+        change=lambda: template_change(templates_copy),
+    )
+
+
+@pytest.mark.parametrize("kind", ["generated", "adopted"])
+def test_module_import_in_an_answers_file_is_never_code(run_cli, tmp_path, kind):
+    folder = tmp_path / "project"
+    folder.mkdir()
+    if kind == "generated":
+        assert run_cli("new", "simple", "Block", cwd=folder).code == 0
+        answers = folder / ".keras-scaffold" / "block.yml"
+    else:
+        shutil.copy(LAYER, folder / "blocks.py")
+        assert run_cli(*ADOPT, cwd=folder).code == 0
+        answers = folder / ".keras-scaffold" / "composite_layer.yml"
+    data = yaml.safe_load(answers.read_text())
+    data["module_import"] = f"{CODE}.{data['module_import']}"
+    answers.write_text(yaml.safe_dump(data))
+    before = snapshot(tmp_path)
+    err = one_error_line(run_cli("regenerate", cwd=folder))
+    assert "module_import" in err
+    assert snapshot(tmp_path) == before
+    no_code_from("system(", folder)
+
+
+def adopted_answers(run_cli, tmp_path) -> Path:
+    """The answers file of the guide's composite layer, adopted in a project."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    shutil.copy(LAYER, folder / "blocks.py")
+    assert run_cli(*ADOPT, cwd=folder).code == 0
+    return folder / ".keras-scaffold" / "composite_layer.yml"
+
+
+@pytest.mark.parametrize("module", ["json", "antigravity", "_", "blocks.missing"])
+def test_an_adopted_record_imports_only_a_module_of_the_project(
+    run_cli, tmp_path, module
+):
+    """A tampered `module_import` that names an installed module (importing
+    `antigravity` opens a browser) or none at all is refused: the test file would
+    import it, and no linter can place an import of a module that is not there."""
+    answers = adopted_answers(run_cli, tmp_path)
+    folder = answers.parent.parent
+    data = yaml.safe_load(answers.read_text())
+    data["module_import"] = module
+    answers.write_text(yaml.safe_dump(data))
+    before = snapshot(tmp_path)
+    err = one_error_line(run_cli("regenerate", cwd=folder))
+    assert "module_import" in err and module in err
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("call_inputs", {"x); import os; (": "inputs"}),
+        ("call_inputs", {"ids": {"shape": [3], "dtype": "int32", "max": "5); os"}}),
+        ("call_inputs", {"ids": {"shape": ["3)"], "dtype": "float32"}}),
+        ("variable_axes", ["1); import os; ("]),
+        ("variable_axes", [9]),
+    ],
+)
+def test_adopted_call_inputs_and_axes_are_checked_as_read(
+    run_cli, tmp_path, key, value
+):
+    """They are written into the test as code: a name, a size or a bound that is
+    not what `adopt` would accept is refused in one line, nothing written."""
+    answers = adopted_answers(run_cli, tmp_path)
+    folder = answers.parent.parent
+    data = yaml.safe_load(answers.read_text())
+    data["adopted"][key] = value
+    answers.write_text(yaml.safe_dump(data))
+    before = snapshot(tmp_path)
+    err = one_error_line(run_cli("regenerate", cwd=folder))
+    assert f"adopted.{key}" in err
+    assert snapshot(tmp_path) == before
+
+
+LINKED = [
+    "block.base/digest",
+    "block.base/block.py.orig",
+    "block.base/test_block.py.orig",
+    "block.base/block.py.theirs",
+    "block.base",
+    "block.yml",
+    ".",  # the records folder itself
+]
+
+
+@pytest.mark.parametrize("linked", LINKED)
+@pytest.mark.parametrize("command", ["regenerate", "new --force", "remove"])
+def test_links_inside_the_records_are_never_followed(block, linked, command):
+    """A record linked to a file outside the project (here, a copy of it) is
+    refused: nothing is written or deleted there, nor read from there."""
+    path = block.records / linked
+    target = block.outside / "elsewhere"
+    if path.exists():
+        shutil.move(path, target)
+    else:
+        target.write_text("precious\n")
+    path.symlink_to(target)
+    block.change()
+    outside, inside = snapshot(block.outside), snapshot(block.root)
+    if command == "new --force":
+        args = ("new", "simple", "Block", "-p", "mode:choice:a,b=a", "--force")
+    else:
+        args = (command,) if command == "regenerate" else (command, "Block")
+    err = one_error_line(block.cli(*args))
+    assert "is a symbolic link" in err
+    assert snapshot(block.outside) == outside
+    assert snapshot(block.root) == inside
+    assert path.is_symlink()
+
+
+@pytest.mark.parametrize(
+    "planted", ["pyproject.toml", ".git/config", "notes.txt", "linked/precious.txt"]
+)
+def test_remove_deletes_only_the_files_the_answers_place(block, planted):
+    """A merge base that names other files (with their very contents) does not
+    make `remove` delete them, nor a file outside through a linked folder."""
+    (block.outside / "precious.txt").write_text("mine\n")
+    (block.root / "linked").symlink_to(block.outside)
+    target = block.root / planted
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        target.write_text("mine\n")
+    base = block.records / "block.base" / f"{planted}.orig"
+    base.parent.mkdir(parents=True, exist_ok=True)
+    base.write_text("mine\n")
+    result = block.cli("remove", "Block")
+    assert result.code == 0, result.err
+    assert target.read_text() == "mine\n"
+    assert (block.outside / "precious.txt").read_text() == "mine\n"
+    assert not (block.root / "block.py").exists()
+    assert not (block.records / "block.base").exists()
+
+
+def test_a_package_folder_named_as_code_never_reaches_the_adopted_tests(
+    run_cli, tmp_path
+):
+    package = tmp_path / "os import system;system('touch PWNED');from json"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    shutil.copy(LAYER, package / "blocks.py")
+    before = snapshot(tmp_path)
+    target = f"{package.name}/blocks.py::CompositeLayer"
+    err = one_error_line(run_cli("adopt", target, *ADOPT[2:], cwd=tmp_path))
+    assert "not a dotted Python name" in err
+    assert snapshot(tmp_path) == before
+    no_code_from("system(", tmp_path)
+
+
+def test_a_project_folder_named_as_code_never_reaches_the_tests(run_cli, tmp_path):
+    assert run_cli("init", "proj", cwd=tmp_path).code == 0
+    project = tmp_path / "proj"
+    evil = project / "src" / "proj" / "os import system;system('touch PWNED');from json"
+    evil.mkdir()
+    (evil / "__init__.py").write_text("")
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text()
+    assert 'layers = "src/proj/layers"' in text
+    pyproject.write_text(text.replace("src/proj/layers", f"src/proj/{evil.name}"))
+    before = snapshot(tmp_path)
+    err = one_error_line(run_cli("new", "simple", "Block", cwd=project))
+    assert "not a dotted Python name" in err
+    assert snapshot(tmp_path) == before
+
+
+def bomb(anchor: str) -> str:
+    """YAML whose `*{anchor}` stands for 10**9 elements, in a few hundred bytes."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 9):
+        lines.append(f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * 10)}]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("class_name", "*a8"),
+        ("params", "[{name: mode, type: choice, choices: [a, b], default: *a8}]"),
+    ],
+)
+def test_a_yaml_alias_bomb_is_refused_in_one_short_line(block, key, value):
+    answers = block.records / "block.yml"
+    lines = [
+        f"{key}: {value}" if line.startswith(f"{key}:") else line
+        for line in answers.read_text().splitlines()
+        if not line.startswith((" ", "-"))  # the recorded params' other lines
+    ]
+    answers.write_text(bomb("a8") + "\n".join(lines) + "\n")
+    before = snapshot(block.root)
+    result = run_process("regenerate", cwd=block.root, timeout=60, memory=1 << 30)
+    one_error_line(result)
+    assert len(result.err) < 300
+    assert snapshot(block.root) == before
+
+
+def test_duplicate_keys_in_an_answers_file_are_one_line(block):
+    answers = block.records / "block.yml"
+    answers.write_text(answers.read_text() + "class_name: Block\n")
+    block.change()
+    before = snapshot(block.root)
+    err = one_error_line(block.cli("regenerate"))
+    assert "class_name" in err and "twice" in err
+    assert snapshot(block.root) == before
+
+
+@pytest.mark.parametrize(
+    "value", ["2020-01-01", "!!binary aGVsbG8=", "!!set {a, b}", ".nan", "-.inf"]
+)
+def test_adopted_values_that_are_not_json_are_one_line(run_cli, tmp_path, value):
+    shutil.copy(LAYER, tmp_path / "blocks.py")
+    assert run_cli(*ADOPT, cwd=tmp_path).code == 0
+    answers = tmp_path / ".keras-scaffold" / "composite_layer.yml"
+    text = answers.read_text()
+    assert "    hidden_dim: 4\n" in text
+    answers.write_text(
+        text.replace("    hidden_dim: 4\n", f"    hidden_dim: {value}\n")
+    )
+    before = snapshot(tmp_path)
+    err = one_error_line(run_cli("regenerate", cwd=tmp_path))
+    assert "adopted.init" in err
+    assert snapshot(tmp_path) == before
+
+
+SETTINGS = """\
+[tool.keras-scaffold]
+package = "proj"
+layers = "src/proj/layers"
+models = "src/proj/models"
+tests = "tests"
+"""
+
+
+@pytest.mark.parametrize(
+    "pyproject",
+    [
+        "tool = 1\n",
+        "[tool]\nkeras-scaffold = 1\n",
+        SETTINGS.replace("src/proj/layers", "src/\\u0000/layers"),
+        SETTINGS.replace("src/proj/layers", ".keras-scaffold"),
+        SETTINGS.replace('"tests"', '".keras-scaffold/tests"'),
+        SETTINGS.replace("src/proj/layers", "./.keras-scaffold/../.keras-scaffold"),
+    ],
+)
+def test_project_settings_that_cannot_work_are_one_line(run_cli, tmp_path, pyproject):
+    (tmp_path / "pyproject.toml").write_text(pyproject)
+    (tmp_path / ".keras-scaffold").mkdir()
+    before = snapshot(tmp_path)
+    one_error_line(run_cli("new", "simple", "Block", cwd=tmp_path))
+    assert snapshot(tmp_path) == before
+    assert list((tmp_path / ".keras-scaffold").iterdir()) == []
+
+
+@pytest.mark.parametrize("record", ["block.yml", "block.base/block.py.orig"])
+@pytest.mark.parametrize("command", ["regenerate", "remove"])
+@pytest.mark.parametrize("special", ["fifo", "huge"])
+def test_special_record_files_are_refused_without_reading_them(
+    block, record, command, special
+):
+    """A FIFO (which would block a reader forever) or a file far larger than any
+    record (a sparse one here, as /dev/zero would be) is one line, promptly."""
+    path = block.records / record
+    path.unlink()
+    if special == "fifo":
+        os.mkfifo(path)
+    else:
+        with open(path, "wb") as file:
+            file.truncate(3 << 30)
+    block.change()
+    args = ("regenerate",) if command == "regenerate" else ("remove", "block")
+    result = run_process(
+        "--templates",
+        str(block.root.parent / "templates"),
+        *args,
+        cwd=block.root,
+        timeout=60,
+        memory=1 << 30,
+    )
+    err = one_error_line(result)
+    assert record.rpartition("/")[2] in err
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "package_name=my_layers\n",
+        "distribution_name=my-layers\n",
+        "author=Ada\rLovelace",
+        "author=Ada\x1b[31m",
+        "author=Ada\tLovelace",
+        "package_name=os",
+        "package_name=json",
+        "package_name=typing",
+        "package_name=re",
+    ],
+)
+def test_init_refuses_answers_that_would_break_the_project(run_cli, tmp_path, answer):
+    one_error_line(run_cli("init", "p", "--data", answer, cwd=tmp_path))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_refuses_a_folder_name_that_shadows_the_standard_library(
+    run_cli, tmp_path
+):
+    err = one_error_line(run_cli("init", "json", cwd=tmp_path))
+    assert "json" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- Low: line endings, exports, interrupts and usage ----------------------------
+
+
+def test_remove_keeps_the_exports_line_endings_and_reports_a_damaged_block(
+    run_cli, tmp_path
+):
+    assert run_cli("init", "proj", cwd=tmp_path).code == 0
+    project = tmp_path / "proj"
+    assert run_cli("new", "simple", "Block", cwd=project).code == 0
+    assert run_cli("new", "simple", "Other", cwd=project).code == 0
+    init = project / "src" / "proj" / "layers" / "__init__.py"
+    init.write_bytes(init.read_bytes().replace(b"\n", b"\r\n"))
+    result = run_cli("remove", "Other", cwd=project)
+    assert result.code == 0, result.err
+    data = init.read_bytes()
+    assert b"import Other" not in data and b"import Block as Block\r\n" in data
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    init.write_bytes(
+        data.replace(b"Block as Block\r\n", b"Block as Block\r\nimport os\r\n")
+    )
+    before = snapshot(project)
+    err = one_error_line(run_cli("remove", "Block", cwd=project))
+    assert "import os" in err
+    assert snapshot(project) == before
+
+
+def test_regenerate_keeps_cr_line_endings_and_refuses_mixed_ones(block):
+    module = block.root / "block.py"
+    text = module.read_bytes()
+    module.write_bytes(text.replace(b"\n", b"\r"))
+    block.change()
+    result = block.cli("regenerate")
+    assert result.code == 0, result.err
+    data = module.read_bytes()
+    assert b"# A template change.\r" in data and b"\n" not in data
+    again = block.cli("regenerate")
+    assert again.code == 0 and "up to date" in again.out, again.out + again.err
+    # Mixed endings: rewriting the file would change lines the user did not.
+    module.write_bytes(text.replace(b"\n", b"\r\n", 3))
+    (block.root.parent / "templates" / "simple" / "module.py.jinja").write_text(
+        (block.root.parent / "templates" / "simple" / "module.py.jinja")
+        .read_text()
+        .replace("# A template change.", "# Another template change.")
+    )
+    before = snapshot(block.root)
+    err = one_error_line(block.cli("regenerate"))
+    assert "line endings" in err
+    assert snapshot(block.root) == before
+
+
+INTERRUPTED_IMPORT = """
+import builtins
+real = builtins.__import__
+def interrupted(name, *args, **kwargs):
+    if name == "click":  # Ctrl-C while the command is still starting
+        raise KeyboardInterrupt
+    return real(name, *args, **kwargs)
+builtins.__import__ = interrupted
+from keras_scaffold.__main__ import main
+main()
+"""
+
+
+def test_ctrl_c_while_starting_is_one_line(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_IMPORT, "list"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode != 0
+    assert completed.stderr == "keras-scaffold: aborted\n"
+
+
+@pytest.mark.parametrize("select", ["", ",", " "])
+def test_check_select_naming_no_rule_is_a_usage_error(run_cli, tmp_path, select):
+    (tmp_path / "layer.py").write_text("x = 1\n")
+    err = one_error_line(
+        run_cli("check", "--select", select, "layer.py", cwd=tmp_path), 2
+    )
+    assert "names no rule" in err
+
+
+def test_new_without_a_class_name_off_a_terminal_is_a_usage_error(run_cli, tmp_path):
+    err = one_error_line(run_cli("new", "composite", cwd=tmp_path), 2)
+    assert "CLASS_NAME" in err
+    assert snapshot(tmp_path) == {}
+
+
+def test_new_over_the_same_component_is_refused(run_cli, tmp_path):
+    assert run_cli("new", "simple", "Block", cwd=tmp_path).code == 0
+    before = snapshot(tmp_path)
+    err = one_error_line(run_cli("new", "simple", "Block", cwd=tmp_path))
+    assert "already exist" in err and "--force" in err
+    assert snapshot(tmp_path) == before
+    assert run_cli("new", "simple", "Block", "--force", cwd=tmp_path).code == 0
+
+
+def test_a_digest_file_cannot_pass_one_files_base_off_as_another(block):
+    """The digest file maps each file to the digest of its unformatted text, so
+    that black runs only on what changed; rotated, it would pair one file's
+    unformatted text with another's merge base, which `regenerate` would then
+    write in its place."""
+    digest = block.records / "block.base" / "digest"
+    fingerprint, *lines = digest.read_text().splitlines()
+    pairs = [line.split(" ", 1) for line in lines]
+    paths = [path for _, path in pairs]
+    rotated = zip(pairs, paths[1:] + paths[:1], strict=True)
+    digest.write_text(
+        "\n".join([fingerprint, *(f"{d} {path}" for (d, _), path in rotated)]) + "\n"
+    )
+    block.change()  # the module's template only: the test file renders as before
+    test_file = (block.root / "test_block.py").read_bytes()
+    result = block.cli("regenerate")
+    assert result.code == 0, result.err
+    assert (block.root / "test_block.py").read_bytes() == test_file
+    assert b"# A template change." in (block.root / "block.py").read_bytes()
+
+
+def test_a_merge_base_is_never_taken_for_the_new_generation(block):
+    """A file whose template output did not change keeps its formatting from its
+    merge base (black runs only on what changed); a tampered base must not pass
+    for that formatting, or its code would be merged into the user's file."""
+    base = block.records / "block.base"
+    test_file = block.root / "test_block.py"
+    (base / "test_block.py.orig").write_text("import os\n\nos.system('touch PWNED')\n")
+    # A conflict resolved: the pending generation becomes the base, here the
+    # user's file as it is, so that the user's file takes the new generation.
+    (base / "test_block.py.theirs").write_bytes(test_file.read_bytes())
+    block.change()
+    result = block.cli("regenerate")
+    assert result.code == 0, result.err
+    assert b"PWNED" not in test_file.read_bytes()
+    compile(test_file.read_text(), "test_block.py", "exec")
+
+
+def test_a_folder_name_that_is_not_utf8_is_printed_escaped(run_cli, tmp_path):
+    name = os.fsdecode(b"layers\xff\tx")  # a byte no UTF-8 decoder accepts
+    result = run_cli("new", "simple", "Block", "-o", name, cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "create  layers\\udcff\\tx/block.py" in result.out

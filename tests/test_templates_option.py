@@ -4,24 +4,6 @@ import pytest
 from conftest import snapshot
 
 
-@pytest.fixture
-def marked_templates(templates_copy):
-    """The templates with a visible mark in the list, the module and the project."""
-    spec = templates_copy / "simple" / "pattern.yml"
-    spec.write_text(
-        spec.read_text().replace("summary: a layer", "summary: MARK a layer")
-    )
-    module = templates_copy / "simple" / "module.py.jinja"
-    module.write_text(
-        module.read_text().replace(
-            "{% block call %}\n", "{% block call %}\n\n    # MARK template\n", 1
-        )
-    )
-    readme = templates_copy / "project" / "README.md.jinja"
-    readme.write_text(readme.read_text() + "\nMARK project\n")
-    return templates_copy
-
-
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_list_takes_templates_before_or_after(
     run_cli, tmp_path, marked_templates, where

@@ -14,6 +14,8 @@ class Rule:
     hint: str
     bad: str
     good: str
+    # Run unless --select names it: False for rules about style, not behaviour.
+    default: bool = True
 
 
 GROUPS = {
@@ -207,6 +209,34 @@ class Scale(keras.layers.Layer):
 """,
     ),
     Rule(
+        "KS107",
+        "`get_config` writes a key `__init__` does not take",
+        "Loading calls `__init__(**get_config())`, so every key of the config must "
+        "be an argument `__init__` takes. A key it does not take makes "
+        "`load_model` raise: a `TypeError` (an unexpected keyword argument) where "
+        "`__init__` has no `**kwargs`, a `ValueError` (unrecognized keyword "
+        "arguments) where `**kwargs` reach `keras.layers.Layer.__init__`. The "
+        "commonest case is an `__init__` without `**kwargs`: Keras's own config "
+        "adds `name`, `trainable` and `dtype`, even to the automatic config of a "
+        "class that defines no `get_config`. Keys are followed through "
+        "`**kwargs` handed to the parent's `__init__`; a class with its own "
+        "`from_config` (which may take keys out) is not reported.",
+        "take `**kwargs` in `__init__` and pass them to `super().__init__`, and "
+        "write only keys `__init__` takes (see `keras-scaffold new simple`)",
+        _HEAD + """class Scale(keras.layers.Layer):
+    def __init__(self, factor=2.0):
+        super().__init__()
+        self.factor = factor
+
+    def call(self, inputs):
+        return inputs * self.factor
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+""",
+        _SCALE_GOOD,
+    ),
+    Rule(
         "KS201",
         "sub-layer created outside `__init__` / `build`",
         "A layer created in `call()` (or any method that `__init__` and `build()` "
@@ -366,8 +396,8 @@ class Scale(keras.layers.Layer):
         "build shapes and locks its state itself when `build()` returns, so the "
         "line is a leftover: harmless, but a sign that the rest of the layer may "
         "be Keras 2 code too. It is a style rule (Keras's own layers still set the "
-        "flag); `--ignore KS402` turns it off. Reported only in a `build()` that "
-        "does not call `super().build`.",
+        "flag), so it is off by default: `--select KS402` (or `--select ALL`) turns "
+        "it on. Reported only in a `build()` that does not call `super().build`.",
         "delete the line: Keras 3 marks the layer built (see `keras-scaffold new "
         "simple`)",
         _HEAD + """class Bias(keras.layers.Layer):
@@ -385,6 +415,7 @@ class Scale(keras.layers.Layer):
     def call(self, inputs):
         return inputs + self.bias
 """,
+        default=False,
     ),
     Rule(
         "KS403",
@@ -433,7 +464,10 @@ class Scale(keras.layers.Layer):
         "defined, and shared by every call: a layer that stores it (and code that "
         "appends to it) changes the default of every later instance, and the "
         "config of one layer can change under another. Use a tuple, or `None` and "
-        "create the list in the body.",
+        "create the list in the body. The harm needs code that mutates the list, "
+        "which a reading of one class cannot see, and most such lists are only "
+        "stored and read (every one in keras-hub 0.32.0), so it is off by default: "
+        "`--select KS501` (or `--select ALL`) turns it on.",
         "use a tuple default, stored as a tuple and saved as a list (see "
         "`keras-scaffold new orchestration`)",
         _HEAD + """class Stack(keras.layers.Layer):
@@ -458,6 +492,7 @@ class Scale(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "sizes": list(self.sizes)}
 """,
+        default=False,
     ),
     Rule(
         "KS601",
@@ -614,3 +649,6 @@ RUN_RULES = [
 ]
 
 BY_ID = {rule.id: rule for rule in [*RULES, *RUN_RULES]}
+
+#: The rules `check` runs when --select is not given.
+DEFAULT = {rule.id for rule in BY_ID.values() if rule.default}

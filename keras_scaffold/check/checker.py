@@ -3,7 +3,6 @@
 Nothing here imports Keras or the code it reads.
 """
 
-import ast
 import os
 import re
 import tokenize
@@ -11,9 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from keras_scaffold.check.catalog import BY_ID
+from keras_scaffold.check.catalog import BY_ID, DEFAULT
 from keras_scaffold.check.finder import Module
 from keras_scaffold.check.findings import Finding
+from keras_scaffold.check.index import Index, module_location, parse
 from keras_scaffold.check.rules import CLASS_RULES, MODULE_RULES, Hit
 from keras_scaffold.errors import CheckError
 
@@ -27,13 +27,25 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # one line per unreadable file
     files: int = 0
+    audited: list[tuple[str, str]] = field(default_factory=list)  # (path, class)
+
+    @property
+    def classes(self) -> int:
+        """How many Keras classes were audited."""
+        return len(self.audited)
 
 
 def parse_rules(specs: Iterable[str]) -> set[str]:
     """`KS101,KS2` (repeatable) as the rule IDs they name; a prefix names a group."""
     chosen: set[str] = set()
     for spec in specs:
-        for part in filter(None, (p.strip().upper() for p in spec.split(","))):
+        parts = [p.strip().upper() for p in spec.split(",") if p.strip()]
+        if not parts:  # `--select ''` would run nothing and pass
+            raise CheckError(
+                f"`{spec}` names no rule; give rule IDs or prefixes, such as KS1 or "
+                "KS203."
+            )
+        for part in parts:
             if part == "ALL":
                 part = "KS"
             matched = {rule for rule in BY_ID if rule.startswith(part)}
@@ -54,44 +66,84 @@ def one_rule(text: str) -> str:
     return text.strip().upper()
 
 
-def python_files(paths: Iterable[Path]) -> list[Path]:
-    """The files named, and every *.py file under the folders named."""
+def python_files(paths: Iterable[Path], errors: list[str] | None = None) -> list[Path]:
+    """The files named, and every *.py file under the folders named. Only regular
+    files: a FIFO or a device named *.py is passed over (reading it would hang). A
+    folder that cannot be listed is added to `errors`, if given."""
     found: list[Path] = []
+
+    def unlistable(error: OSError) -> None:
+        if errors is not None:
+            errors.append(f"{error.filename}: cannot read folder: {error.strerror}")
+
     for path in paths:
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
+            for root, dirs, files in os.walk(path, onerror=unlistable):
                 dirs[:] = sorted(
                     d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS
                 )
-                found.extend(Path(root, f) for f in sorted(files) if f.endswith(".py"))
-        elif path.exists():
+                found.extend(
+                    Path(root, f)
+                    for f in sorted(files)
+                    if f.endswith(".py") and Path(root, f).is_file()
+                )
+        elif path.is_file():
             found.append(path)
-        else:
+        elif not path.exists():
             raise CheckError(f"{path}: no such file or folder.")
+        # Else a FIFO, a socket or a device: not a source file.
     return found
+
+
+def read_module(path: Path) -> tuple[Module | None, str | None]:
+    """A file parsed as Python reads it (a BOM or a coding cookie, else UTF-8), or
+    the one line that says why it cannot be."""
+    try:
+        with tokenize.open(path) as file:
+            source = file.read()
+    except (OSError, SyntaxError, UnicodeError, LookupError) as error:
+        return None, f"{path}: cannot read: {_one_line(error)}"
+    root, name = module_location(path)
+    try:
+        module = parse(str(path), source, name)
+    except SyntaxError as error:
+        return None, (
+            f"{path}:{error.lineno or 0}:{error.offset or 0}: syntax error: {error.msg}"
+        )
+    except ValueError as error:  # a NUL byte, on Python 3.11
+        return None, f"{path}: cannot read: {_one_line(error)}"
+    except (RecursionError, MemoryError):
+        return None, f"{path}: nested too deeply for Python's parser"
+    module.root = root
+    return module, None
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def check_paths(
     paths: Iterable[Path], select: Iterable[str] = (), ignore: Iterable[str] = ()
 ) -> Report:
-    rules = parse_rules(select) if select else set(BY_ID)
+    rules = parse_rules(select) if select else set(DEFAULT)
     rules -= parse_rules(ignore)
     report = Report()
-    for path in python_files(paths):
+    index = Index()
+    for path in python_files(paths, report.errors):
         report.files += 1
-        try:  # as Python reads source: a BOM or a coding cookie, else UTF-8
-            with tokenize.open(path) as file:
-                source = file.read()
-        except (OSError, SyntaxError, UnicodeDecodeError) as error:
-            report.errors.append(f"{path}: cannot read: {error}")
-            continue
+        module, error = read_module(path)
+        if module is None:
+            report.errors.append(error)
+        else:
+            index.add(module, module.root)
+    index.link()
+    for module in index.checked:
         try:
-            report.findings.extend(check_source(str(path), source, rules))
-        except SyntaxError as error:
-            report.errors.append(
-                f"{path}:{error.lineno or 0}:{error.offset or 0}: "
-                f"syntax error: {error.msg}"
-            )
+            report.findings.extend(_findings(module, rules))
+        except RecursionError:
+            report.errors.append(f"{module.path}: nested too deeply to check")
+            continue
+        report.audited.extend((module.path, cls.name) for cls in module.classes)
     report.findings.sort()
     return report
 
@@ -99,9 +151,15 @@ def check_paths(
 def check_source(
     path: str, source: str, rules: set[str] | None = None
 ) -> list[Finding]:
-    """The findings in one file's source (raises SyntaxError)."""
-    rules = set(BY_ID) if rules is None else rules
-    module = Module(path, source, ast.parse(source, filename=path))
+    """The findings in one file's source, read alone (raises SyntaxError)."""
+    module = parse(path, source)
+    index = Index()
+    index.add(module)
+    index.link()
+    return _findings(module, set(DEFAULT) if rules is None else rules)
+
+
+def _findings(module: Module, rules: set[str]) -> list[Finding]:
     hits: list[Hit] = [hit for rule in MODULE_RULES for hit in rule(module)]
     for cls in module.classes:
         hits.extend(hit for rule in CLASS_RULES for hit in rule(module, cls))
@@ -116,7 +174,7 @@ def check_source(
             continue
         findings.add(
             Finding(
-                path,
+                module.path,
                 line,
                 _column(module.lines, line, getattr(hit.node, "col_offset", 0)),
                 hit.rule,

@@ -87,10 +87,16 @@ def check_command(
             set(result.findings)
             | set(_run(paths, select, ignore, init_specs, input_shape, input_dtype))
         )
-    click.echo(report.render(result.findings, result.files, output_format), nl=False)
+    click.echo(
+        report.render(result.findings, result.files, output_format, result.classes),
+        nl=False,
+    )
     if result.errors:
-        more = f" (and {len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
-        raise CheckError(result.errors[0] + more)
+        # One line per file or folder that could not be read, the last as the
+        # error that sets the exit status.
+        for line in result.errors[:-1]:
+            click.echo(f"keras-scaffold: error: {line}", err=True)
+        raise CheckError(result.errors[-1])
     if result.findings:
         sys.exit(1)  # findings are the output, not an error line
 
@@ -105,6 +111,7 @@ def _run(
 ) -> list:
     from keras_scaffold import adopt
     from keras_scaffold.check import run
+    from keras_scaffold.templates import templates_for
 
     rules = checker.parse_rules(select) if select else set(checker.BY_ID)
     rules -= checker.parse_rules(ignore)
@@ -116,4 +123,7 @@ def _run(
     targets, errors = run.collect(list(paths), options)
     if errors:
         raise CheckError(errors[0])
-    return [f for f in run.run(targets) if f.rule in rules]
+    # The checks of --templates, else of the templates the project recorded.
+    chosen = click.get_current_context().find_root().params.get("templates")
+    templates = templates_for(chosen, Path(str(paths[0]).partition("::")[0]))
+    return [f for f in run.run(targets, templates) if f.rule in rules]

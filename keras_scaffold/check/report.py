@@ -1,7 +1,6 @@
 """Print findings: ruff-like text, JSON, or GitHub Actions annotations."""
 
 import json
-import re
 import sys
 import textwrap
 from pathlib import Path
@@ -12,7 +11,17 @@ from keras_scaffold.check.findings import Finding
 FORMATS = ("text", "json", "github")
 
 
-def render(findings: list[Finding], files: int, output_format: str) -> str:
+def audited(classes: int, files: int) -> str:
+    """What was audited: "12 classes in 3 files"."""
+    return (
+        f"{classes} {'class' if classes == 1 else 'classes'} in "
+        f"{files} {'file' if files == 1 else 'files'}"
+    )
+
+
+def render(
+    findings: list[Finding], files: int, output_format: str, classes: int = 0
+) -> str:
     if output_format == "json":
         return json.dumps([f.as_dict() for f in findings], indent=2) + "\n"
     if output_format == "github":
@@ -22,9 +31,9 @@ def render(findings: list[Finding], files: int, output_format: str) -> str:
         for f in findings
     ]
     if findings:
-        lines.append(f"Found {len(findings)} finding(s) in {files} file(s).")
+        lines.append(f"Found {len(findings)} finding(s) ({audited(classes, files)}).")
     else:
-        lines.append(f"All checks passed ({files} file(s)).")
+        lines.append(f"All checks passed ({audited(classes, files)}).")
     return "\n".join(lines) + "\n"
 
 
@@ -62,8 +71,23 @@ def _indent(code: str) -> str:
     )
 
 
+RULES_PAGE_HEAD = """\
+<!-- Generated from keras_scaffold/check/catalog.py: do not edit. After changing the
+catalog, run `python -m keras_scaffold.check.report docs/rules.md`. -->
+
+# `check` rules
+
+What `keras-scaffold check` reports (the KS1 to KS6 rules, read from the source) and
+what `check --run` reports (KS9, from running the generated tests' checks), as
+`keras-scaffold check --explain RULE` prints them. Each rule's bad example breaks it
+and its good example breaks no rule (a test holds them to that). How to select,
+suppress and read the findings: [checking.md](checking.md).
+
+"""
+
+
 def rules_markdown() -> str:
-    """The README's rule listing: a table, then a section per rule."""
+    """The rules page: a table, then a section per rule."""
     out = ["| rule | group | what it reports |", "|---|---|---|"]
     out += [
         f"| [{r.id}](#{r.id.lower()}) | {GROUPS[r.id[:3]]} | {r.title} |" for r in RULES
@@ -75,7 +99,7 @@ def rules_markdown() -> str:
     for rule in RULES:
         out += [
             "",
-            f"#### {rule.id}",
+            f"## {rule.id}",
             "",
             f"**{rule.title}.** {rule.explanation}",
             "",
@@ -94,28 +118,29 @@ def rules_markdown() -> str:
             "</details>",
         ]
     for rule in RUN_RULES:
-        out += ["", f"#### {rule.id}", "", f"**{rule.title}.** {rule.explanation}"]
+        out += ["", f"## {rule.id}", "", f"**{rule.title}.** {rule.explanation}"]
         out += ["", f"Fix: {rule.hint}."]
     return "\n".join(out) + "\n"
 
 
-README_MARKERS = ("<!-- check rules: begin -->\n", "<!-- check rules: end -->\n")
+def rules_page() -> str:
+    """docs/rules.md, whole."""
+    return RULES_PAGE_HEAD + rules_markdown()
 
 
-def update_readme(path: Path) -> bool:
-    """Put the current rule listing between the README's markers; True if changed."""
-    text = path.read_text(encoding="utf-8")
-    begin, end = README_MARKERS
-    updated = re.sub(
-        re.escape(begin) + ".*?" + re.escape(end),
-        lambda _: begin + rules_markdown() + end,
-        text,
-        flags=re.DOTALL,
-    )
-    if updated != text:
-        path.write_text(updated, encoding="utf-8")
-    return updated != text
+def write_rules_page(path: Path) -> bool:
+    """Write the rules page to `path`; True if it changed. A file that is not a
+    generated rules page (the README, say) is refused, not overwritten."""
+    text = rules_page()
+    if path.is_file():
+        before = path.read_text(encoding="utf-8")
+        if before == text:
+            return False
+        if not before.startswith(RULES_PAGE_HEAD.splitlines()[0]):
+            raise SystemExit(f"{path} is not the generated rules page; not written.")
+    path.write_text(text, encoding="utf-8")
+    return True
 
 
-if __name__ == "__main__":  # python -m keras_scaffold.check.report README.md
-    print("updated" if update_readme(Path(sys.argv[1])) else "up to date")
+if __name__ == "__main__":  # python -m keras_scaffold.check.report docs/rules.md
+    print("updated" if write_rules_page(Path(sys.argv[1])) else "up to date")

@@ -47,6 +47,20 @@ _RULE_BY_TEST = (
 _CANNOT_RUN = "KS900"
 _OTHER = "KS908"
 
+# Hints for causes that fail checks of every category alike: the rule's own hint
+# (its category's) would point away from the fault.
+_CAUSE_HINTS = (
+    (
+        ("as a Python `bool`", "TracerBoolConversionError", "ConcretizationTypeError"),
+        "`call` turns a tensor into a Python bool (an `if` or `and` on it), which "
+        "traced and compiled calls cannot: use `keras.ops.where` or "
+        "`keras.ops.cond`",
+    ),
+)
+# Keras's wrapper around an error raised in `call`, and the lines around the cause.
+_WRAPPER = "Exception encountered when calling"
+_NOT_CAUSE = ("Could not automatically infer the output shape", _WRAPPER)
+
 
 @dataclass(frozen=True)
 class Job:
@@ -141,6 +155,8 @@ def _pytest(root: Path, report: Path, import_roots: set[Path]) -> None:
         "-q",
         "-p",
         "no:cacheprovider",
+        # One class whose test file cannot be set up must not stop the others.
+        "--continue-on-collection-errors",
         f"--rootdir={root}",
         f"--junitxml={report}",
         "-W",
@@ -183,14 +199,54 @@ def _findings(report: Path, jobs: list[Job]) -> list[Finding]:
             continue
         test, _, variant = name.partition("[")
         failed.setdefault((job.stem, test), []).append(
-            (variant.rstrip("]"), _first_line(problem))
+            (variant.rstrip("]"), _cause(problem, _first_line(problem)))
         )
     for (stem, test), cases in failed.items():
         variants = ", ".join(variant for variant, _ in cases if variant)
         shown = f"{test}[{variants}]" if variants else test
         message = f"{shown} failed: {cases[0][1]}"
-        findings.append(_finding(by_stem[stem].target, rule_for(test), message))
+        rule = rule_for(test)
+        findings.append(
+            _finding(by_stem[stem].target, rule, message, _hint(cases[0][1], rule))
+        )
     return findings
+
+
+def _cause(problem: ElementTree.Element, line: str) -> str:
+    """Keras's "Exception encountered when calling ..." as the error it wraps: the
+    exception's class and the innermost message, first sentence."""
+    if _WRAPPER not in line:
+        return line
+    text = problem.text or ""
+    if "TracerBoolConversionError(" in text and "_error_repr" in text:
+        # JAX's error cannot be built from the message Keras re-raises it with
+        # (Keras 3.15.1, JAX 0.10.2): what fails is then an AttributeError about
+        # `_error_repr`, which says nothing of the cause.
+        return (
+            "TracerBoolConversionError: Attempted boolean conversion of a traced "
+            "array (JAX's error, which Keras could not re-raise)"
+        )
+    kind = line.partition(":")[0].rsplit(".", 1)[-1]
+    lines = []
+    for text in (problem.text or "").splitlines():
+        if not text.startswith("E "):
+            continue
+        text = text[1:].replace("#x1B[1m", "").replace("#x1B[0m", "").strip()
+        if text.startswith("Arguments received by"):
+            break
+        if text and not any(words in text for words in _NOT_CAUSE):
+            lines.append(text)
+    if not lines:
+        return line
+    sentence = lines[-1].split(". ")[0].rstrip(".")
+    return f"{kind}: {sentence}"[:300]
+
+
+def _hint(message: str, rule: str) -> str:
+    for causes, hint in _CAUSE_HINTS:
+        if any(cause in message for cause in causes):
+            return hint
+    return BY_ID[rule].hint
 
 
 def _first_line(problem: ElementTree.Element) -> str:
@@ -219,12 +275,14 @@ def _first_error_line(problem: ElementTree.Element) -> str:
     return chosen[:300]
 
 
-def _finding(target: adopt.Target, rule: str, message: str) -> Finding:
+def _finding(
+    target: adopt.Target, rule: str, message: str, hint: str | None = None
+) -> Finding:
     return Finding(
         str(target.path),
         target.line,
         target.column,
         rule,
         f"{target.class_name}: {message}",
-        BY_ID[rule].hint,
+        hint or BY_ID[rule].hint,
     )

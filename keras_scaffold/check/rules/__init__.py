@@ -12,9 +12,10 @@ from keras_scaffold.check.finder import KerasClass, Module
 from keras_scaffold.check.rules.arguments import arguments
 from keras_scaffold.check.rules.backends import backends
 from keras_scaffold.check.rules.common import Hit
+from keras_scaffold.check.rules.config import config
 from keras_scaffold.check.rules.legacy import keras2_class, keras2_module
 from keras_scaffold.check.rules.masks import masking
-from keras_scaffold.check.rules.saving import config, registration
+from keras_scaffold.check.rules.saving import registration
 from keras_scaffold.check.rules.state import state
 
 #: Rules run once per Keras class.

@@ -1,10 +1,17 @@
-"""What the rules share: the `Hit` they yield and readers of classes and calls."""
+"""What the rules share: the `Hit` they yield and readers of classes and calls.
+
+A class's methods may be defined in a parent of another file: each reader takes the
+module a method is in from the class that defines it (`owner.module`). What is read
+once per class or method is kept in `KerasClass.memo`, and what `super()` chains
+add up to is kept per defining class, so a hierarchy thousands of classes deep is
+read in linear time.
+"""
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from keras_scaffold.check.finder import KerasClass, Module
+from keras_scaffold.check.finder import KerasClass, Module, is_class_name
 
 
 @dataclass(frozen=True)
@@ -13,6 +20,22 @@ class Hit:
     rule: str
     message: str
     owner: ast.ClassDef | None = None
+
+
+@dataclass(frozen=True)
+class Construction:
+    """A Keras layer or model created in a method: `self.attrs... = Layer(...)`."""
+
+    call: ast.Call
+    layer: str  # the class name
+    target: KerasClass | None  # the class, where it is one of the files read
+    attrs: tuple[str, ...]  # the `self` attributes it is assigned to directly
+    method: str
+    module: Module  # the module the call is in
+
+    def node_in(self, module: Module, cls: KerasClass) -> ast.AST:
+        """Where to report it in `module`: the call, or the class inheriting it."""
+        return self.call if self.module is module else cls.node
 
 
 # Layers that own no weights: a parent without build() loses nothing by them.
@@ -30,6 +53,9 @@ STATELESS = {
     "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D",
     "ZeroPadding3D",
 }  # fmt: skip
+
+# Method names that run while a layer is created or built.
+INIT_METHODS = ("__init__", "build")
 
 
 def calls_in(module: Module, node: ast.AST) -> list[ast.Call]:
@@ -89,40 +115,147 @@ def decorated_as(function: ast.FunctionDef, names: set[str]) -> bool:
     )
 
 
-def init_reachable(module: Module, cls: KerasClass) -> set[str]:
+def fold_super(
+    cls: KerasClass,
+    name: str,
+    key: str,
+    read: Callable[[KerasClass, ast.FunctionDef], object],
+    join: Callable[[object, object | None], object],
+) -> object | None:
+    """`read(owner, method)` of the method `name` as `cls` has it, joined with
+    what the parent's method it reaches through `super()` gives (None where it
+    reaches none): `join(mine, parents)`. Kept per defining class, and filled in
+    without recursion, so a chain of overrides thousands deep is read once."""
+    found = cls.find_method(name)
+    chain = []
+    result = None
+    while found is not None:
+        owner, function = found
+        if (key, name) in owner.memo:
+            result = owner.memo[(key, name)]
+            break
+        chain.append(found)
+        found = (
+            owner.parent_method(name)
+            if calls_parent(owner.module, owner, function, name)
+            else None
+        )
+    for owner, function in reversed(chain):
+        result = join(read(owner, function), result)
+        owner.memo[(key, name)] = result
+    return result
+
+
+def _concatenate(mine: tuple, parents: tuple | None) -> tuple:
+    return mine + parents if mine and parents else (mine or parents or ())
+
+
+def along_super(
+    cls: KerasClass,
+    name: str,
+    key: str,
+    read: Callable[[KerasClass, ast.FunctionDef], tuple],
+) -> tuple:
+    """`read(owner, method)` of the method `name` as `cls` has it, then of each
+    parent's method of that name that it reaches through `super()`, joined.
+    Reads should be small (names, not nodes): a long chain copies them."""
+    return fold_super(cls, name, key, read, _concatenate) or ()
+
+
+def _self_calls(owner: KerasClass, function: ast.FunctionDef) -> tuple[str, ...]:
+    return tuple(
+        attr
+        for call in calls_in(owner.module, function)
+        if (attr := self_attr(call.func)) is not None
+    )
+
+
+def reachable(cls: KerasClass, roots: tuple[str, ...]) -> list[str]:
+    """Method names `roots` run: those, and the methods they call on `self`,
+    transitively (through the parents' overrides they reach with `super()`)."""
+    key = ("reachable", roots)
+    if key not in cls.memo:
+        found, queue = [], list(roots)
+        while queue:
+            name = queue.pop()
+            if name in found:
+                continue
+            found.append(name)
+            queue.extend(along_super(cls, name, "self_calls", _self_calls))
+        cls.memo[key] = found
+    return cls.memo[key]
+
+
+def init_reachable(cls: KerasClass) -> list[str]:
     """Method names run while the layer is created or built: `__init__`, `build`,
     and the methods they call on `self`, transitively."""
-    reached, queue = set(), ["__init__", "build"]
-    while queue:
-        name = queue.pop()
-        if name in reached:
-            continue
-        reached.add(name)
-        found = cls.find_method(name)
-        if found is None:
-            continue
-        for call in calls_in(module, found[1]):
-            attr = self_attr(call.func)
-            if attr is not None:
-                queue.append(attr)
-    return reached
+    return reachable(cls, INIT_METHODS)
 
 
-def constructions(module: Module, node: ast.AST) -> Iterator[tuple[ast.Call, str]]:
-    for call in calls_in(module, node):
-        name = module.layer_constructor(call)
-        if name is not None:
-            yield call, name
+def layer_constructor(module: Module, call: ast.Call) -> tuple[str, KerasClass | None]:
+    """The class name (and the class, where it is one read here) if `call`
+    constructs a Keras layer or model, else ("", None)."""
+    func = call.func
+    if isinstance(func, ast.Name) and func.id in module.by_name:
+        return func.id, module.by_name[func.id]
+    name = module.qualname(func)
+    if name is None:
+        return "", None
+    found = module.layer_constructor(call)
+    if found is not None:
+        return found, None
+    index = module.index
+    if index is None or not is_class_name(name):
+        return "", None
+    target = index.resolve(name)
+    if isinstance(target, tuple):
+        cls = index.keras_class(*target)
+        if cls is not None:
+            return cls.name, cls
+    return "", None
 
 
-def created_at_init(module: Module, cls: KerasClass) -> list[tuple[ast.Call, str]]:
-    reachable = init_reachable(module, cls)
+def constructions(
+    module: Module, node: ast.AST, method: str = ""
+) -> list[Construction]:
+    """The Keras layers and models created in `node`."""
+    assigned: dict[int, list[str]] = {}
+    calls = []
+    for item in module.walk(node):
+        if isinstance(item, ast.Assign):
+            attrs = [a for a in map(self_attr, item.targets) if a]
+            if attrs:
+                assigned.setdefault(id(item.value), []).extend(attrs)
+        elif isinstance(item, ast.Call):
+            calls.append(item)
     found = []
-    for owner in cls.ancestry():
-        for name, method in owner.methods.items():
-            if name in reachable:
-                found.extend(constructions(module, method))
+    for call in calls:
+        name, target = layer_constructor(module, call)
+        if name:
+            attrs = tuple(assigned.get(id(call), ()))
+            found.append(Construction(call, name, target, attrs, method, module))
     return found
+
+
+def _method_constructions(owner: KerasClass, function: ast.FunctionDef) -> tuple:
+    return tuple(constructions(owner.module, function, function.name))
+
+
+def created_in(
+    cls: KerasClass, names: list[str] | tuple[str, ...]
+) -> list[Construction]:
+    """The layers created by the methods `names` as `cls` runs them."""
+    found = []
+    for name in names:
+        found.extend(along_super(cls, name, "constructions", _method_constructions))
+    return found
+
+
+def created_at_init(cls: KerasClass) -> list[Construction]:
+    """The layers created while the layer is created or built."""
+    if "created_at_init" not in cls.memo:
+        cls.memo["created_at_init"] = created_in(cls, init_reachable(cls))
+    return cls.memo["created_at_init"]
 
 
 def named_params(function: ast.FunctionDef) -> list[ast.arg]:
@@ -139,33 +272,96 @@ def has_splat(call: ast.Call) -> bool:
     return any(item.arg is None for item in call.keywords)
 
 
-def assigned_to(module: Module, cls: KerasClass, call: ast.Call) -> list[str]:
-    """The `self.X` attributes a construction is assigned to directly."""
-    found = []
-    for node in module.walk(cls.node):
-        if isinstance(node, ast.Assign) and node.value is call:
-            found.extend(self_attr(t) for t in node.targets if self_attr(t))
-    return found
-
-
 def is_tf_keras(path: str) -> bool:
     return path.startswith(("tensorflow.keras", "tensorflow.python.keras"))
 
 
-def is_stateless(module: Module, layer: str, seen: frozenset = frozenset()) -> bool:
-    """A layer with no weights: a Keras one in `STATELESS`, or a class of this file
+def inherited(cls: KerasClass, key: str, own: Callable[[KerasClass], bool]) -> bool:
+    """`own` of the class or of any parent, kept per class (parents first, without
+    recursion: a chain thousands of classes deep costs no stack)."""
+    stack = [cls]
+    while stack:
+        current = stack[-1]
+        if key in current.memo:
+            stack.pop()
+            continue
+        todo = [parent for parent in current.parents if key not in parent.memo]
+        if todo:
+            stack.extend(todo)
+            continue
+        stack.pop()
+        current.memo[key] = own(current) or any(
+            parent.memo[key] for parent in current.parents
+        )
+    return cls.memo[key]
+
+
+def adds_weights(cls: KerasClass) -> bool:
+    """The class or a parent calls `self.add_weight` (or `add_variable`)."""
+    return inherited(
+        cls,
+        "adds_weights",
+        lambda owner: any(
+            self_attr(call.func) in {"add_weight", "add_variable"}
+            for call in calls_in(owner.module, owner.node)
+        ),
+    )
+
+
+def is_stateless(made: Construction, seen: frozenset = frozenset()) -> bool:
+    """A layer with no weights: a Keras one in `STATELESS`, or a class read here
     that derives from `Layer`, never calls `add_weight` and creates only stateless
     sub-layers."""
-    if layer in STATELESS:
-        return True
-    cls = next((c for c in module.classes if c.name == layer), None)
-    if cls is None or cls.kind != "layer" or layer in seen:
+    if made.target is None:
+        return made.layer in STATELESS
+    cls = made.target
+    if cls.kind != "layer" or id(cls) in seen:
         return False
-    for owner in cls.ancestry():
-        for call in calls_in(module, owner.node):
-            if self_attr(call.func) in {"add_weight", "add_variable"}:
-                return False
-    return all(
-        is_stateless(module, name, seen | {layer})
-        for _, name in created_at_init(module, cls)
+    if "stateless" not in cls.memo:
+        cls.memo["stateless"] = not adds_weights(cls) and all(
+            is_stateless(sub, seen | {id(cls)}) for sub in created_at_init(cls)
+        )
+    return cls.memo["stateless"]
+
+
+def holds_no_weights(cls: KerasClass) -> bool:
+    """The class (parents included) never calls `add_weight` and creates only
+    sub-layers without weights in `__init__` (what `build` may create is unknown)."""
+    return not adds_weights(cls) and all(
+        is_stateless(made) for made in created_at_init(cls)
     )
+
+
+# Bases whose layers run in tf.data: TensorFlow runs there on every backend, and
+# no dtype policy applies (keras-hub's `PreprocessingLayer`, Keras's `TFDataLayer`).
+_TF_DATA_BASES = ("PreprocessingLayer", "TFDataLayer", "DataLayer")
+
+
+def runs_in_tf_data(cls: KerasClass) -> bool:
+    """The class itself (not its parents) is, or derives from outside from, a
+    layer that runs in tf.data (use with `inherited`)."""
+    if cls.name in _TF_DATA_BASES:
+        return True
+    if ".preprocessing." in f".{cls.module.name}.":
+        return True  # Keras's own layout: keras/src/layers/preprocessing/
+    for base in cls.node.bases:
+        name = cls.module.qualname(base) or ""
+        if name.rsplit(".", 1)[-1] in _TF_DATA_BASES or ".preprocessing." in name:
+            return True
+    return False
+
+
+def is_abstract(cls: KerasClass) -> bool:
+    """A method of the class only raises `NotImplementedError`: a base."""
+    for method in cls.methods.values():
+        body = [s for s in method.body if not _is_docstring(s)]
+        if len(body) == 1 and isinstance(body[0], ast.Raise):
+            error = body[0].exc
+            error = error.func if isinstance(error, ast.Call) else error
+            if isinstance(error, ast.Name) and error.id == "NotImplementedError":
+                return True
+    return False
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)

@@ -16,6 +16,8 @@ _KERAS2_MODULES = ("keras.engine", "keras.utils.generic_utils")
 
 
 def keras2_module(module: Module) -> Iterator[Hit]:
+    # The names `K.dot` may start with: an alias of `keras.backend`.
+    backend = {n for n, t in module.aliases.items() if canonical(t) == "keras.backend"}
     for node in module.walk(module.tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
             names = (
@@ -51,6 +53,12 @@ def keras2_module(module: Module) -> Iterator[Hit]:
                     f"`{ast.unparse(node)}` is Keras 2 (tf.keras): use `keras` "
                     "(Keras 3) instead",
                 )
+            value = node.value
+            if not (
+                (isinstance(value, ast.Attribute) and value.attr == "backend")
+                or (isinstance(value, ast.Name) and value.id in backend)
+            ):
+                continue
             name = module.qualname(node)
             if name and name.startswith("keras.backend."):
                 function = name.split(".")[2]

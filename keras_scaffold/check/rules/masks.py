@@ -7,6 +7,7 @@ from keras_scaffold.check.finder import KerasClass, Module
 from keras_scaffold.check.rules.common import (
     Hit,
     created_at_init,
+    inherited,
     keyword_arg,
     named_params,
     self_attr,
@@ -19,21 +20,8 @@ _RECURRENT = {"LSTM", "GRU", "SimpleRNN", "RNN", "ConvLSTM1D", "ConvLSTM2D",
 def masking(module: Module, cls: KerasClass) -> Iterator[Hit]:
     if cls.kind != "layer" or cls.find_method("compute_mask") is not None:
         return
-    for owner in cls.ancestry():
-        for node in module.walk(owner.node):
-            targets = (
-                node.targets
-                if isinstance(node, ast.Assign)
-                else (
-                    [node.target]
-                    if isinstance(node, ast.AnnAssign | ast.AugAssign)
-                    else []
-                )
-            )
-            for target in targets:
-                name = target.id if isinstance(target, ast.Name) else self_attr(target)
-                if name == "supports_masking":
-                    return
+    if inherited(cls, "sets_supports_masking", _sets_supports_masking):
+        return
     found = cls.find_method("call")
     if found is None:
         return
@@ -53,8 +41,24 @@ def masking(module: Module, cls: KerasClass) -> Iterator[Hit]:
     )
 
 
+def _sets_supports_masking(cls: KerasClass) -> bool:
+    for node in cls.module.walk(cls.node):
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+            targets = [node.target]
+        else:
+            continue
+        for target in targets:
+            name = target.id if isinstance(target, ast.Name) else self_attr(target)
+            if name == "supports_masking":
+                return True
+    return False
+
+
 def _sequence_sublayer(module: Module, cls: KerasClass) -> str | None:
-    for call, layer in created_at_init(module, cls):
+    for made in created_at_init(cls):
+        call, layer = made.call, made.layer
         sequences = keyword_arg(call, "return_sequences")
         if (
             layer in _RECURRENT

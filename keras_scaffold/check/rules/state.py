@@ -6,31 +6,35 @@ from collections.abc import Iterator
 from keras_scaffold.check.finder import KerasClass, Module
 from keras_scaffold.check.rules.common import (
     Hit,
-    assigned_to,
+    along_super,
     calls_in,
     constructions,
     created_at_init,
-    decorated_as,
+    created_in,
     has_splat,
+    inherited,
     init_reachable,
     is_stateless,
     keyword_arg,
+    reachable,
+    runs_in_tf_data,
     self_attr,
 )
 
 
 def state(module: Module, cls: KerasClass) -> Iterator[Hit]:
-    reachable = init_reachable(module, cls)
+    per_call = reachable(cls, ("call",))
+    at_init = init_reachable(cls)
     for name, method in cls.methods.items():
-        if name in reachable or decorated_as(method, {"classmethod", "staticmethod"}):
-            continue
-        for call, layer in constructions(module, method):
-            if is_stateless(module, layer):
+        if name not in per_call or name in at_init:
+            continue  # only what runs on every call makes new layers each time
+        for made in constructions(module, method, name):
+            if is_stateless(made):
                 continue  # wasteful, but nothing to track or save
             yield Hit(
-                call,
+                made.call,
                 "KS201",
-                f"`{layer}` is created in `{name}()`, not in `__init__`: a new "
+                f"`{made.layer}` is created in `{name}()`, not in `__init__`: a new "
                 "sub-layer (with new weights) on every call, never tracked or saved",
                 cls.node,
             )
@@ -44,12 +48,15 @@ def state(module: Module, cls: KerasClass) -> Iterator[Hit]:
                     "`build()` (or `__init__`), where Keras can track and save them",
                     cls.node,
                 )
-    if cls.kind == "layer" and cls.find_method("build") is None:
+    tf_data = inherited(cls, "tf_data", runs_in_tf_data)
+    if cls.kind == "layer" and cls.find_method("build") is None and not tf_data:
+        # (A tf.data layer is built by `adapt`, not by an input shape.)
+        built = built_at_init(cls)
         owned = sorted(
             {
-                layer
-                for _, layer in created_at_init(module, cls)
-                if not is_stateless(module, layer)
+                made.layer
+                for made in created_at_init(cls)
+                if not is_stateless(made) and not set(made.attrs) & built
             }
         )
         if owned:
@@ -63,10 +70,32 @@ def state(module: Module, cls: KerasClass) -> Iterator[Hit]:
             )
     elif cls.kind == "layer":
         yield from _unbuilt_sublayers(module, cls)
-    for call, layer in constructions(module, cls.node):
-        if module.is_model_constructor(layer) or cls.functional:
-            continue
+    yield from _dtype_policies(module, cls)
+
+
+def _dtype_policies(module: Module, cls: KerasClass) -> Iterator[Hit]:
+    """KS203: sub-layers that do not follow the layer's dtype policy."""
+    if cls.functional or inherited(cls, "tf_data", runs_in_tf_data):
+        return  # a graph's layers have their own; tf.data has no dtype policy
+    for made in constructions(module, cls.node):
+        call, layer = made.call, made.layer
+        if module.is_model_constructor(layer) or (
+            made.target is not None and made.target.kind == "model"
+        ):
+            continue  # a model computes in its layers
+        if layer.rsplit(".", 1)[-1] in _OUTPUTS_OF_GIVEN_LAYERS:
+            continue  # its outputs are those of the layers it is given
         dtype = keyword_arg(call, "dtype")
+        if dtype is not None and self_attr(dtype.value) in _VARIABLE_DTYPES:
+            yield Hit(
+                call,
+                "KS203",
+                f"`{layer}` is created with `dtype={ast.unparse(dtype.value)}`, the "
+                "layer's variable dtype, not its policy: under `mixed_float16` that "
+                "is float32, so it computes in float32 and the output dtype is wrong",
+                cls.node,
+            )
+            continue
         unset = dtype is None or (
             isinstance(dtype.value, ast.Constant) and dtype.value.value is None
         )
@@ -74,53 +103,95 @@ def state(module: Module, cls: KerasClass) -> Iterator[Hit]:
             yield Hit(
                 call,
                 "KS203",
-                f"`{layer}` is created without `dtype=self.dtype_policy`: under "
-                "`mixed_float16` it computes in float32 and the output dtype is wrong",
+                f"`{layer}` is created without `dtype=self.dtype_policy`: under a "
+                "`mixed_float16` policy given to the layer it computes in float32 "
+                "and the output dtype is wrong",
                 cls.node,
             )
+
+
+# Keras wrappers that only pass their inputs through the layers they are given:
+# their outputs have those layers' dtype (RNN's stacked cells under
+# `mixed_float16` give float16 whatever the wrapper's own policy).
+_OUTPUTS_OF_GIVEN_LAYERS = {"StackedRNNCells"}
+
+# `self.dtype` is the variable dtype: float32 under a mixed policy.
+_VARIABLE_DTYPES = {"dtype", "variable_dtype", "_dtype"}
 
 
 # Attributes that reach every sub-layer Keras tracks.
 _ALL_SUBLAYERS = {"_layers", "layers", "_flatten_layers", "submodules", "_tracker"}
 
 
+def built_at_init(cls: KerasClass) -> set[str]:
+    """Sub-layers `__init__` builds itself (`self.dense.build((None, width))`,
+    where the input width is an argument)."""
+    return {
+        attr
+        for name in reachable(cls, ("__init__",))
+        for attr in along_super(cls, name, "builds", _builds)
+    }
+
+
+def _builds(owner: KerasClass, function: ast.FunctionDef) -> tuple[str, ...]:
+    return tuple(
+        self_attr(node.func.value)
+        for node in owner.module.walk(function)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "build"
+        and self_attr(node.func.value)
+    )
+
+
+# What a method touches: the `self` attributes it reads, and `_EVERY` where it
+# reaches every tracked layer or hands `self` to code not read here.
+_EVERY = "\0every"
+
+
+def _touches(owner: KerasClass, function: ast.FunctionDef) -> tuple[str, ...]:
+    found = set()
+    for node in owner.module.walk(function):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            attr = self_attr(node)
+            if attr in _ALL_SUBLAYERS:
+                found.add(_EVERY)
+            elif attr:
+                found.add(attr)
+        elif isinstance(node, ast.Call) and any(
+            isinstance(arg, ast.Name) and arg.id == "self" for arg in node.args
+        ):
+            found.add(_EVERY)
+    return tuple(found)
+
+
 def _unbuilt_sublayers(module: Module, cls: KerasClass) -> Iterator[Hit]:
-    """KS205: a `build()` that never touches a sub-layer `__init__` assigned."""
-    reachable = {"build"}
-    queue = ["build"]
-    while queue:  # build, and the methods it calls on self
-        found = cls.find_method(queue.pop())
-        for call in calls_in(module, found[1]) if found else []:
-            attr = self_attr(call.func)
-            if attr is not None and attr not in reachable:
-                reachable.add(attr)
-                queue.append(attr)
-    nodes = [
-        node
-        for owner in cls.ancestry()
-        for name, method in owner.methods.items()
-        if name in reachable
-        for node in module.walk(method)
-    ]
-    mentioned = {self_attr(node) for node in nodes}
-    if mentioned & _ALL_SUBLAYERS or any(
-        isinstance(node, ast.Call)
-        and any(isinstance(arg, ast.Name) and arg.id == "self" for arg in node.args)
-        for node in nodes
-    ):
+    """KS205: a `build()` that leaves a sub-layer unbuilt: one `__init__` (or
+    `build()` itself) created, that `build()` neither builds nor mentions, and
+    that `__init__` did not build."""
+    in_build = reachable(cls, ("build",))
+    mentioned = {
+        attr
+        for name in in_build
+        for attr in along_super(cls, name, "touches", _touches)
+    }
+    if _EVERY in mentioned:
         return  # it builds every tracked layer, or hands `self` to code not read here
+    done = mentioned | built_at_init(cls)
     reported = set()
-    for call, layer in created_at_init(module, cls):
-        if is_stateless(module, layer):
+    for made in [*created_at_init(cls), *created_in(cls, in_build)]:
+        if is_stateless(made):
             continue
-        for attr in assigned_to(module, cls, call):
-            if attr not in mentioned and attr not in reported:
+        for attr in made.attrs:
+            if attr not in done and attr not in reported:
                 reported.add(attr)
+                made_in = "`build()`" if made.method in in_build else "`__init__`"
                 yield Hit(
-                    call,
+                    made.node_in(module, cls),
                     "KS205",
-                    f"`build()` never builds `self.{attr}` (`{layer}`): after "
-                    "`build(input_shape)` it has no weights, and a layer rebuilt "
-                    "with `build()` alone on loading has nowhere to put them",
+                    f"{made_in} creates `self.{attr}` (`{made.layer}`), but neither "
+                    "`__init__` nor `build()` builds it: after `build(input_shape)` "
+                    "it has no weights, and a layer rebuilt with `build()` alone on "
+                    "loading has nowhere to put them",
                     cls.node,
                 )

@@ -1,0 +1,667 @@
+"""Property-based tests of what keras-scaffold reads from disk (issue 25): every key
+of an answers file (and the YAML around it), folder and file names, and the
+merge base's contents. Whatever they hold, a command either refuses in one line
+and changes nothing, or writes only the component's own files, with no text from
+them emitted as code (every name in the generated code is the templates' own or
+a name checked as an identifier) and nothing outside the project touched.
+
+A few dozen examples run in every test run; KERAS_SCAFFOLD_FUZZ_EXAMPLES=2000 (the
+variable tests/test_fuzz.py reads too) runs that many of each property, with a
+random seed. The cases the issue reported run first, as explicit examples.
+"""
+
+import datetime
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import black
+import pytest
+import yaml
+from conftest import PATTERNS, REPO, names_in, snapshot
+from conftest import run_main as run
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from keras_scaffold.cli import main
+from keras_scaffold.params import TYPES
+from keras_scaffold.patterns import SafeLoader
+from keras_scaffold.records import ANSWER_KEYS
+
+OPT_IN = "KERAS_SCAFFOLD_FUZZ_EXAMPLES"
+FUZZ = settings(
+    max_examples=int(os.environ.get(OPT_IN, "20")),
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.data_too_large,
+    ],
+    derandomize=OPT_IN not in os.environ,
+)
+LAYER = REPO / "tests" / "check_fixtures" / "guide_composite_layer_fixed.py"
+CODE = "os import system; system('touch PWNED'); from x"
+
+# --- Text an attacker writes into a record or a name ---------------------------------
+
+NASTY = [
+    '"',
+    "'",
+    '"""',
+    "\\",
+    "\n",
+    "\r",
+    "\t",
+    "\x00",
+    "\x1b",
+    "\u2028",
+    "\udcff",
+    "ｓ",
+    "ﬁ",
+    "#",
+    ";",
+    "(",
+    ")",
+    " ",
+    ".",
+    "..",
+    "/",
+    "*",
+    "&a",
+    "{{ 7 * 7 }}",
+    "{% raw %}",
+    "__import__('os').system('touch PWNED')",
+    CODE,
+    "self",
+    "keras",
+    "os",
+]
+words = st.one_of(
+    st.sampled_from(NASTY),
+    st.text(max_size=10),
+    st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,20}", fullmatch=True),
+)
+texts = st.lists(words, max_size=4).map("".join)
+identifiers = st.from_regex(r"[a-z_][a-z0-9_]{0,12}", fullmatch=True)
+dotted = st.lists(st.one_of(identifiers, texts), min_size=1, max_size=4).map(".".join)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    texts,
+    st.dates(),
+    st.binary(max_size=8),
+    st.sampled_from(
+        [
+            "..",
+            "../outside",
+            "/tmp",
+            ".keras-scaffold",
+            ".keras-scaffold/my_block.base",
+            "a/../..",
+            "sub",
+            ".",
+            "simple",
+            "adopted",
+            "composite",
+            "MyBlock",
+            "OtherBlock",
+            "my_block",
+            "pkg.my_block",
+            f"{CODE}.my_block",
+            "blocks",
+            "0.1.0",
+        ]
+    ),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(identifiers, texts), inner, max_size=4),
+        st.frozensets(st.integers(0, 3), max_size=2),
+    ),
+    max_leaves=12,
+)
+params = st.lists(
+    st.fixed_dictionaries(
+        {"name": st.one_of(identifiers, texts), "type": st.sampled_from(TYPES)},
+        optional={
+            "default": values,
+            "min": st.one_of(st.integers(-3, 3), values),
+            "max": st.integers(-3, 9),
+            "choices": st.lists(st.one_of(identifiers, texts), max_size=3),
+            "doc": texts,
+            "other": values,
+        },
+    ),
+    max_size=2,
+)
+settings_values = st.fixed_dictionaries(
+    {},
+    optional={
+        "kind": st.one_of(st.sampled_from(["layer", "model"]), values),
+        "init": st.one_of(st.dictionaries(identifiers, values, max_size=3), values),
+        "other": st.one_of(st.dictionaries(identifiers, values, max_size=3), values),
+        "input_shape": st.one_of(st.lists(st.integers(-1, 9), max_size=4), values),
+        "input_dtype": st.one_of(st.sampled_from(["float32", "int32"]), values),
+        "extra": values,
+    },
+)
+ANSWERS_KEYS = [*ANSWER_KEYS, "_src_path", "_commit", "adopted", "my_own_key"]
+
+
+def key_values(key: str):
+    if key == "params":
+        return st.one_of(params, values)
+    if key == "adopted":
+        return st.one_of(settings_values, values)
+    if key == "module_import":
+        return st.one_of(dotted, values)
+    return values
+
+
+changes = st.sampled_from(ANSWERS_KEYS).flatmap(
+    lambda key: st.tuples(st.just(key), key_values(key))
+)
+
+# Edits of the answers file's text itself: what a dump of values cannot hold.
+# Nine lines that stand for 10**9 values (`*a8`), as a value or beside them.
+BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * 10)}]\n"
+    for level in range(1, 9)
+)
+text_edits = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            ("prepend", BOMB),
+            ("replace", "class_name: MyBlock", "class_name: *a8"),
+            ("append", "class_name: MyBlock\n"),  # a duplicate key
+            ("append", "a: &x [*x]\n"),
+            ("append", "deep: " + "[" * 200 + "]" * 200 + "\n"),
+            ("append", "big: " + "9" * 5000 + "\n"),
+            ("append", "when: 2020-13-45\n"),
+            ("append", "x: !!python/object/apply:os.system ['touch PWNED']\n"),
+            ("replace", "\n", "\r\n"),
+            ("replace", "\n", "\r"),
+        ]
+    ),
+    st.tuples(st.just("insert"), st.integers(0, 400), texts),
+)
+
+
+def edit_text(text: str, edit) -> str:
+    if edit is None:
+        return text
+    if edit[0] == "prepend":
+        return edit[1] + text
+    if edit[0] == "append":
+        return text + edit[1]
+    if edit[0] == "replace":
+        return text.replace(edit[1], edit[2])
+    position = min(edit[1], len(text))
+    return text[:position] + edit[2] + text[position:]
+
+
+# --- Running the CLI and checking what it did --------------------------------------
+
+
+def raw_name(text: str) -> bytes:
+    """`text` as a file or folder name holds it: a lone surrogate from a name on
+    disk stands for the byte that was not UTF-8 (Python's surrogateescape)."""
+    return text.encode("utf-8", "surrogateescape")
+
+
+def raw(text: str) -> bytes:
+    """`text` as a file holds it, lone surrogates too (as bytes no UTF-8 decoder
+    accepts)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def invoke(args: list[str]) -> None:
+    """Run the CLI for a fixture's setup, which must succeed."""
+    try:
+        main(args)
+    except SystemExit as exit_:
+        assert exit_.code in (0, None), args
+
+
+def one_line(err: str) -> None:
+    assert err.startswith("keras-scaffold: error: "), err
+    assert len(err.splitlines()) == 1 and err.endswith("\n"), err
+
+
+@pytest.fixture(scope="module")
+def vocabulary(tmp_path_factory) -> set[str]:
+    """Every name the templates themselves write, for every pattern and type."""
+    folder = tmp_path_factory.mktemp("vocabulary")
+    specs = [f"a_{type_}:{type_}" for type_ in TYPES if type_ != "choice"]
+    specs.append("a_choice:choice:p,q")
+    every = [arg for spec in specs for arg in ("-p", spec)]
+    found: set[str] = set()
+    for pattern in PATTERNS:  # the code of each type is shared: once is enough
+        args = every if pattern == "simple" else []
+        invoke(["new", pattern, "Vocab", "-o", str(folder / pattern), *args])
+        for path in (folder / pattern).rglob("*.py"):
+            found |= names_in(path.read_text())
+    shutil.copy(LAYER, folder / "blocks.py")
+    invoke(["adopt", f"{folder}/blocks.py::CompositeLayer", "--init", "{}"])
+    found |= names_in((folder / "test_composite_layer.py").read_text())
+    return found - {"Vocab", "vocab", "CompositeLayer", "blocks"}
+
+
+# (folder, the generated Python files in it) of every accepted example.
+ACCEPTED: list[tuple[Path, list[str]]] = []
+
+
+def check_code(folder: Path, vocabulary: set[str]) -> None:
+    """The generated Python under `folder` compiles, is black-stable, and names
+    nothing but the templates' names and the component's checked identifiers."""
+    user: set[str] = set()
+    for answers in (folder / ".keras-scaffold").glob("*.yml"):
+        data = yaml.load(answers.read_text(), SafeLoader)  # as keras-scaffold reads it
+        user |= {data["class_name"], f"Test{data['class_name']}", data["module_name"]}
+        user |= set(data["module_import"].split("."))
+        user |= {param["name"] for param in data["params"]}
+    generated = []
+    for path in folder.rglob("*.py"):
+        if path.read_bytes() in (LAYER.read_bytes(), b""):
+            # The adopted class's own module, and the package markers these
+            # tests write into folders they name (ruff's N999 judges those names).
+            continue
+        generated.append(str(path.relative_to(folder)))
+        source = path.read_text("utf-8")
+        compile(source, str(path), "exec")
+        assert black.format_str(source, mode=black.Mode()) == source, path
+        unknown = {
+            name
+            for name in names_in(source) - vocabulary - user
+            if not name.startswith("test_")
+        }
+        assert not unknown, (path, unknown)
+    ACCEPTED.append((folder, generated))
+
+
+def outside_untouched(root: Path, project: Path, before: dict) -> None:
+    """Nothing under `root` but inside `project` changed."""
+    after = snapshot(root)
+    changed = {
+        path for path in set(before) | set(after) if before.get(path) != after.get(path)
+    }
+    inside = f"{project.relative_to(root)}/"
+    assert all(path.startswith(inside) for path in changed), changed
+
+
+# --- Answers files ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def components(tmp_path_factory) -> dict[str, Path]:
+    """A generated and an adopted component, each alone in a project folder."""
+    made = {}
+    for kind in ("generated", "adopted"):
+        project = tmp_path_factory.mktemp(kind) / "project"
+        project.mkdir()
+        if kind == "generated":
+            args = ["new", "simple", "MyBlock", "-o", str(project)]
+            args += ["-p", "mode:choice:a,b=a", "--doc", "mode=The mode."]
+        else:
+            shutil.copy(LAYER, project / "blocks.py")
+            args = ["adopt", f"{project}/blocks.py::CompositeLayer"]
+            args += ["--init", '{"hidden_dim": 4}']
+        invoke(args)
+        made[kind] = project
+    return made
+
+
+@FUZZ
+@given(
+    kind=st.sampled_from(["generated", "adopted"]),
+    edits=st.lists(changes, min_size=1, max_size=3),
+    text_edit=text_edits,
+)
+@example(
+    kind="generated", edits=[("module_import", f"{CODE}.my_block")], text_edit=None
+)
+@example(kind="adopted", edits=[("module_import", f"{CODE}.blocks")], text_edit=None)
+@example(kind="generated", edits=[], text_edit=("prepend", BOMB))
+@example(
+    kind="generated",
+    edits=[],
+    text_edit=("replace", "class_name: MyBlock", "class_name: *a8"),
+)
+@example(kind="generated", edits=[], text_edit=("append", "class_name: MyBlock\n"))
+@example(
+    kind="adopted",
+    edits=[
+        (
+            "adopted",
+            {"kind": "layer", "init": {"when": datetime.date(2020, 1, 1)}},
+        )
+    ],
+    text_edit=None,
+)
+@example(
+    kind="adopted",
+    edits=[("adopted", {"kind": "layer", "init": {"x": b"hello"}})],
+    text_edit=None,
+)
+@example(
+    kind="adopted",
+    edits=[("adopted", {"kind": "layer", "init": {"x": frozenset({1, 2})}})],
+    text_edit=None,
+)
+def test_any_answers_file_is_refused_in_one_line_or_gives_clean_code(
+    components, vocabulary, tmp_path_factory, capsys, kind, edits, text_edit
+):
+    root = tmp_path_factory.mktemp("answers")
+    project = root / "project"
+    shutil.copytree(components[kind], project)
+    (root / "precious.txt").write_text("mine\n")
+    answers = next((project / ".keras-scaffold").glob("*.yml"))
+    data = yaml.safe_load(answers.read_text())
+    for key, value in edits:
+        data[key] = value
+    answers.write_bytes(raw(edit_text(yaml.dump(data, Dumper=_Dumper), text_edit)))
+    before = snapshot(root)
+    code, _, err = run(["regenerate"], project, capsys)
+    outside_untouched(root, project, before)
+    assert not list(root.rglob("PWNED"))
+    if code != 0:
+        one_line(err)
+        assert snapshot(root) == before
+        return
+    prefix = f"{project.name}/"
+    records = {
+        path
+        for path in set(snapshot(project))
+        - {path.removeprefix(prefix) for path in before}
+        if path.startswith(".keras-scaffold/")
+    }
+    base = f".keras-scaffold/{answers.stem}.base/"
+    assert all(path.startswith(base) for path in records), records
+    check_code(project, vocabulary)
+
+
+class _Dumper(yaml.SafeDumper):
+    """A dumper for what a hand-edited file may hold: sets as `!!set`."""
+
+
+_Dumper.add_representer(
+    frozenset, lambda dumper, value: dumper.represent_set(set(value))
+)
+
+
+# --- Folder and file names ---------------------------------------------------------
+
+
+def _usable(name: str) -> bool:
+    """A name the file system can hold in one folder entry."""
+    if not name or name in (".", "..") or "/" in name or "\x00" in name:
+        return False
+    try:
+        return len(os.fsencode(name)) <= 200
+    except UnicodeError:
+        return False
+
+
+folder_names = st.one_of(texts, identifiers, st.just(CODE)).filter(_usable)
+
+
+@FUZZ
+@given(
+    where=st.sampled_from(["output", "package", "project", "adopt", "adopt_file"]),
+    name=folder_names,
+)
+@example(where="adopt", name="os import system;system('touch PWNED');from json")
+@example(where="project", name="os import system;system('touch PWNED');from json")
+@example(where="project", name="\udcff")  # the byte 0xff: no UTF-8
+@example(where="output", name="a[\x95b")  # ruff reads `[` as a pattern
+@example(where="adopt_file", name="os")  # `from os import` is the standard library's
+def test_any_folder_name_is_refused_in_one_line_or_gives_clean_code(
+    vocabulary, tmp_path_factory, capsys, where, name
+):
+    root = tmp_path_factory.mktemp("names")
+    work = root / "work"
+    work.mkdir()
+    folder = work / name
+    if where == "output":
+        folder.mkdir()
+        args = ["new", "simple", "MyBlock", "-o", name]
+    elif where == "package":
+        folder.mkdir()
+        (folder / "__init__.py").write_text("")
+        args = ["new", "simple", "MyBlock", "-o", name]
+    elif where == "project":
+        settings = (
+            "[tool.keras-scaffold]\n"
+            'package = "proj"\n'
+            f"layers = {_toml_string('src/proj/' + name)}\n"
+            'models = "src/proj/models"\n'
+            'tests = "tests"\n'
+        )
+        # A name that is no UTF-8 (a byte such as 0xff) makes a pyproject.toml
+        # that is none either: refused in one line.
+        (work / "pyproject.toml").write_bytes(raw_name(settings))
+        layers = work / "src" / "proj" / name
+        layers.mkdir(parents=True)
+        (work / "src" / "proj" / "__init__.py").write_text("")
+        (layers / "__init__.py").write_text("")
+        args = ["new", "simple", "MyBlock"]
+    elif where == "adopt":
+        folder.mkdir()
+        (folder / "__init__.py").write_text("")
+        shutil.copy(LAYER, folder / "blocks.py")
+        args = ["adopt", f"{name}/blocks.py::CompositeLayer", "--init", "{}"]
+    else:  # the module's own file name
+        shutil.copy(LAYER, work / f"{name}.py")
+        args = ["adopt", f"{name}.py::CompositeLayer", "--init", "{}"]
+    before = snapshot(root)
+    code, _, err = run(args, work, capsys)
+    outside_untouched(root, work, before)
+    assert not list(root.rglob("PWNED"))
+    if code != 0:
+        one_line(err)
+        assert snapshot(root) == before
+        return
+    destination = next(path.parent for path in work.rglob(".keras-scaffold"))
+    check_code(destination, vocabulary)
+
+
+def _toml_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return (
+        '"'
+        + "".join(
+            f"\\u{ord(c):04x}" if ord(c) < 32 or ord(c) == 127 else c for c in escaped
+        )
+        + '"'
+    )
+
+
+# --- Merge bases ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def changed(tmp_path_factory) -> dict:
+    """A component generated from a template copy, that copy then changed (so
+    that `regenerate` renders and merges), and what the changed templates give."""
+    root = tmp_path_factory.mktemp("bases")
+    templates = root / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    project = root / "project"
+    fresh = root / "fresh"
+    args = ["new", "simple", "MyBlock", "-p", "mode:choice:a,b=a"]
+    for folder in (project, fresh):
+        if folder == fresh:
+            module = templates / "simple" / "module.py.jinja"
+            module.write_text(
+                module.read_text().replace(
+                    "    def call(", "    # A template change.\n    def call(", 1
+                )
+            )
+        invoke(["--templates", str(templates), *args, "-o", str(folder)])
+    theirs = {
+        path: data.decode()
+        for path, data in snapshot(fresh).items()
+        if not path.startswith(".keras-scaffold")
+    }
+    return {"project": project, "templates": templates, "theirs": theirs}
+
+
+GENERATED = ["my_block.py", "test_my_block.py", "keras_scaffold_checks.py"]
+lines = st.one_of(
+    texts,
+    st.sampled_from(
+        [
+            "import os\n",
+            "os.system('touch PWNED')\n",
+            "<<<<<<< yours\n",
+            "=======\n",
+            ">>>>>>> keras-scaffold 0.1.0\n",
+            "class MyBlock(keras.layers.Layer):\n",
+            "    def call(self, inputs):\n",
+            "",
+        ]
+    ),
+)
+base_texts = st.lists(lines, max_size=8).map("".join)
+
+
+@FUZZ
+@given(
+    bases=st.dictionaries(
+        st.sampled_from([*GENERATED, "pyproject.toml", "notes.txt", "sub/x.py"]),
+        st.one_of(base_texts, st.sampled_from(["keep", "drop"])),
+        max_size=4,
+    ),
+    pending=st.dictionaries(st.sampled_from(GENERATED), base_texts, max_size=2),
+    digest=st.one_of(
+        st.none(),
+        st.sampled_from(["swap", "empty"]),
+        st.lists(st.one_of(texts, st.sampled_from(GENERATED)), max_size=4).map(
+            "\n".join
+        ),
+    ),
+)
+@example(bases={"pyproject.toml": "keep"}, pending={}, digest=None)
+@example(bases={}, pending={}, digest="swap")
+def test_any_merge_base_is_refused_in_one_line_or_merges_only_real_lines(
+    changed, tmp_path_factory, capsys, bases, pending, digest
+):
+    """A merge base is never a source of lines: whatever it holds, every line
+    `regenerate` writes comes from the user's file or the fresh generation (or
+    is a conflict marker), and `remove` deletes only the component's files."""
+    root = tmp_path_factory.mktemp("merge")
+    project = root / "project"
+    shutil.copytree(changed["project"], project)
+    (root / "precious.txt").write_text("mine\n")
+    base = project / ".keras-scaffold" / "my_block.base"
+    for relpath, text in bases.items():
+        if relpath not in GENERATED:  # a file of the user's, named by the base
+            (project / relpath).parent.mkdir(parents=True, exist_ok=True)
+            (project / relpath).write_text("mine\n")
+        if text == "drop":
+            (base / f"{relpath}.orig").unlink(missing_ok=True)
+            continue
+        if text == "keep":
+            text = "mine\n" if relpath not in GENERATED else None
+        if text is not None:
+            (base / f"{relpath}.orig").parent.mkdir(parents=True, exist_ok=True)
+            (base / f"{relpath}.orig").write_bytes(raw(text))
+    for relpath, text in pending.items():
+        (base / f"{relpath}.theirs").write_bytes(raw(text))
+    if digest == "swap":  # one file's formatting passed off as another's
+        lines_ = (base / "digest").read_text().splitlines()
+        digests = [line.split(" ", 1) for line in lines_[1:]]
+        paths = [path for _, path in digests]
+        rotated = zip(digests, paths[1:] + paths[:1], strict=True)
+        swapped = [f"{digest_} {path}" for (digest_, _), path in rotated]
+        (base / "digest").write_text("\n".join(lines_[:1] + swapped) + "\n")
+    elif digest == "empty":
+        (base / "digest").write_text("")
+    elif digest is not None:
+        (base / "digest").write_bytes(raw(digest))
+    ours = {path: (project / path).read_text() for path in GENERATED}
+    mine = {
+        path: data
+        for path, data in snapshot(project).items()
+        if not path.startswith(".keras-scaffold") and path not in GENERATED
+    }
+    before = snapshot(root)
+    templates = ["--templates", str(changed["templates"])]
+    code, out, err = run([*templates, "regenerate"], project, capsys)
+    outside_untouched(root, project, before)
+    if code != 0 and "conflict" not in err:
+        one_line(err)
+        assert snapshot(root) == before
+        return
+    markers = {"<<<<<<< yours", "=======", ">>>>>>> keras-scaffold 0.1.0"}
+    for path in GENERATED:
+        written = (project / path).read_text()
+        allowed = set(ours[path].splitlines()) | markers
+        allowed |= set(changed["theirs"][path].splitlines())
+        assert set(written.splitlines()) <= allowed, (
+            path,
+            set(written.splitlines()) - allowed,
+        )
+    for path, data in mine.items():
+        assert (project / path).read_bytes() == data, path
+    before = snapshot(root)
+    code, _, err = run([*templates, "remove", "MyBlock", "--force"], project, capsys)
+    outside_untouched(root, project, before)
+    after = snapshot(project)
+    if code != 0:
+        one_line(err)
+        assert snapshot(root) == before
+        return
+    assert all(path in after for path in mine), set(mine) - set(after)
+    assert not any(path in after for path in GENERATED)
+
+
+def plain_copy(folder: Path, files: list[str]) -> tuple[Path, list[str]]:
+    """`folder`'s Python files (all of them: ruff tells first-party modules by
+    them) copied into a temporary folder, each name's glob characters (`[`, `*`,
+    ...) replaced by `-`: ruff reads its paths as patterns and stops at a bad one.
+    No such name can reach an import: those are checked identifiers. Returns the
+    copy and the new names of `files`."""
+    target = Path(tempfile.mkdtemp(prefix="ruff-"))
+
+    def plain(name: str) -> str:
+        return re.sub(r"[][*?{}!]", "-", name)
+
+    for path in folder.rglob("*.py"):
+        name = str(path.relative_to(folder))
+        (target / plain(name)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / plain(name))
+    return target, [plain(name) for name in files]
+
+
+def test_every_accepted_component_is_ruff_clean():
+    """Ruff over every component the properties above accepted: with ruff's
+    defaults and with the project's selection."""
+    if not ACCEPTED:
+        pytest.skip("the properties accepted nothing (run with them)")
+    print(f"{len(ACCEPTED)} accepted components checked with ruff")
+    for extra in (["--isolated"], ["--isolated", "--select", "E,F,W,I,B,UP"]):
+        for named, generated in ACCEPTED:
+            folder, files = plain_copy(named, generated)
+            # The source roots a project made by `init` declares, and the folders
+            # the tests were written to: keras_scaffold_checks.py lies beside
+            # them, first-party only where its folder is a source root.
+            roots = sorted({".", "src", "tests"} | {str(Path(f).parent) for f in files})
+            completed = subprocess.run(
+                [sys.executable, "-m", "ruff", "check", "--no-cache", *extra]
+                + ["--config", f"src = {roots!r}"]
+                + ["--line-length", "88", *files],
+                capture_output=True,
+                text=True,
+                cwd=folder,
+            )
+            assert completed.returncode == 0, (folder, completed.stdout[-3000:])

@@ -1,0 +1,146 @@
+"""The project `init` makes, as its CI runs it: the workflow's steps, taken from
+`.github/workflows/tests.yml` and run here as GitHub Actions runs them (those this
+machine can run), in a fresh virtual environment."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+from conftest import host_venv
+
+from keras_scaffold import __version__
+from keras_scaffold.project import find_project
+from keras_scaffold.templates import Templates
+
+TORCH_CPU = "https://download.pytorch.org/whl/cpu"
+
+
+@pytest.fixture
+def project(run_cli, tmp_path):
+    backends = ("--data", "test_backends=[tensorflow, torch]")
+    assert run_cli("init", "my-layers", *backends, cwd=tmp_path).code == 0
+    root = tmp_path / "my-layers"
+    assert run_cli("new", "composite", "MyBlock", cwd=root).code == 0
+    return root
+
+
+def jobs(project) -> dict:
+    workflow = project / ".github" / "workflows" / "tests.yml"
+    return yaml.safe_load(workflow.read_text())["jobs"]
+
+
+def steps(job: dict, backend: str) -> list[tuple[str, dict]]:
+    """(command, environment) of each step that runs a command for `backend`."""
+    found = []
+    for step in job["steps"]:
+        if "run" not in step:
+            continue  # `uses:` steps: the checkout and setup-python
+        condition = step.get("if")
+        if condition is not None and condition != f"matrix.backend == '{backend}'":
+            continue
+        found.append(
+            (
+                step["run"].replace("${{ matrix.backend }}", backend),
+                {
+                    name: str(value).replace("${{ matrix.backend }}", backend)
+                    for name, value in step.get("env", {}).items()
+                },
+            )
+        )
+    return found
+
+
+def test_the_workflow_runs_the_hooks_and_tests_each_backend(project):
+    hooks, tests = jobs(project)["hooks"], jobs(project)["tests"]
+    assert [command for command, _ in steps(hooks, "tensorflow")] == [
+        'python -m pip install -e ".[dev]"',
+        "pre-commit run --all-files --show-diff-on-failure",
+    ]
+    assert tests["strategy"]["matrix"]["backend"] == ["tensorflow", "torch"]
+    # PyTorch's CPU build before the torch extra, and only for torch.
+    torch = [command for command, _ in steps(tests, "torch")]
+    assert torch[0] == f"python -m pip install torch --index-url {TORCH_CPU}"
+    assert torch[1] == 'python -m pip install -e ".[torch,test]"'
+    assert TORCH_CPU not in str(steps(tests, "tensorflow"))
+    # The hooks are the dev extra's tools: black, ruff and keras-scaffold's two.
+    config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
+    entries = [hook["entry"] for repo in config["repos"] for hook in repo["hooks"]]
+    assert entries == [
+        "black",
+        "ruff check --fix",
+        "keras-scaffold check",
+        "keras-scaffold regenerate --check",
+    ]
+    settings = find_project(project)
+    assert settings is not None
+    pyproject = (project / "pyproject.toml").read_text()
+    assert f'"keras-scaffold>={__version__}",' in pyproject
+    assert 'addopts = "-ra"' in pyproject
+
+
+def test_the_copier_ymls_know_this_version():
+    for config in ("copier.yml", "project/copier.yml"):
+        text = (Templates().root / config).read_text()
+        questions = yaml.safe_load(text.replace("!include", ""))
+        assert questions["keras_scaffold_version"]["default"] == __version__
+
+
+@pytest.mark.parametrize(
+    "requirement",
+    ["numpy", "keras-scaffold\n>=1", ""],
+)
+def test_a_requirement_that_is_not_keras_scaffold_is_refused(
+    run_cli, tmp_path, requirement
+):
+    data = f"keras_scaffold_requirement={requirement}"
+    result = run_cli("init", "proj", "--data", data, cwd=tmp_path)
+    assert result.code != 0 and "keras-scaffold" in result.err
+    assert not (tmp_path / "proj").exists()
+
+
+def test_a_git_requirement_is_written_as_given(run_cli, tmp_path):
+    url = 'keras-scaffold @ git+https://example.com/k"s.git@v0.1.0'
+    data = f"keras_scaffold_requirement={url}"
+    assert run_cli("init", "proj", "--data", data, cwd=tmp_path).code == 0
+    import tomlkit
+
+    pyproject = tomlkit.parse((tmp_path / "proj" / "pyproject.toml").read_text())
+    assert pyproject["project"]["optional-dependencies"]["dev"][0] == url
+
+
+def test_the_ci_steps_pass_here(project, tmp_path):
+    """Every step of both jobs that can run here (all but PyTorch's CPU build,
+    which needs its own index), on the `tensorflow` entry of the matrix."""
+    python = host_venv(tmp_path / "venv")
+    environment = {
+        **os.environ,
+        "PATH": os.pathsep.join(
+            [str(tmp_path / "venv" / "bin"), os.path.dirname(sys.executable)]
+            + [os.environ["PATH"]]
+        ),
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"),
+    }
+    assert python.startswith(str(tmp_path))
+    # actions/checkout: the project as a git checkout.
+    for args in (["init", "-q"], ["add", "-A"]):
+        subprocess.run(["git", *args], cwd=project, check=True, capture_output=True)
+    outputs = []
+    for job in ("hooks", "tests"):
+        for command, variables in steps(jobs(project)[job], "tensorflow"):
+            completed = subprocess.run(
+                command,
+                shell=True,
+                cwd=project,
+                env={**environment, **variables},
+                capture_output=True,
+                text=True,
+            )
+            output = completed.stdout + completed.stderr
+            assert completed.returncode == 0, f"{command}:\n{output[-3000:]}"
+            outputs.append(output)
+    hooks = outputs[1]
+    for name in ("black", "ruff check", "keras-scaffold check", "regenerate --check"):
+        assert any(name in line and "Passed" in line for line in hooks.splitlines())
+    assert " passed" in outputs[-1]

@@ -67,7 +67,8 @@ CASES = {
         "quantized": {"dense": DENSE},
     },
     "scaled_dense": {
-        "make": "ScaledDense(units=4)",
+        # Named: the quantized layers are compared by name, across modes.
+        "make": "ScaledDense(units=4, name='scaled_dense')",
         "shape": [6],
         "quantized": {"scaled_dense": ["int8", "int4"]},
     },
@@ -148,6 +149,7 @@ for mode in modes:
                 keras.utils.set_random_seed(0)
                 model = model_for(case, policy)
                 x = inputs_for(case)
+                float_weights = model.get_weights()
                 with warnings.catch_warnings():
                     # "Layer Dropout does not have a `quantize` method implemented."
                     warnings.simplefilter("ignore")
@@ -161,6 +163,14 @@ for mode in modes:
                     failures.append(f"{what}: quantized {before}, expected {expected}")
                     continue
                 outputs = infer(model, x)
+                if mode == "int8":
+                    # Quantized, the model still computes what it did in float.
+                    float_model = model_for(case, policy)
+                    float_model.set_weights(float_weights)
+                    reference = infer(float_model, x)
+                    error = np.max(np.abs(outputs - reference))
+                    if error > 0.05 * max(1.0, float(np.max(np.abs(reference)))):
+                        failures.append(f"{what}: int8 is {error} off float")
                 path = f"{folder}/{module}-{mode}.keras"
                 model.save(path)
                 restored = keras.models.load_model(path)

@@ -20,7 +20,7 @@ class ScaledDense(keras.layers.Layer):
     on its outputs, as `keras.layers.Dense` does.
 
     Quantization: `model.quantize("int8")` (or `layer.quantize("int8")`)
-    replaces the kernel with an int8 kernel and one scale per unit, and calls
+    replaces the kernel with an int8 kernel and one scale per unit, and its calls
     multiply int8 inputs (quantized per row) by it, as `keras.layers.Dense`
     does; `"int4"` packs two 4-bit values in each byte and keeps the inputs
     as they are. A saved quantized model reloads quantized. Other modes leave

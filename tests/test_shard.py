@@ -14,6 +14,11 @@ import sys
 
 import pytest
 from conftest import EXAMPLES
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keras_scaffold.render import ComponentTemplate
+from keras_scaffold.templates import default_templates_dir
 
 SCRIPT = r"""
 import json
@@ -262,3 +267,18 @@ def test_stacks_train_sharded_on_eight_jax_devices_and_reload(tmp_path):
     split = json.loads(completed.stdout.splitlines()[-1])
     assert len(split) == 4, split
     assert all(layers and all(layers.values()) for layers in split.values()), split
+
+
+@settings(max_examples=300, deadline=None)
+@given(class_name=st.from_regex(r"[A-Z][A-Za-z0-9]{0,30}", fullmatch=True))
+def test_rules_name_a_class_as_keras_names_its_instances(class_name):
+    # The rules of `simple`, `rnn_cell`, `stateful` and `orchestration` match the
+    # class's default layer name, which the template derives from the class name.
+    from keras.src.utils.naming import to_snake_case
+
+    env = ComponentTemplate(default_templates_dir()).env
+    template = env.from_string(
+        '{% import "_shared/quantize_shard.jinja" as qs %}'
+        "{{ qs.keras_default_name(name) }}"
+    )
+    assert template.render(name=class_name) == to_snake_case(class_name)

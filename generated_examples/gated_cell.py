@@ -262,3 +262,97 @@ class GatedCell(keras.layers.Layer):
             "bias_initializer": keras.initializers.serialize(self.bias_initializer),
         }
         return {**base_config, **config}
+
+    @staticmethod
+    def get_layout_map(
+        device_mesh: keras.distribution.DeviceMesh,
+        model_parallel_dim_name: str = "model",
+        data_parallel_dim_name: str = "batch",
+        layout_map: keras.distribution.LayoutMap | None = None,
+    ) -> keras.distribution.LayoutMap:
+        """Adds the rules that shard this layer's weights to a `LayoutMap`.
+
+        The rules split the weight matrices over the mesh axis
+        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does (a
+        first projection column-wise, the next row-wise, attention by heads,
+        embeddings by rows) and, where the axes below say `batch`, another axis
+        over `data_parallel_dim_name`, as keras-hub's backbones do; XLA inserts
+        the collectives. Every axis split must divide by the size of its mesh
+        axis. Other weights (biases, normalization) are replicated. With the
+        default axis names:
+
+        - `(.*/)?<name>(_[0-9]+)?/kernel`: the input kernel, by gate units:
+          `(None, "model")`.
+        - `(.*/)?<name>(_[0-9]+)?/recurrent_kernel`: the recurrent kernel, by gate
+          units:
+          `(None, "model")`.
+
+        `<name>` is Keras's default name of the layer, `gated_cell`, then
+        `gated_cell_1`, ..., under any outer layer: an instance given another
+        `name` needs rules of its own. Rules of other classes chain into the
+        same map through `layout_map`.
+
+        Args:
+            device_mesh: The `keras.distribution.DeviceMesh` to shard over; used
+                when `layout_map` is `None`.
+            model_parallel_dim_name: The mesh axis the weight matrices are
+                split over. Defaults to `"model"`.
+            data_parallel_dim_name: The mesh axis the batch is split over,
+                which the rules marked `"batch"` split weights over too.
+                Defaults to `"batch"`.
+            layout_map: The `keras.distribution.LayoutMap` to add the rules to,
+                such as another class's `get_layout_map()`. Defaults to `None`:
+                a new `keras.distribution.LayoutMap(device_mesh)`.
+
+        Returns:
+            `layout_map`, holding these rules.
+
+        Raises:
+            ValueError: If `layout_map` holds one of these keys with another
+                layout.
+
+        Example:
+
+        ```python
+        mesh = keras.distribution.DeviceMesh(
+            shape=(2, 4),
+            axis_names=("batch", "model"),
+            devices=keras.distribution.list_devices(),
+        )
+        layout_map = GatedCell.get_layout_map(mesh)
+        keras.distribution.set_distribution(
+            keras.distribution.ModelParallel(
+                layout_map=layout_map, batch_dim_name="batch"
+            )
+        )
+        ```
+        """
+        model_dim = model_parallel_dim_name
+        if layout_map is None:
+            layout_map = keras.distribution.LayoutMap(device_mesh)
+        # Keras's default name of this layer, which the rules match.
+        name = "gated_cell"
+        rules = {
+            f"(.*/)?{name}(_[0-9]+)?/kernel": (
+                None,
+                model_dim,
+            ),
+            f"(.*/)?{name}(_[0-9]+)?/recurrent_kernel": (
+                None,
+                model_dim,
+            ),
+        }
+        # `key in layout_map` matches `key` as a path against every rule; the
+        # keys themselves are what a second class's identical rule must find.
+        keys = list(layout_map)
+        for key, axes in rules.items():
+            if key not in keys:
+                layout_map[key] = axes
+            elif tuple(layout_map[key].axes) != axes:
+                raise ValueError(
+                    f"The layout map already holds '{key}' as "
+                    f"{tuple(layout_map[key].axes)}, not {axes}. Received: "
+                    f"model_parallel_dim_name={model_parallel_dim_name}, "
+                    f"data_parallel_dim_name={data_parallel_dim_name}"
+                )
+        return layout_map

@@ -207,6 +207,17 @@ def apply_layer(layer, inputs, **kwargs):
     return layer(inputs, **kwargs)
 
 
+def quantized_weights(model):
+    """Each weight's layer, name and dtype: after `model.quantize("int8")`, the
+    int8 kernels and their scales where the float kernels were. (Sub-layers a
+    config brings come back built outside their parent: only the last two parts
+    of a path are compared.)"""
+    return [
+        ("/".join(w.path.split("/")[-2:]), keras.backend.standardize_dtype(w.dtype))
+        for w in model.weights
+    ]
+
+
 def compiled_predict_available():
     """`torch.compile` runs only where asked for: it is slow on a cold cache."""
     return keras.backend.backend() != "torch" or os.environ.get(
@@ -595,6 +606,30 @@ class LayerChecks:
         fresh = self.make_model(self.make_layer())
         fresh.load_weights(path)
         outputs = to_numpy(fresh(fitted.inputs, training=False))
+        np.testing.assert_allclose(outputs, expected, rtol=1e-6, atol=1e-6)
+
+    # A layer that re-creates its sub-layers from its own dtype policy brings
+    # them back unquantized unless `get_config` saves their policies.
+    def test_quantize_save_and_load_give_identical_outputs(self, tmp_path):
+        model = self.make_model(self.make_layer())
+        with warnings.catch_warnings():
+            # "Layer Dropout does not have a `quantize` method implemented."
+            warnings.simplefilter("ignore")
+            model.quantize("int8")
+        weights = quantized_weights(model)
+        if "int8" not in {dtype for _, dtype in weights}:
+            pytest.skip(
+                "nothing in the layer that `model.quantize` quantizes (a `Dense`, "
+                "`EinsumDense` or `Embedding` sub-layer, or a `quantize()` of its own)"
+            )
+        inputs = self.make_inputs()
+        expected = infer(model, inputs)
+        path = str(tmp_path / "model.keras")
+        model.save(path)
+        restored = keras.models.load_model(path)
+        # The same quantized weights (int8 kernels, their scales) in the same layers.
+        assert quantized_weights(restored) == weights
+        outputs = infer(restored, inputs)
         np.testing.assert_allclose(outputs, expected, rtol=1e-6, atol=1e-6)
 
     def test_padding_does_not_change_masked_results(self):

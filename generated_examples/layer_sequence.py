@@ -160,6 +160,7 @@ class LayerSequence(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
+        base_config["dtype"] = self._dtype_policy_config()
         config = {
             "sublayers": [keras.layers.serialize(item) for item in self.sublayers],
         }
@@ -173,3 +174,27 @@ class LayerSequence(keras.layers.Layer):
             for item in config["sublayers"]
         ]
         return cls(**config)
+
+    def _dtype_policy_config(self) -> dict[str, Any]:
+        """This layer's dtype policy as `get_config` saves it, with the
+        policy of each quantized sub-layer.
+
+        A model reloading this layer re-creates its sub-layers from its
+        policy alone, so after `model.quantize()` a quantized sub-layer would
+        come back unquantized, and its saved weights would not fit it. As
+        keras-hub's `Backbone.get_config` does, the policy saved is then a
+        `keras.dtype_policies.DTypePolicyMap`: this layer's policy, and the
+        policy of each quantized sub-layer under its `path`, which the sub-layer
+        reads back when it is built.
+        """
+        policy = self.dtype_policy
+        if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
+            quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
+            # Keras has no public walk of a layer's sub-layers; `Model.quantize`
+            # and keras-hub's `Backbone` use this one.
+            for layer in self._flatten_layers(include_self=False):
+                if layer.quantization_mode is not None:
+                    quantized[layer.path] = layer.dtype_policy
+            if len(quantized):
+                policy = quantized
+        return keras.dtype_policies.serialize(policy)

@@ -19,6 +19,13 @@ class ScaledDense(keras.layers.Layer):
     (from `keras.layers.Embedding(mask_zero=True)` or `keras.layers.Masking`)
     on its outputs, as `keras.layers.Dense` does.
 
+    Quantization: `model.quantize("int8")` (or `layer.quantize("int8")`)
+    replaces the kernel with an int8 kernel and one scale per unit, and its calls
+    multiply int8 inputs (quantized per row) by it, as `keras.layers.Dense`
+    does; `"int4"` packs two 4-bit values in each byte and keeps the inputs
+    as they are. A saved quantized model reloads quantized. Other modes leave
+    the layer as it is.
+
     **Intent**: a learned linear projection of each feature vector, with its
     own weights and no sub-layers.
 
@@ -57,6 +64,9 @@ class ScaledDense(keras.layers.Layer):
             `build()`.
         bias: The bias vector, of shape `(units,)`, or `None` when `use_bias`
             is `False`.
+        kernel_scale: After `quantize()`, one scale per unit, of shape
+            `(units,)`: the quantized kernel is the float kernel times
+            `kernel_scale`, rounded. `None` before.
 
     Example:
 
@@ -132,6 +142,7 @@ class ScaledDense(keras.layers.Layer):
         self.supports_masking = True
         self.kernel = None
         self.bias = None
+        self.kernel_scale = None
 
     # Weights are created here, from the input shape, so that a saved model
     # reloads them; change the maths in `call()` and keep this structure.
@@ -142,11 +153,16 @@ class ScaledDense(keras.layers.Layer):
                 "The last dimension of the inputs must be "
                 f"defined. Received: input_shape={input_shape}"
             )
-        self.kernel = self.add_weight(
-            name="kernel",
-            shape=(input_dim, self.units),
-            initializer=self.kernel_initializer,
-        )
+        kernel_shape = (input_dim, self.units)
+        if self.quantization_mode is not None:
+            # A quantized layer being reloaded: its quantized kernel and scales.
+            self.quantized_build(kernel_shape, self.quantization_mode)
+        else:
+            self.kernel = self.add_weight(
+                name="kernel",
+                shape=kernel_shape,
+                initializer=self.kernel_initializer,
+            )
         if self.use_bias:
             self.bias = self.add_weight(
                 name="bias",
@@ -166,6 +182,113 @@ class ScaledDense(keras.layers.Layer):
     ) -> tuple[int | None, ...]:
         return tuple(input_shape[:-1]) + (self.units,)
 
+    # Quantization, as Keras's guide "Writing Quantization-Compatible Layers"
+    # and `keras.layers.Dense` do it: `quantize()` replaces the kernel, Keras
+    # calls `_int8_call()` or `_int4_call()` in place of `call()` once the dtype
+    # policy names the mode, and `build()` creates the quantized weights when a
+    # quantized model reloads. Change them with `call()`, or delete them all.
+    def quantize(
+        self, mode: str | None = None, type_check: bool = True, config: Any = None
+    ) -> None:
+        """Quantizes the kernel to `mode`, `"int8"` or `"int4"`, for serving.
+
+        Each unit's column of the kernel gets one scale, so that its largest
+        absolute value maps to 127 (int8) or 7 (int4), and is rounded to
+        integers. Keras's default quantizers are used, as `Dense` uses them
+        without a `config`: the quantizers of `config` are not, and int4 is
+        per unit, whatever `config.block_size` says. Keras calls this from
+        `model.quantize(mode)`, which leaves the layer as it is on the
+        `NotImplementedError` of another mode (or of a subclass, whose `call()`
+        this does not know, unless `type_check` is `False`).
+        """
+        if type_check and type(self) is not ScaledDense:
+            raise NotImplementedError(
+                f"Layer {self.__class__.__name__} does not have a `quantize` "
+                "method implemented."
+            )
+        if mode not in ("int8", "int4"):
+            raise NotImplementedError(
+                f"Layer {self.__class__.__name__} supports the quantization "
+                f"modes 'int8' and 'int4'. Received: mode={mode}"
+            )
+        kernel_shape = tuple(self.kernel.shape)
+        kernel, kernel_scale = keras.quantizers.abs_max_quantize(
+            self.kernel,
+            axis=0,
+            value_range=(-127, 127) if mode == "int8" else (-8, 7),
+            dtype="int8",
+            to_numpy=True,
+        )
+        if mode == "int4":
+            kernel, _, _ = keras.quantizers.pack_int4(kernel, axis=-1)
+        del self.kernel
+        self.quantized_build(kernel_shape, mode)
+        self.kernel.assign(kernel)
+        self.kernel_scale.assign(ops.squeeze(kernel_scale, axis=0))
+        # The policy names the mode: Keras then calls the quantized path, and
+        # saves it so that a reloaded layer builds quantized weights. A policy
+        # that names it already (it was set, and called this) is kept.
+        if self.dtype_policy.quantization_mode is None:
+            name = "int4/-1" if mode == "int4" else mode  # -1: a scale per unit
+            self.dtype_policy = keras.dtype_policies.get(
+                f"{name}_from_{self.dtype_policy.name}"
+            )
+
+    def quantized_build(self, kernel_shape: tuple[int, int], mode: str) -> None:
+        """Creates the weights of the quantized kernel in place of the kernel."""
+        if mode == "int8":
+            self._int8_build(kernel_shape)
+        elif mode == "int4":
+            self._int4_build(kernel_shape)
+        else:
+            raise NotImplementedError(
+                f"Layer {self.__class__.__name__} supports the quantization "
+                f"modes 'int8' and 'int4'. Received: mode={mode}"
+            )
+        # Keras reads this: the policy may now name the mode without
+        # quantizing the layer again.
+        self._is_quantized = True
+
+    def _int8_build(self, kernel_shape: tuple[int, int]) -> None:
+        # Quantized weights are not trained: quantize after training.
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=kernel_shape,
+            initializer="zeros",
+            dtype="int8",
+            trainable=False,
+        )
+        self.kernel_scale = self.add_weight(
+            name="kernel_scale",
+            shape=(self.units,),
+            initializer="ones",
+            trainable=False,
+        )
+
+    def _int4_build(self, kernel_shape: tuple[int, int]) -> None:
+        # The same weights, two 4-bit values packed in each byte of a row.
+        input_dim, units = kernel_shape
+        self._int8_build((input_dim, (units + 1) // 2))
+
+    def _int8_call(self, inputs: Any) -> Any:
+        # Each row of the inputs quantized with a scale of its own, an integer
+        # product, and both scales divided out.
+        inputs, inputs_scale = keras.quantizers.abs_max_quantize(inputs, axis=-1)
+        outputs = ops.cast(ops.matmul(inputs, self.kernel), self.compute_dtype)
+        outputs = ops.divide(outputs, ops.multiply(inputs_scale, self.kernel_scale))
+        if self.bias is not None:
+            outputs = ops.add(outputs, self.bias)
+        return self.activation(outputs)
+
+    def _int4_call(self, inputs: Any) -> Any:
+        # The kernel unpacked to one int8 value per weight; the inputs stay.
+        kernel = keras.quantizers.unpack_int4(self.kernel, self.units, axis=-1)
+        outputs = ops.matmul(inputs, ops.cast(kernel, self.compute_dtype))
+        outputs = ops.divide(outputs, self.kernel_scale)
+        if self.bias is not None:
+            outputs = ops.add(outputs, self.bias)
+        return self.activation(outputs)
+
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
         config = {
@@ -176,3 +299,91 @@ class ScaledDense(keras.layers.Layer):
             "bias_initializer": keras.initializers.serialize(self.bias_initializer),
         }
         return {**base_config, **config}
+
+    @staticmethod
+    def get_layout_map(
+        device_mesh: keras.distribution.DeviceMesh,
+        model_parallel_dim_name: str = "model",
+        data_parallel_dim_name: str = "batch",
+        layout_map: keras.distribution.LayoutMap | None = None,
+    ) -> keras.distribution.LayoutMap:
+        """Adds the rules that shard this layer's weights to a `LayoutMap`.
+
+        The rules split the weight matrices over the mesh axis
+        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does (a
+        first projection column-wise, the next row-wise, attention by heads,
+        embeddings by rows) and, where the axes below say `batch`, another axis
+        over `data_parallel_dim_name`, as keras-hub's backbones do; XLA inserts
+        the collectives. Every axis split must divide by the size of its mesh
+        axis. Other weights (biases, normalization) are replicated. With the
+        default axis names:
+
+        - `(.*/)?<name>(_[0-9]+)?/kernel`: the kernel, column-wise:
+          `("batch", "model")`.
+
+        `<name>` is Keras's default name of the layer, `scaled_dense`, then
+        `scaled_dense_1`, ..., under any outer layer: an instance given another
+        `name` needs rules of its own. Rules of other classes chain into the
+        same map through `layout_map`.
+
+        Args:
+            device_mesh: The `keras.distribution.DeviceMesh` to shard over; used
+                when `layout_map` is `None`.
+            model_parallel_dim_name: The mesh axis the weight matrices are
+                split over. Defaults to `"model"`.
+            data_parallel_dim_name: The mesh axis the batch is split over,
+                which the rules marked `"batch"` split weights over too.
+                Defaults to `"batch"`.
+            layout_map: The `keras.distribution.LayoutMap` to add the rules to,
+                such as another class's `get_layout_map()`. Defaults to `None`:
+                a new `keras.distribution.LayoutMap(device_mesh)`.
+
+        Returns:
+            `layout_map`, holding these rules.
+
+        Raises:
+            ValueError: If `layout_map` holds one of these keys with another
+                layout.
+
+        Example:
+
+        ```python
+        mesh = keras.distribution.DeviceMesh(
+            shape=(2, 4),
+            axis_names=("batch", "model"),
+            devices=keras.distribution.list_devices(),
+        )
+        layout_map = ScaledDense.get_layout_map(mesh)
+        keras.distribution.set_distribution(
+            keras.distribution.ModelParallel(
+                layout_map=layout_map, batch_dim_name="batch"
+            )
+        )
+        ```
+        """
+        model_dim = model_parallel_dim_name
+        data_dim = data_parallel_dim_name
+        if layout_map is None:
+            layout_map = keras.distribution.LayoutMap(device_mesh)
+        # Keras's default name of this layer, which the rules match.
+        name = "scaled_dense"
+        rules = {
+            f"(.*/)?{name}(_[0-9]+)?/kernel": (
+                data_dim,
+                model_dim,
+            ),
+        }
+        # `key in layout_map` matches `key` as a path against every rule; the
+        # keys themselves are what a second class's identical rule must find.
+        keys = list(layout_map)
+        for key, axes in rules.items():
+            if key not in keys:
+                layout_map[key] = axes
+            elif tuple(layout_map[key].axes) != axes:
+                raise ValueError(
+                    f"The layout map already holds '{key}' as "
+                    f"{tuple(layout_map[key].axes)}, not {axes}. Received: "
+                    f"model_parallel_dim_name={model_parallel_dim_name}, "
+                    f"data_parallel_dim_name={data_parallel_dim_name}"
+                )
+        return layout_map

@@ -1,0 +1,227 @@
+"""Quantization: every generated example, in a model `Input -> layer -> Dense`,
+quantized with `model.quantize(mode)`, saved and reloaded with `load_model`, gives
+the same outputs and keeps every quantized sub-layer; int8 on TensorFlow, JAX and
+PyTorch, int4 and float8 on JAX. Each backend runs in a process of its own."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import EXAMPLES
+from test_backends import INSTALL_HINTS
+
+# The layer of each example, how to call it, and which of its sub-layers each mode
+# quantizes (Keras quantizes `Dense`, `EinsumDense` (inside `MultiHeadAttention`)
+# and `Embedding`; `simple` quantizes its own kernel to int8 and int4). A layer
+# with nothing to quantize passes through `model.quantize` unchanged.
+DENSE = ["int8", "int4", "float8"]
+EMBEDDING = ["int8", "int4"]
+CASES = {
+    "mlp_block": {
+        "make": "MlpBlock(hidden_dim=8, output_dim=4)",
+        "shape": [6],
+        "quantized": {"hidden_dense": DENSE, "output_dense": DENSE},
+    },
+    "dense_stack": {
+        "make": "DenseStack(hidden_dims=[8, 4])",
+        "shape": [6],
+        "quantized": {"dense_0": DENSE, "dense_1": DENSE},
+    },
+    "transformer_block": {
+        "make": "TransformerBlock(hidden_dim=8, intermediate_dim=16, num_heads=2)",
+        "shape": [5, 8],
+        "quantized": {
+            name: DENSE
+            for name in (
+                "query",
+                "key",
+                "value",
+                "attention_output",
+                "feedforward_intermediate_dense",
+                "feedforward_output_dense",
+            )
+        },
+    },
+    "token_and_position_embedding": {
+        "make": "TokenAndPositionEmbedding("
+        "vocabulary_size=10, sequence_length=5, embedding_dim=8)",
+        "shape": [5],
+        "dtype": "int32",
+        "quantized": {"token_embedding": EMBEDDING, "position_embedding": EMBEDDING},
+    },
+    "attention_pooling": {
+        "make": "AttentionPooling(hidden_dim=8)",
+        "shape": [5, 6],
+        "quantized": {"hidden_dense": DENSE, "score_dense": DENSE},
+    },
+    "mlp_classifier": {
+        "make": "MlpClassifier(num_classes=4, hidden_dims=[8, 8])",
+        "shape": [6],
+        "quantized": {"hidden_0": DENSE, "hidden_1": DENSE, "classifier": DENSE},
+    },
+    "running_memory": {
+        "make": "RunningMemory(units=4)",
+        "shape": [6],
+        "quantized": {"dense": DENSE},
+    },
+    "scaled_dense": {
+        # Named: the quantized layers are compared by name, across modes.
+        "make": "ScaledDense(units=4, name='scaled_dense')",
+        "shape": [6],
+        "quantized": {"scaled_dense": ["int8", "int4"]},
+    },
+    "layer_sequence": {
+        "make": "LayerSequence(sublayers=["
+        "keras.layers.Dense(8, name='first'), keras.layers.Dense(4, name='second')])",
+        "shape": [6],
+        "quantized": {"first": DENSE, "second": DENSE},
+    },
+    "conv_block": {"make": "ConvBlock(filters=4)", "shape": [6, 6, 3], "quantized": {}},
+    "gated_cell": {
+        "make": "keras.layers.RNN(GatedCell(units=4))",
+        "shape": [5, 6],
+        "quantized": {},
+    },
+    "feature_norm": {"make": "FeatureNorm()", "shape": [6], "quantized": {}},
+    "additive_noise": {"make": "AdditiveNoise()", "shape": [6], "quantized": {}},
+}
+
+SCRIPT = r"""
+import importlib
+import json
+import sys
+import warnings
+
+import keras
+import numpy as np
+
+examples, folder, modes = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+cases = json.loads(sys.argv[4])
+sys.path.insert(0, examples)
+names = {}
+for module in cases:
+    imported = importlib.import_module(module)
+    names.update({k: v for k, v in vars(imported).items() if k[:1].isupper()})
+names["keras"] = keras
+
+
+def infer(model, x):
+    # On JAX one compiled program; an eager call compiles each operation.
+    if keras.backend.backend() == "jax":
+        return model.predict(x, verbose=0)
+    return keras.ops.convert_to_numpy(model(x))
+
+
+def quantized(model):
+    # Each quantized layer's name and mode, in the order the model holds them.
+    return [
+        (layer.name, layer.quantization_mode)
+        for layer in model._flatten_layers(include_self=False)
+        if layer.quantization_mode is not None
+    ]
+
+
+def inputs_for(case):
+    rng = np.random.default_rng(0)
+    shape = (2, *case["shape"])
+    if case.get("dtype") == "int32":
+        return rng.integers(1, 5, shape).astype("int32")
+    return rng.standard_normal(shape).astype("float32")
+
+
+def model_for(case, policy=None):
+    layer = eval(case["make"], names)
+    if policy:
+        layer = type(layer).from_config({**layer.get_config(), "dtype": policy})
+    inputs = keras.Input(case["shape"], dtype=case.get("dtype", "float32"))
+    outputs = keras.layers.Dense(3, name="head")(layer(inputs))
+    return keras.Model(inputs, outputs)
+
+
+failures = []
+for mode in modes:
+    for module, case in cases.items():
+        for policy in [None] + case.get("policies", []):
+            what = f"{module} {mode} {policy or ''}".strip()
+            try:
+                keras.utils.set_random_seed(0)
+                model = model_for(case, policy)
+                x = inputs_for(case)
+                float_weights = model.get_weights()
+                with warnings.catch_warnings():
+                    # "Layer Dropout does not have a `quantize` method implemented."
+                    warnings.simplefilter("ignore")
+                    model.quantize(mode)
+                before = quantized(model)
+                expected = sorted(
+                    [(n, mode) for n, modes_ in case["quantized"].items()
+                     if mode in modes_] + [("head", mode)]
+                )
+                if sorted(before) != expected:
+                    failures.append(f"{what}: quantized {before}, expected {expected}")
+                    continue
+                outputs = infer(model, x)
+                if mode == "int8":
+                    # Quantized, the model still computes what it did in float.
+                    float_model = model_for(case, policy)
+                    float_model.set_weights(float_weights)
+                    reference = infer(float_model, x)
+                    error = np.max(np.abs(outputs - reference))
+                    if error > 0.05 * max(1.0, float(np.max(np.abs(reference)))):
+                        failures.append(f"{what}: int8 is {error} off float")
+                path = f"{folder}/{module}-{mode}.keras"
+                model.save(path)
+                restored = keras.models.load_model(path)
+                after = quantized(restored)
+                if after != before:
+                    failures.append(f"{what}: reloaded {after}, saved {before}")
+                    continue
+                again = infer(restored, x)
+                if not np.allclose(again, outputs, rtol=1e-6, atol=1e-6):
+                    diff = float(np.max(np.abs(again - outputs)))
+                    failures.append(f"{what}: outputs differ by {diff}")
+            except Exception as error:
+                failures.append(f"{what}: {type(error).__name__}: {error}"[:400])
+print(json.dumps(failures))
+"""
+
+
+def run(backend, modes, cases, folder):
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            SCRIPT,
+            str(EXAMPLES),
+            str(folder),
+            ",".join(modes),
+            json.dumps(cases),
+        ],
+        env={**os.environ, "KERAS_BACKEND": backend, "JAX_PLATFORMS": "cpu"},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return json.loads(completed.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("backend", "modes"),
+    [
+        ("tensorflow", ["int8"]),
+        ("jax", ["int8", "int4", "float8"]),
+        ("torch", ["int8"]),
+    ],
+)
+def test_every_example_quantizes_saves_and_reloads(backend, modes, tmp_path):
+    if backend in INSTALL_HINTS:
+        pytest.importorskip(backend, reason=INSTALL_HINTS[backend])
+    cases = dict(CASES)
+    if backend == "jax":
+        # A quantized policy is kept under a mixed precision policy too.
+        cases["mlp_block"] = {**CASES["mlp_block"], "policies": ["mixed_bfloat16"]}
+    failures = run(backend, modes, cases, tmp_path)
+    assert not failures, "\n".join(failures)

@@ -40,7 +40,7 @@ GENERATED_NAMES = frozenset("""
     numbers
     Any Callable Sequence base_config beta bias classifier cls config dense
     dense_layers dropout dropout_layers error gamma hidden_dense hidden_layers
-    index item keras kernel kwargs layer_norm memory np ops output_dense
+    index item keras kernel kernel_scale kwargs layer_norm memory np ops output_dense
     pytest reset_state resolved self value
     channel_axis conv inspect norm output_size position_embedding projection
     recurrent_kernel score_dense seed_generator softmax state_size token_embedding

@@ -1,4 +1,5 @@
-"""CustomModel, as guide-defects.md fixes it (with its core imports)."""
+"""CustomModel, as guide-defects.md fixes it (with its core imports),
+and saving its quantized sub-layers' policies so a quantized model reloads."""
 
 # The guide's code as it is: neither linted nor formatted.
 # ruff: noqa
@@ -12,6 +13,21 @@ import numpy as np
 
 # For testing (backend-specific)
 import tensorflow as tf
+
+
+def quantized_dtype_config(layer: keras.layers.Layer) -> Dict[str, Any]:
+    """The layer's dtype policy as `get_config` saves it: after `model.quantize()`,
+    a `DTypePolicyMap` with each quantized sub-layer's policy under its path, which
+    the sub-layers loading re-creates read back (as keras-hub's `Backbone` does);
+    without it they come back unquantized and their saved weights do not fit."""
+    policy = layer.dtype_policy
+    if isinstance(policy, keras.dtype_policies.DTypePolicyMap):
+        return keras.dtype_policies.serialize(policy)
+    quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
+    for sublayer in layer._flatten_layers(include_self=False):
+        if sublayer.quantization_mode is not None:
+            quantized[sublayer.path] = sublayer.dtype_policy
+    return keras.dtype_policies.serialize(quantized if len(quantized) else policy)
 
 
 @keras.saving.register_keras_serializable(package="guide")
@@ -179,6 +195,7 @@ class CustomModel(keras.Model):
     def get_config(self) -> Dict[str, Any]:
         """Get model configuration for serialization."""
         config = super().get_config()
+        config["dtype"] = quantized_dtype_config(self)
         config.update({
             'num_classes': self.num_classes,
             'hidden_dims': self.hidden_dims,

@@ -411,6 +411,9 @@ def test_layers_shaped_like_keras_hubs_run_without_false_findings(
             finding["message"]
         )
         assert "could not be loaded" in finding["message"]
+        # The hint names this check's fix, not the category's (registration).
+        assert "DTypePolicyMap" in finding["hint"], finding["hint"]
+        assert "register" not in finding["hint"], finding["hint"]
 
 
 @pytest.mark.parametrize(

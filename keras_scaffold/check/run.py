@@ -57,6 +57,16 @@ _CAUSE_HINTS = (
         "`keras.ops.cond`",
     ),
 )
+# Hints for checks whose fix is not their category's (KS902's is registration).
+_CHECK_HINTS = {
+    "test_quantize_save_and_load": (
+        "save each quantized sub-layer's dtype policy in `get_config`: as `dtype`, a "
+        "`keras.dtype_policies.DTypePolicyMap` of the layer's policy and, by "
+        "`layer.path`, each quantized sub-layer's (as keras-hub's "
+        "`Backbone.get_config` does), with sub-layers given fixed names (see "
+        "`keras-scaffold new composite`)"
+    ),
+}
 # Keras's wrapper around an error raised in `call`, and the lines around the cause.
 _WRAPPER = "Exception encountered when calling"
 _NOT_CAUSE = ("Could not automatically infer the output shape", _WRAPPER)
@@ -207,7 +217,9 @@ def _findings(report: Path, jobs: list[Job]) -> list[Finding]:
         message = f"{shown} failed: {cases[0][1]}"
         rule = rule_for(test)
         findings.append(
-            _finding(by_stem[stem].target, rule, message, _hint(cases[0][1], rule))
+            _finding(
+                by_stem[stem].target, rule, message, _hint(cases[0][1], rule, test)
+            )
         )
     return findings
 
@@ -242,9 +254,12 @@ def _cause(problem: ElementTree.Element, line: str) -> str:
     return f"{kind}: {sentence}"[:300]
 
 
-def _hint(message: str, rule: str) -> str:
+def _hint(message: str, rule: str, test: str) -> str:
     for causes, hint in _CAUSE_HINTS:
         if any(cause in message for cause in causes):
+            return hint
+    for words, hint in _CHECK_HINTS.items():
+        if words in test:
             return hint
     return BY_ID[rule].hint
 

@@ -1,0 +1,70 @@
+"""KS107 along chains of subclasses: each class's refused keys are read from its
+parent's result where the parent's `get_config` and `__init__` are the ones it
+extends (so a chain thousands deep costs no quadratic time). Hypothesis writes
+random chains (arguments, `**kwargs` handed on or not, configs that merge the
+parent's or not) and holds that result to the whole computation for every class."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keras_scaffold.check.checker import DEFAULT, _findings
+from keras_scaffold.check.index import Index, parse
+from keras_scaffold.check.rules.config import (
+    ConfigKeys,
+    accepted_arguments,
+    refused_keys,
+)
+
+NAMES = ["a", "b", "c", "d", "name", "dtype"]
+
+names = st.lists(st.sampled_from(NAMES), unique=True, max_size=4)
+a_class = st.fixed_dictionaries(
+    {
+        "init": st.sampled_from(["none", "kwargs", "closed"]),
+        "args": names,
+        "config": st.sampled_from(["none", "merged", "own"]),
+        "keys": names,
+    }
+)
+
+
+def source(classes: list[dict]) -> str:
+    lines = ["import keras", ""]
+    for index, spec in enumerate(classes):
+        base = f"Layer{index - 1}" if index else "keras.layers.Layer"
+        lines += [f"class Layer{index}({base}):"]
+        args = "".join(f", {name}=1" for name in spec["args"])
+        if spec["init"] == "kwargs":
+            lines += [
+                f"    def __init__(self{args}, **kwargs):",
+                "        super().__init__(**kwargs)",
+            ]
+        elif spec["init"] == "closed":
+            lines += [f"    def __init__(self{args}):", "        super().__init__()"]
+        keys = ", ".join(f'"{key}": 1' for key in spec["keys"])
+        if spec["config"] == "merged":
+            lines += [
+                "    def get_config(self):",
+                f"        return {{**super().get_config(), {keys}}}",
+            ]
+        elif spec["config"] == "own":
+            lines += ["    def get_config(self):", f"        return {{{keys}}}"]
+        lines += ["    def call(self, inputs):", "        return inputs", ""]
+    return "\n".join(lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(a_class, min_size=1, max_size=6))
+def test_refused_keys_read_from_the_parent_are_the_whole_computation(classes):
+    module = parse("chain.py", source(classes))
+    index = Index()
+    index.add(module)
+    index.link()
+    _findings(module, set(DEFAULT))  # fills each class's results, parents first
+    for cls in module.classes:
+        accepted = accepted_arguments(cls)
+        if accepted is None or cls.find_method("get_config") is None:
+            continue
+        keys = ConfigKeys.along(cls)
+        whole = [key for key in keys.keys if key not in accepted.as_set()]
+        assert refused_keys(cls, keys) == whole, (cls.name, source(classes))

@@ -1,8 +1,12 @@
-"""Checking deep hierarchies cheaply, and right. KS107 along chains of subclasses: each class's refused keys are read from its
+"""Deep class hierarchies, checked cheaply and right.
+
+KS107 along chains of subclasses: each class's refused keys are read from its
 parent's result where the parent's `get_config` and `__init__` are the ones it
 extends (so a chain thousands deep costs no quadratic time). Hypothesis writes
 random chains (arguments, `**kwargs` handed on or not, configs that merge the
-parent's or not) and holds that result to the whole computation for every class."""
+parent's or not) and holds that result to the whole computation for every class.
+And what `check` parsed is freed by reference counting, not left to the cycle
+collector."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st

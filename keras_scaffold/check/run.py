@@ -8,7 +8,9 @@ So `check --run` and the generated tests cannot disagree. Only that subprocess
 imports Keras and the user's code.
 """
 
+import ast
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -204,7 +206,12 @@ def _findings(report: Path, jobs: list[Job]) -> list[Finding]:
         if "." not in classname:  # the test file did not import
             text = _first_error_line(problem)
             findings.append(
-                _finding(job.target, _CANNOT_RUN, f"cannot run the checks: {text}")
+                _finding(
+                    job.target,
+                    _CANNOT_RUN,
+                    f"cannot run the checks: {text}",
+                    _call_input_hint(job.target, text),
+                )
             )
             continue
         test, _, variant = name.partition("[")
@@ -252,6 +259,49 @@ def _cause(problem: ElementTree.Element, line: str) -> str:
         return line
     sentence = lines[-1].split(". ")[0].rstrip(".")
     return f"{kind}: {sentence}"[:300]
+
+
+def _call_input_hint(target: adopt.Target, error: str) -> str | None:
+    """Where `call` needs an input besides `inputs` that no setting gives: the
+    `call-inputs` line that gives it (`--init` cannot)."""
+    missing = _MISSING_ARGUMENT.search(error)
+    if missing is None:
+        return None
+    name = missing.group(1)
+    if name not in _call_arguments(target):
+        return None
+    return (
+        f"`call` takes `{name}` besides its inputs: give it in pyproject.toml, "
+        f"under `[tool.keras-scaffold.check]`: `call-inputs = {{{target.class_name} = "
+        f'{{{name} = {{shape = [2], dtype = "int32", max = 4}}}}}}` (ids 0 to 3, two '
+        f'per sample; a float input: drop dtype and max) or `{{{name} = "inputs"}}` '
+        "(the inputs again); see docs/checking.md"
+    )
+
+
+def _call_arguments(target: adopt.Target) -> set[str]:
+    """The arguments of the class's own `call`, as its source shows them."""
+    try:
+        tree = ast.parse(target.path.read_text("utf-8"))
+    except (OSError, SyntaxError, UnicodeError, ValueError):
+        return set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and node.name == target.class_name:
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "call":
+                    arguments = item.args
+                    return {
+                        a.arg
+                        for a in [
+                            *arguments.posonlyargs,
+                            *arguments.args,
+                            *arguments.kwonlyargs,
+                        ]
+                    }
+    return set()
+
+
+_MISSING_ARGUMENT = re.compile(r"missing a required argument: '(\w+)'")
 
 
 def _hint(message: str, rule: str, test: str) -> str:

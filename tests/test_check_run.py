@@ -214,59 +214,33 @@ def test_a_config_bug_is_reported_beside_a_class_that_cannot_be_set_up(
     assert "use_norm" in result.out
 
 
-SECOND_INPUT = """import keras
-
-
-@keras.saving.register_keras_serializable(package="probe")
-class Gather(keras.layers.Layer):
-    def __init__(self, units=3, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-        self.dense = keras.layers.Dense(units, dtype=self.dtype_policy, name="dense")
-
-    def build(self, inputs_shape, positions_shape=None):
-        self.dense.build(inputs_shape)
-
-    def call(self, inputs, positions):
-        picked = keras.ops.take_along_axis(
-            inputs, keras.ops.expand_dims(positions, -1), axis=1
-        )
-        return self.dense(picked)
-
-    def get_config(self):
-        return {**super().get_config(), "units": self.units}
-"""
-
-
 def test_a_call_input_no_setting_gives_is_one_ks900_whose_hint_is_the_setting(
     run_cli, tmp_path
 ):
-    """`call` needs `positions` besides its inputs: `--init` cannot give it, so
-    the hint is the `call-inputs` line that does (it pointed at `--init`)."""
-    (tmp_path / "layers.py").write_text(SECOND_INPUT, "utf-8")
-    result = run_findings(run_cli, tmp_path, "layers.py")
+    """`GatherHead.call` needs `positions` besides its inputs: `--init` cannot
+    give it, so the hint is the `call-inputs` line that does (it pointed at
+    `--init`)."""
+    shutil.copy(FIXTURES / "hub_like" / "layers.py", tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.keras-scaffold.check]\ninput-shape = {GatherHead = [2, 5, 8]}\n",
+        "utf-8",
+    )
+    result = run_findings(run_cli, tmp_path, "layers.py::GatherHead")
     found = json.loads(result.out)
     assert [(f["rule"], f["message"]) for f in found] == [
         (
             "KS900",
-            "Gather: cannot run the checks: TypeError: missing a required "
+            "GatherHead: cannot run the checks: TypeError: missing a required "
             "argument: 'positions'",
         ),
     ], result.out
     hint = found[0]["hint"]
-    assert "call-inputs = {Gather = {positions = " in hint, hint
+    assert "call-inputs = {GatherHead = {positions = " in hint, hint
     assert "--init" not in hint, hint
-    # The line the hint gives, added to pyproject.toml, lets every check run.
-    (tmp_path / "pyproject.toml").write_text(
-        "[tool.keras-scaffold.check]\n"
-        "input-shape = {Gather = [2, 5, 4]}\n"
-        'call-inputs = {Gather = {positions = {shape = [2], dtype = "int32", '
-        "max = 4}}}\n",
-        "utf-8",
-    )
-    result = run_findings(run_cli, tmp_path, "layers.py")
-    # Only the quantize check fails: Gather does not save its Dense's quantized
-    # policy (a true finding, as for keras-hub's layers above).
+    # With the settings (hub_like's holds that line), every check runs: the only
+    # finding is the true quantize KS902 of the keras-hub-shaped test above.
+    shutil.copy(FIXTURES / "hub_like" / "pyproject.toml", tmp_path)
+    result = run_findings(run_cli, tmp_path, "layers.py::GatherHead")
     found = json.loads(result.out)
     assert [f["rule"] for f in found] == ["KS902"], result.out
     assert "test_quantize_save_and_load" in found[0]["message"]

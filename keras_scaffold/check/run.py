@@ -20,8 +20,9 @@ from pathlib import Path
 
 from keras_scaffold import adopt
 from keras_scaffold.check.catalog import BY_ID
-from keras_scaffold.check.checker import python_files
+from keras_scaffold.check.checker import python_files, read_module
 from keras_scaffold.check.findings import Finding
+from keras_scaffold.check.rules.common import named_params
 from keras_scaffold.component import render
 from keras_scaffold.errors import CheckError
 from keras_scaffold.records import CHECKS_MODULE
@@ -281,23 +282,11 @@ def _call_input_hint(target: adopt.Target, error: str) -> str | None:
 
 def _call_arguments(target: adopt.Target) -> set[str]:
     """The arguments of the class's own `call`, as its source shows them."""
-    try:
-        tree = ast.parse(target.path.read_text("utf-8"))
-    except (OSError, SyntaxError, UnicodeError, ValueError):
-        return set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and node.name == target.class_name:
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef) and item.name == "call":
-                    arguments = item.args
-                    return {
-                        a.arg
-                        for a in [
-                            *arguments.posonlyargs,
-                            *arguments.args,
-                            *arguments.kwonlyargs,
-                        ]
-                    }
+    module, _ = read_module(target.path)
+    node = module.defs.get(target.class_name) if module is not None else None
+    for item in node.body if node is not None else ():
+        if isinstance(item, ast.FunctionDef) and item.name == "call":
+            return {argument.arg for argument in named_params(item)}
     return set()
 
 

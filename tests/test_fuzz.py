@@ -8,6 +8,7 @@ KERAS_SCAFFOLD_FUZZ_EXAMPLES=2000 runs more. Two accepted examples also run thei
 generated tests with Keras (KERAS_SCAFFOLD_FUZZ_KERAS_EXAMPLES=N runs more).
 """
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -459,13 +460,14 @@ def test_tampered_answers_never_write_outside_or_into_the_records(
 
 
 # Accepted declarations, their tests run with Keras: a few in every run, always
-# the same ones, on PyTorch (the backend whose test files run fastest);
+# the same ones, on PyTorch (the backend whose test files run fastest) where it is
+# installed, else TensorFlow (which the README's install always brings);
 # KERAS_SCAFFOLD_FUZZ_KERAS_EXAMPLES=N runs N random ones on every backend.
 KERAS_EXAMPLES = int(os.environ.get("KERAS_SCAFFOLD_FUZZ_KERAS_EXAMPLES", "10"))
 KERAS_BACKENDS = (
     ["tensorflow", "jax", "torch"]
     if "KERAS_SCAFFOLD_FUZZ_KERAS_EXAMPLES" in os.environ
-    else ["torch"]
+    else ["torch" if importlib.util.find_spec("torch") else "tensorflow"]
 )
 # Every accepted component goes into this one folder, as into a package of
 # layers, so that one pytest process runs all their tests.

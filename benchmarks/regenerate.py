@@ -43,6 +43,7 @@ def timed_regenerate(project: Path, templates: Path, *args: str) -> float:
         for key, value in os.environ.items()
         if key != "PYTHONDONTWRITEBYTECODE"
     }
+    os.sync()  # the project as it is days after `new`: on disk (see the docstring)
     start = time.perf_counter()
     subprocess.run(
         [*command, "regenerate", *args],

@@ -10,6 +10,7 @@ The folder is the platform's user cache folder for keras-scaffold (on Linux
 nothing is cached.
 """
 
+import functools
 import hashlib
 import os
 import sys
@@ -18,6 +19,8 @@ from pathlib import Path
 
 import jinja2
 from jinja2 import BytecodeCache, FileSystemBytecodeCache
+
+from keras_scaffold import __version__
 
 ENVIRONMENT_VARIABLE = "KERAS_SCAFFOLD_CACHE_DIR"
 
@@ -37,6 +40,19 @@ def key(*parts: str) -> str:
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
+@functools.cache
+def source_digest(*modules: str) -> str:
+    """A key for the code of `modules` (their files) that shapes a cached entry,
+    so that an edited keras-scaffold never reads what an older one stored."""
+    digest = hashlib.sha256(__version__.encode())
+    for module in modules:
+        try:
+            digest.update(Path(module).read_bytes())
+        except OSError:  # no source shipped: the version alone
+            pass
     return digest.hexdigest()
 
 
@@ -94,4 +110,4 @@ def bytecode_cache(**settings: object) -> BytecodeCache | None:
     return FileSystemBytecodeCache(str(where)) if where is not None else None
 
 
-__all__ = ["bytecode_cache", "folder", "key", "read", "write"]
+__all__ = ["bytecode_cache", "folder", "key", "read", "source_digest", "write"]

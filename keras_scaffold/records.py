@@ -28,8 +28,9 @@ from keras_scaffold.errors import (
     ScaffoldError,
     shown,
 )
+from keras_scaffold.formatting import black_version
 from keras_scaffold.patterns import SafeLoader
-from keras_scaffold.render import Rendered, black_version
+from keras_scaffold.render import Rendered
 
 RECORDS_DIR = ".keras-scaffold"
 # The checks every test file of a folder shares, generated with each component.

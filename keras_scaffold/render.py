@@ -6,21 +6,24 @@ dry runs, regeneration and atomic writes can work on the result before anything
 touches the disk. A project test holds the two byte for byte equal.
 """
 
-import functools
 import glob
 import hashlib
-import importlib.metadata
+import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 
+import jinja2
 import yaml
 from jinja2 import FileSystemLoader
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2_ansible_filters import core_filters
 
-from keras_scaffold import cache
+from keras_scaffold import cache, formatting
 from keras_scaffold.errors import TemplateError
+from keras_scaffold.formatting import format_python
 from keras_scaffold.patterns import SafeLoader
 
 # Copier's default extension, which brings `regex_replace`, `to_nice_yaml`, ...
@@ -42,6 +45,20 @@ def _config_loader(root: Path) -> type:
 
     Loader.add_constructor("!include", include)
     return Loader
+
+
+class _RecordingEnvironment(SandboxedEnvironment):
+    """Copier's environment, noting the name of each template a render loads:
+    every `get_template`, `extends`, `include` and `import` goes through
+    `_load_template` (where this Jinja does not, nothing is noted and nothing
+    is cached)."""
+
+    loaded: set[str] | None = None
+
+    def _load_template(self, name, globals):
+        if self.loaded is not None:
+            self.loaded.add(name)
+        return super()._load_template(name, globals)
 
 
 class ComponentTemplate:
@@ -66,13 +83,26 @@ class ComponentTemplate:
             extensions=_EXTENSIONS,
             **envops,
         )
-        self.env = SandboxedEnvironment(
+        self.env = _RecordingEnvironment(
             loader=FileSystemLoader(str(root)),
             extensions=_EXTENSIONS,
             bytecode_cache=bytecode,
             **envops,
         )
         self._path_parts: dict[str, object] = {}  # a path part's compiled template
+        self._template_digests: dict[str, str | None] = {}  # by template name
+        self._source_list: list[tuple[str, Path]] | None = None
+        # What shapes every file's output besides its templates and context.
+        self._settings = cache.key(
+            # Copier's filters, and how this module renders and formats.
+            cache.source_digest(__file__, formatting.__file__, core_filters.__file__),
+            jinja2.__version__,
+            yaml.__version__,
+            formatting.black_version(),
+            sys.version,
+            str(root),
+            json.dumps(config, sort_keys=True, default=repr),
+        )
         # Computed values (`when: false`) are never asked nor stored.
         self.computed = {
             name: question.get("default")
@@ -93,15 +123,67 @@ class ComponentTemplate:
         than formatting again).
         """
         context = self._context(answers, answers_file, src_path)
+        values = json.dumps(
+            [answers, answers_file, context["_copier_answers"], self.computed],
+            sort_keys=True,
+            default=repr,
+        )
         rendered = Rendered({}, {})
         for relative, target in self._targets(context):
-            try:
-                text = self.env.get_template(relative).render(context)
-            except JinjaError as error:
-                raise TemplateError(f"cannot render {relative}: {error}") from error
-            rendered.files[target] = format_python(target, text)
-            rendered.sources[target] = hashlib.sha256(text.encode()).hexdigest()
+            entry = cache.key(self._settings, values, relative, target)
+            found = self._cached_file(entry)
+            if found is None:
+                found = self._render_file(relative, target, context)
+                cache.write("rendered", entry, json.dumps(found))
+            rendered.files[target] = found["text"]
+            rendered.sources[target] = found["source"]
         return rendered
+
+    def _render_file(self, relative: str, target: str, context: dict) -> dict:
+        """A file rendered and formatted, with the digest of each template it
+        loaded (its own, and those it extends, includes or imports)."""
+        self.env.loaded = set()
+        try:
+            text = self.env.get_template(relative).render(context)
+        except JinjaError as error:
+            raise TemplateError(f"cannot render {relative}: {error}") from error
+        finally:
+            loaded, self.env.loaded = self.env.loaded, None
+        return {
+            "templates": {name: self._template_digest(name) for name in loaded},
+            "source": hashlib.sha256(text.encode()).hexdigest(),
+            "text": format_python(target, text),
+        }
+
+    def _cached_file(self, entry: str) -> dict | None:
+        """A file rendered before for the same answers and settings, if every
+        template it loaded is as it was; else None."""
+        text = cache.read("rendered", entry)
+        if text is None:
+            return None
+        try:
+            found = json.loads(text)
+            digests = found["templates"]
+            fresh = digests and all(
+                self._template_digest(name) == digest
+                for name, digest in digests.items()
+            )
+            if fresh and isinstance(found["text"], str):
+                return found
+        except (ValueError, KeyError, TypeError, AttributeError):
+            pass  # a damaged entry is only rendered again
+        return None
+
+    def _template_digest(self, name: str) -> str | None:
+        if name not in self._template_digests:
+            try:
+                data = (self.root / name).read_bytes()
+            except OSError:
+                data = None
+            self._template_digests[name] = (
+                hashlib.sha256(data).hexdigest() if data is not None else None
+            )
+        return self._template_digests[name]
 
     def paths(self, answers: dict, answers_file: str) -> list[str]:
         """The files `render` gives for `answers`, by path, without rendering them."""
@@ -123,19 +205,30 @@ class ComponentTemplate:
 
     def _targets(self, context: dict) -> list[tuple[str, str]]:
         """(template, target path) of each file rendered for `context`."""
-        source_root = self.root / self.subdirectory
         targets = []
-        for source in sorted(source_root.rglob("*")):
-            if not source.is_file():
-                continue
-            relative = source.relative_to(self.root).as_posix()
+        for relative, path in self._sources():
             try:
-                target = self._render_path(source.relative_to(source_root), context)
+                target = self._render_path(path, context)
             except JinjaError as error:
                 raise TemplateError(f"cannot render {relative}: {error}") from error
             if target is not None:  # a skipped path's file is not rendered
                 targets.append((relative, target))
         return targets
+
+    def _sources(self) -> list[tuple[str, Path]]:
+        """Each template file, as a template name and its path in the subdirectory:
+        listed once (a `regenerate` renders every component)."""
+        if self._source_list is None:
+            source_root = self.root / self.subdirectory
+            self._source_list = [
+                (
+                    source.relative_to(self.root).as_posix(),
+                    source.relative_to(source_root),
+                )
+                for source in sorted(source_root.rglob("*"))
+                if source.is_file()
+            ]
+        return self._source_list
 
     def _render_path(self, relative: Path, context: dict) -> str | None:
         # As Copier does: the suffix goes first, then each part renders.
@@ -157,35 +250,3 @@ class Rendered:
 
     files: dict[str, str]
     sources: dict[str, str]
-
-
-@functools.cache
-def black_version() -> str:
-    """Black's version, without importing black (a fifth of a second): a command
-    whose files are all known needs no black."""
-    return importlib.metadata.version("black")
-
-
-def format_python(path: str, text: str) -> str:
-    """Black-format a generated Python file; other files are returned as they are.
-
-    Black's output for a text is kept in the user's cache: the checks module every
-    component shares is the same text each time, and black takes a tenth of a
-    second or more on it."""
-    if not path.endswith(".py"):
-        return text
-    entry = cache.key(black_version(), "default mode", text)
-    formatted = cache.read("black", entry)
-    if formatted is not None:
-        return formatted
-    import black
-
-    mode = black.Mode()
-    try:
-        formatted = black.format_str(text, mode=mode)
-    except black.InvalidInput as error:
-        raise TemplateError(
-            f"the template produced invalid Python for {path}: {error}"
-        ) from error
-    cache.write("black", entry, formatted)
-    return formatted

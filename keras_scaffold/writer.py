@@ -140,13 +140,14 @@ def write(planned: list[PlannedFile]) -> None:
     and remove the folders made for them."""
     done: list[tuple[Path, bytes | None]] = []
     made: list[Path] = []
+    temporaries: dict[Path, list[str]] = {}  # a folder's, listed once
     item = None
     try:
         for item in planned:
             target = _target(item.path)
             previous = target.read_bytes() if target.is_file() else None
             made += _make_folders(target.parent)
-            remove_stale_temporaries(target)
+            remove_stale_temporaries(target, temporaries)
             write_atomically(target, item.text, item.expected, item.newline)
             done.append((target, previous))
     except BaseException as error:  # an interrupt too: leave nothing half-written
@@ -184,14 +185,18 @@ def _make_folders(folder: Path) -> list[Path]:
     return missing
 
 
-def remove_stale_temporaries(path: Path) -> None:
-    """Remove temporary files a killed run left beside `path`."""
-    for stale in path.parent.glob(f".{_glob_escape(path.name)}{TEMP_MARK}*"):
-        stale.unlink(missing_ok=True)
-
-
-def _glob_escape(name: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+def remove_stale_temporaries(path: Path, listed: dict[Path, list[str]]) -> None:
+    """Remove temporary files a killed run left beside `path`. `listed` keeps each
+    folder's temporaries, listed the first time (a `regenerate` writes hundreds of
+    files into one folder)."""
+    folder = path.parent
+    if folder not in listed:
+        with os.scandir(folder) as entries:
+            listed[folder] = [e.name for e in entries if TEMP_MARK in e.name]
+    prefix = f".{path.name}{TEMP_MARK}"
+    for name in listed[folder]:
+        if name.startswith(prefix):
+            (folder / name).unlink(missing_ok=True)
 
 
 def write_atomically(

@@ -4,12 +4,13 @@ to date): it only ever makes a command faster, never changes what it writes."""
 import os
 
 import black
+import jinja2
 import pytest
 from conftest import snapshot
 
 from keras_scaffold import cache
 from keras_scaffold.component import make_answers, render
-from keras_scaffold.render import format_python
+from keras_scaffold.formatting import format_python
 from keras_scaffold.templates import Templates
 
 
@@ -96,3 +97,76 @@ def test_a_cache_that_cannot_be_written_is_no_error(run_cli, tmp_path, monkeypat
     result = run_cli("new", "simple", "ScaledDense", cwd=out)
     assert result.code == 0, result.err
     assert "scaled_dense.py" in snapshot(out)
+
+
+def rendering_counted(monkeypatch) -> list[str]:
+    """The files' templates rendered from here on, by name (Jinja's own render,
+    counted; a path's parts, rendered from strings, aside)."""
+    names = []
+    render_method = jinja2.Template.render
+
+    def counted(self, *args, **kwargs):
+        if self.name is not None:
+            names.append(self.name)
+        return render_method(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Template, "render", counted)
+    return names
+
+
+def test_a_file_is_rendered_again_only_where_a_template_it_loads_changed(
+    monkeypatch, templates_copy
+):
+    first = rendered(templates_copy)
+    names = rendering_counted(monkeypatch)
+    assert rendered(templates_copy) == first
+    assert names == []
+    # The module's pattern template: the module renders again, its test (which
+    # reaches `simple/test_module.py.jinja` through an include whose name is an
+    # expression) and the shared checks do not.
+    module = templates_copy / "simple" / "module.py.jinja"
+    module.write_text(
+        module.read_text().replace(
+            "{% block call %}\n", "{% block call %}\n        # v2\n", 1
+        )
+    )
+    second = rendered(templates_copy)
+    assert names == [
+        "_component/{{ module_dir }}/"
+        "{{ '' if pattern == 'adopted' else module_name ~ '.py' }}.jinja"
+    ]
+    assert second["scaled_dense.py"] != first["scaled_dense.py"]
+    assert second == without_cache(monkeypatch, templates_copy)
+    # A template the test file extends, two levels down.
+    names.clear()
+    shared = templates_copy / "_shared" / "test_layer.py.jinja"
+    shared.write_text(shared.read_text() + "# v3\n")
+    third = rendered(templates_copy)
+    assert names == ["_component/{{ tests_dir }}/test_{{ module_name }}.py.jinja"]
+    assert third["test_scaled_dense.py"].endswith("# v3\n")
+    assert third == without_cache(monkeypatch, templates_copy)
+
+
+def test_other_answers_are_rendered_for_themselves(monkeypatch, templates_copy):
+    first = rendered(templates_copy, "ScaledDense")
+    second = rendered(templates_copy, "OtherDense")
+    assert second != first
+    assert second == rendered(templates_copy, "OtherDense")
+    with monkeypatch.context() as patch:
+        patch.setenv(cache.ENVIRONMENT_VARIABLE, "")
+        assert second == rendered(templates_copy, "OtherDense")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["", "{", '{"templates": {}, "source": "x", "text": "wrong"}', "[1, 2]", "null"],
+)
+def test_a_damaged_rendered_entry_is_only_rendered_again(
+    monkeypatch, templates_copy, damage
+):
+    first = rendered(templates_copy)
+    entries = list((cache.folder() / "rendered").iterdir())
+    assert entries
+    for entry in entries:
+        entry.write_text(damage)
+    assert rendered(templates_copy) == first

@@ -382,7 +382,7 @@ def regenerate_command(
     near = paths[0] if paths else Path.cwd()
     templates = _templates(ctx, near)
     records = regenerate.select_records(list(paths), Path.cwd())
-    plans = [regenerate.plan(record, templates) for record in records]
+    plans = regenerate.plan_all(records, templates)
     record_templates = _templates_recorder(ctx, near)
     # A file several components generate (the shared checks module) shows once.
     shown: dict[Path, tuple] = {}

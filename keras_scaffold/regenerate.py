@@ -5,6 +5,7 @@ Every merge is computed before anything is written; the writes then go through
 `writer`, atomically, with the merge bases advancing only where a file settled.
 """
 
+import functools
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import merge3
 import yaml
 
-from keras_scaffold import __version__, adopt, cache, writer
+from keras_scaffold import __version__, adopt, cache, workers, writer
 from keras_scaffold.component import make_answers, render
 from keras_scaffold.errors import AnswersError, ScaffoldError
 from keras_scaffold.params import check_documented_params
@@ -120,6 +121,15 @@ def _generated_under(record: Record, folder: str) -> bool:
         relpath.startswith(f"{folder}/")
         for relpath in base_files(record.root, record.module_name)
     )
+
+
+def plan_all(records: list[Record], templates: Templates) -> list[Plan]:
+    """`plan` of each record, shared with worker processes where there are many
+    and CPUs to spare (`workers`): the error raised is the first record's."""
+    if workers.process_count(len(records)) > 1:
+        # Read once here rather than in each worker.
+        _ = templates.patterns, templates.digest, templates.component
+    return workers.map_in_order(functools.partial(plan, templates=templates), records)
 
 
 def plan(record: Record, templates: Templates) -> Plan:

@@ -1,0 +1,108 @@
+"""Work shared with forked worker processes, where that is safe and helps.
+
+A `regenerate` after a template change renders and formats every component of the
+pattern: CPU work, component by component, with nothing shared but the cache
+folder (whose entries are written atomically). On Linux, where the CPUs are idle,
+this process forks workers that each take a contiguous share of the components and
+send back what they computed; it takes the first share itself. Results come back in
+order, and so does an error: the first component's, as one by one.
+
+Never forked: from a process with other threads (a lock another thread holds would
+stay held in the child: keras-scaffold run inside a test process beside
+TensorFlow's threads), off Linux, or for fewer than `MINIMUM_SHARE` items a worker.
+`KERAS_SCAFFOLD_JOBS` sets the number of processes (1: none forked).
+"""
+
+import os
+import pickle
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+ENVIRONMENT_VARIABLE = "KERAS_SCAFFOLD_JOBS"
+# A component takes a few milliseconds; a fork, about one.
+MINIMUM_SHARE = 8
+
+
+def process_count(items: int) -> int:
+    """How many processes share `items` items (this one included)."""
+    chosen = os.environ.get(ENVIRONMENT_VARIABLE, "").strip()
+    if chosen.isdigit() and int(chosen) > 0:
+        wanted = int(chosen)
+    else:
+        # The CPUs this process may use that the load average leaves idle.
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        wanted = round(cpus - os.getloadavg()[0]) if hasattr(os, "getloadavg") else 1
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
+        return 1
+    return max(1, min(wanted, items // MINIMUM_SHARE))
+
+
+def map_in_order(
+    function: Callable[[Item], Result], items: Sequence[Item]
+) -> list[Result]:
+    """`[function(item) for item in items]`, shared with forked workers (see the
+    module's docstring). An exception `function` raises is raised here, the first
+    in the order of `items`."""
+    if not items:
+        return []
+    count = process_count(len(items))
+    size = -(-len(items) // count)
+    shares = [items[start : start + size] for start in range(0, len(items), size)]
+    sys.stdout.flush()  # nothing buffered is written twice
+    sys.stderr.flush()
+    workers = [_fork(function, share) for share in shares[1:]]
+    outcomes = _outcomes(function, shares[0]) if shares else []
+    for (pid, pipe), share in zip(workers, shares[1:], strict=True):
+        with os.fdopen(pipe, "rb") as reader:
+            data = reader.read()
+        os.waitpid(pid, 0)
+        try:
+            outcomes += pickle.loads(data)
+        except Exception:  # a worker that died or sent what pickle cannot load
+            outcomes += _outcomes(function, share)
+    results = []
+    for failed, value in outcomes:
+        if failed:
+            raise value
+        results.append(value)
+    return results
+
+
+def _outcomes(function: Callable, items: Sequence) -> list[tuple[bool, object]]:
+    """(False, result) or (True, the exception) for each item, in order; it
+    stops at the first exception, as the caller raises it."""
+    outcomes: list[tuple[bool, object]] = []
+    for item in items:
+        try:
+            outcomes.append((False, function(item)))
+        except Exception as error:
+            outcomes.append((True, error))
+            break
+    return outcomes
+
+
+def _fork(function: Callable, share: Sequence) -> tuple[int, int]:
+    """A worker computing `share`'s outcomes into a pipe: its pid and the pipe's
+    reading end."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(writer)
+        return pid, reader
+    # The worker: whatever happens, it leaves without running this process's exit
+    # handlers or flushing its buffers; what it could not send, the parent does.
+    try:
+        os.close(reader)
+        data = pickle.dumps(_outcomes(function, share))
+        with os.fdopen(writer, "wb") as pipe:
+            pipe.write(data)
+    finally:
+        os._exit(0)
+
+
+__all__ = ["ENVIRONMENT_VARIABLE", "map_in_order", "process_count"]

@@ -10,7 +10,8 @@ order, and so does an error: the first component's, as one by one.
 Never forked: from a process with other threads (a lock another thread holds would
 stay held in the child: keras-scaffold run inside a test process beside
 TensorFlow's threads), off Linux, or for fewer than `MINIMUM_SHARE` items a worker.
-`KERAS_SCAFFOLD_JOBS` sets the number of processes (1: none forked).
+Where `KERAS_SCAFFOLD_JOBS` does not set the number of processes (1: none forked),
+it is the number of CPUs that no other process is running on.
 """
 
 import os
@@ -34,12 +35,22 @@ def process_count(items: int) -> int:
     if chosen.isdigit() and int(chosen) > 0:
         wanted = int(chosen)
     else:
-        # The CPUs this process may use that the load average leaves idle.
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-        wanted = round(cpus - os.getloadavg()[0]) if hasattr(os, "getloadavg") else 1
+        wanted = _idle_cpus()
     if not sys.platform.startswith("linux") or threading.active_count() > 1:
         return 1
     return max(1, min(wanted, items // MINIMUM_SHARE))
+
+
+def _idle_cpus() -> int:
+    """The CPUs this process may use that other processes are not running on now
+    (the load average would count this command's own last seconds)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    try:
+        with open("/proc/loadavg", encoding="ascii") as file:
+            running = int(file.read().split()[3].split("/")[0])  # this one too
+    except (OSError, ValueError, IndexError):
+        return 1
+    return cpus - max(running - 1, 0)
 
 
 def map_in_order(

@@ -7,10 +7,11 @@ as a ratio of its target: 1 s for 100 components, each.
 keras-scaffold runs as an installed package does, with Python's bytecode cache (the
 environment's PYTHONDONTWRITEBYTECODE is dropped) and its own cache in a temporary
 folder, filled by generating the components as `new` would. The disk is synced
-before each timed command, so that it does not pay for writing back what the set-up
-wrote (a project is on disk some time after `new`). `regenerate` shares the work with forked workers on the CPUs no other
-process is running on (keras-scaffold's default); `--jobs N` sets the number of
-processes (KERAS_SCAFFOLD_JOBS), `--jobs 1` keeps it to one.
+before each timed command, so that it does not pay for writing back what the
+set-up wrote (a project is on disk some time after `new`). `regenerate` shares the
+work with forked workers on the CPUs no other process is running on
+(keras-scaffold's default); `--jobs N` sets the number of processes
+(KERAS_SCAFFOLD_JOBS), `--jobs 1` keeps it to one.
 
     python benchmarks/regenerate.py [--components 100] [--jobs N]
 """

@@ -37,20 +37,22 @@ _CANDIDATE = re.compile(r"(?<=\n)(?:[ ]*\n)+((?:    )?)(?:@|def |async def |clas
 # A top-level statement's first line (a decorator's or a bracket's line aside).
 _TOP = re.compile(r"^(?:class |[^\s@#)\]}])", re.MULTILINE)
 _WRAPPER = "class _:\n"
-# What black keeps in a piece however it formats it; where any of these occurs,
-# the text is formatted whole.
+# What black handles across lines in ways a cut could change (`# fmt: off`
+# regions, tabs' columns, other line ends): where any occurs, the text is
+# formatted whole.
 _NOT_CUT = ("fmt:", "\r", "\f", "\v", "\t")
 
-# This process's pieces (`new` and `regenerate` format many modules that share
-# most of their methods), in front of the user's cache.
+# This process's pieces and texts (`new` and `regenerate` format many modules that
+# share most of their methods), in front of the user's cache; emptied when full.
 _memo: dict[tuple[str, ...], str] = {}
+_MEMO_ENTRIES = 4096
 
 
 @functools.cache
 def black_version() -> str:
-    """Black's version, without importing black (a fifth of a second: a command
-    whose files are all known needs no black) nor importlib.metadata (a twentieth):
-    black keeps it in a module of its own, `_black_version`."""
+    """Black's version, without importing black (over a tenth of a second: a
+    command whose files are all known needs no black) nor importlib.metadata (a
+    twentieth): black keeps it in a module of its own, `_black_version`."""
     try:
         from _black_version import version
     except ImportError:  # a black built otherwise
@@ -77,7 +79,7 @@ def format_python(path: str, text: str) -> str:
             if formatted is None:
                 formatted = _format_whole(path, text)
                 cache.write("black", entry, formatted)
-        _memo[("whole", text)] = formatted
+        _remember(("whole", text), formatted)
     return formatted
 
 
@@ -137,7 +139,7 @@ class _Unreadable(Exception):
 
 def _format_pieces(pieces: list[Piece]) -> str | None:
     """Black's output for the pieces joined, or None where black cannot read a
-    piece. Black itself is imported only where a piece is new: a fifth of a
+    piece. Black itself is imported only where a piece is new: over a tenth of a
     second, more than the rest of formatting a hundred known modules."""
     try:
         names: set[str] = set()
@@ -177,13 +179,19 @@ def _cached(parts: tuple[str, ...], compute: Callable[[], str]) -> str:
         if text is None:
             text = compute()
             cache.write("black-pieces", entry, text)
-        _memo[parts] = text
+        _remember(parts, text)
     return text
 
 
+def _remember(parts: tuple[str, ...], text: str) -> None:
+    if len(_memo) >= _MEMO_ENTRIES:  # a long-lived process (a test run)
+        _memo.clear()
+    _memo[parts] = text
+
+
 def _features_of(source: str, first: bool) -> str:
-    """The features black detects in `piece`, by name (the first piece holds any
-    `__future__` imports)."""
+    """The features black detects in a piece's `source`, by name (the first piece
+    holds any `__future__` imports)."""
     import black
 
     try:

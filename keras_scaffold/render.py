@@ -117,10 +117,10 @@ class ComponentTemplate:
 
         `src_path` is the `_src_path` to record in the answers file: by default the
         template folder's absolute path, as `copier copy` records it; an empty
-        string records none. Black's output is taken from the user's cache where
-        this machine formatted the same text before (`format_python`); never from
-        the records, which are input (checking a recorded formatting cost more
-        than formatting again).
+        string records none. A file this machine rendered before for the same
+        answers and settings, from templates that have not changed since, is taken
+        from the user's cache, and so is black's output for a text or method it
+        formatted before (`formatting`); never from the records, which are input.
         """
         context = self._context(answers, answers_file, src_path)
         values = json.dumps(
@@ -168,7 +168,7 @@ class ComponentTemplate:
                 self._template_digest(name) == digest
                 for name, digest in digests.items()
             )
-            if fresh and isinstance(found["text"], str):
+            if fresh and all(isinstance(found[k], str) for k in ("text", "source")):
                 return found
         except (ValueError, KeyError, TypeError, AttributeError):
             pass  # a damaged entry is only rendered again

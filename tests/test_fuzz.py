@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from test_declarations import DOCSTRING_EXAMPLES, run_with_report
 
+from keras_scaffold import cache
 from keras_scaffold import render as render_module
 from keras_scaffold.cli import main
 from keras_scaffold.component import render
@@ -538,6 +539,8 @@ def unformatted(answers: dict) -> dict[str, str]:
     answers = {key: value for key, value in answers.items() if key != "_src_path"}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(render_module, "format_python", lambda path, text: text)
+        # Nothing kept in, nor read from, the rendered-files cache.
+        patch.setenv(cache.ENVIRONMENT_VARIABLE, "")
         files = render(templates, answers).files
     return {path: text for path, text in files.items() if path.endswith(".py")}
 

@@ -8,9 +8,9 @@ import pytest
 from conftest import PATTERNS, snapshot
 
 from keras_scaffold.component import answers_file, make_answers, render
+from keras_scaffold.formatting import format_python
 from keras_scaffold.names import snake_case
 from keras_scaffold.params import parse_params
-from keras_scaffold.render import format_python
 from keras_scaffold.templates import Templates
 
 # Declarations of every parameter type, so that their code is held to the same bar.

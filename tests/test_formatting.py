@@ -203,3 +203,20 @@ def test_black_is_asked_only_about_the_pieces_that_changed(monkeypatch, tmp_path
         "    def call(self, inputs):",
     ]
     assert first == MODULE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        MODULE.replace("return 1\n", "return 1\r\n"),  # a line end of another kind
+        MODULE.replace("return 1\n", "return 1  #\ta tab\n"),
+        MODULE.replace("        return 1\n", "        # fmt: off\n        return 1\n"),
+        MODULE.replace("    @property", "\f\n    @property"),  # a form feed
+    ],
+    ids=["cr", "tab", "fmt-off", "form-feed"],
+)
+def test_text_black_reads_across_lines_is_formatted_whole(text):
+    """Each text still has places to cut (before `def call` and `def helper`): it
+    is the sign alone that keeps it whole."""
+    assert formatting.cut(text) == [formatting.Piece(0, text)]
+    assert formatting.format_python("x.py", text) == black_whole(text)

@@ -127,8 +127,10 @@ def plan_all(records: list[Record], templates: Templates) -> list[Plan]:
     """`plan` of each record, shared with worker processes where there are many
     and CPUs to spare (`workers`): the error raised is the first record's."""
     if workers.process_count(len(records)) > 1:
-        # Read once here rather than in each worker.
-        _ = templates.patterns, templates.digest, templates.component
+        try:  # read once here rather than in each worker
+            _ = templates.patterns, templates.digest, templates.component
+        except ScaffoldError:
+            pass  # raised by the plans, in their order
     return workers.map_in_order(functools.partial(plan, templates=templates), records)
 
 

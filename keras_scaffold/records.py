@@ -104,18 +104,17 @@ def fingerprint(templates_digest: str, answers: dict) -> str:
 def record_files(answers: dict, rendered: Rendered, fingerprint: str) -> dict[str, str]:
     """The base and digest files that go with a freshly generated component."""
     module_name = answers["module_name"]
-    records = {digest_relpath(module_name): digest_text(fingerprint, rendered)}
+    records = {digest_relpath(module_name): digest_text(fingerprint)}
     for relpath, text in rendered.files.items():
         if not relpath.startswith(f"{RECORDS_DIR}/"):
             records[base_relpath(module_name, relpath)] = text
     return records
 
 
-def digest_text(fingerprint: str, rendered: Rendered) -> str:
-    """The digest file: the fingerprint, then each file's digest before formatting."""
-    lines = [fingerprint]
-    lines += [f"{digest} {relpath}" for relpath, digest in rendered.sources.items()]
-    return "\n".join(lines) + "\n"
+def digest_text(fingerprint: str) -> str:
+    """The digest file: the fingerprint of the templates and answers that gave the
+    merge base."""
+    return fingerprint + "\n"
 
 
 @dataclass(frozen=True)
@@ -135,14 +134,13 @@ class Record:
     def path(self, relpath: str) -> Path:
         return self.root / relpath
 
-    def read_digest(self) -> tuple[str | None, dict[str, str]]:
-        """The recorded fingerprint, and each file's digest before formatting."""
+    def read_digest(self) -> str | None:
+        """The recorded fingerprint. (An older keras-scaffold listed each file's
+        digest before formatting on the lines after it: they are read past.)"""
         path = self.root / digest_relpath(self.module_name)
         if not path.is_file():
-            return None, {}
-        fingerprint, *lines = read_record_text(path).splitlines() or [""]
-        sources = dict(reversed(line.split(" ", 1)) for line in lines if " " in line)
-        return fingerprint, sources
+            return None
+        return (read_record_text(path).splitlines() or [""])[0]
 
 
 def find_root(start: Path) -> Path | None:

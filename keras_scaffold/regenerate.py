@@ -139,7 +139,7 @@ def plan(record: Record, templates: Templates) -> Plan:
     result = Plan(record)
     answers = _checked_answers(record, templates)
     digest = fingerprint(templates.digest, answers)
-    recorded, _ = record.read_digest()  # (the per-file digests are not used)
+    recorded = record.read_digest()
     bases = _read_bases(record)
     if not bases:
         return _plan_base(result, templates, answers, digest)
@@ -164,7 +164,7 @@ def plan(record: Record, templates: Templates) -> Plan:
             cache.write("unchanged", unchanged, "")
         elif settled:
             digest_path = digest_relpath(record.module_name)
-            result.writes[digest_path] = digest_text(digest, rendered)
+            result.writes[digest_path] = digest_text(digest)
     # A file is written back with the line ending it has; one that mixes them is
     # refused here, before anything is written, rather than rewritten.
     for relpath in result.writes:
@@ -218,7 +218,7 @@ def _plan_base(result: Plan, templates: Templates, answers: dict, digest: str) -
                     note="(differs from what the answers give: kept as your edit)",
                 )
             )
-    result.writes[digest_relpath(module_name)] = digest_text(digest, rendered)
+    result.writes[digest_relpath(module_name)] = digest_text(digest)
     _plan_answers(result, answers_text)
     return result
 

@@ -128,7 +128,7 @@ class ComponentTemplate:
             sort_keys=True,
             default=repr,
         )
-        rendered = Rendered({}, {})
+        rendered = Rendered({})
         for relative, target in self._targets(context):
             entry = cache.key(self._settings, values, relative, target)
             found = self._cached_file(entry)
@@ -136,7 +136,6 @@ class ComponentTemplate:
                 found = self._render_file(relative, target, context)
                 cache.write("rendered", entry, json.dumps(found))
             rendered.files[target] = found["text"]
-            rendered.sources[target] = found["source"]
         return rendered
 
     def _render_file(self, relative: str, target: str, context: dict) -> dict:
@@ -151,7 +150,6 @@ class ComponentTemplate:
             loaded, self.env.loaded = self.env.loaded, None
         return {
             "templates": {name: self._template_digest(name) for name in loaded},
-            "source": hashlib.sha256(text.encode()).hexdigest(),
             "text": format_python(target, text),
         }
 
@@ -168,7 +166,7 @@ class ComponentTemplate:
                 self._template_digest(name) == digest
                 for name, digest in digests.items()
             )
-            if fresh and all(isinstance(found[k], str) for k in ("text", "source")):
+            if fresh and isinstance(found["text"], str):
                 return found
         except (ValueError, KeyError, TypeError, AttributeError):
             pass  # a damaged entry is only rendered again
@@ -246,7 +244,6 @@ class ComponentTemplate:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A component's files by path, and the digest of each before formatting."""
+    """A component's files, formatted, by path."""
 
     files: dict[str, str]
-    sources: dict[str, str]

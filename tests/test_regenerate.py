@@ -348,3 +348,21 @@ def test_a_template_change_that_changes_no_file_writes_nothing(
     # The next change that does change a file is still seen.
     change_template(templates_copy, CALL_LINE, "        # Template: v2.\n" + CALL_LINE)
     assert run("regenerate", "--check").code == 1
+
+
+def test_the_digest_file_holds_the_fingerprint_alone(project):
+    """Each file's digest before formatting is no longer recorded (nothing read
+    it); a digest file an older keras-scaffold wrote, with them, is still read."""
+    folder, templates, run = project
+    digest = folder / ".keras-scaffold" / "scaled_dense.base" / "digest"
+    (fingerprint,) = digest.read_text().splitlines()
+    assert len(fingerprint) == 64
+    digest.write_text(f"{fingerprint}\n{'0' * 64} {MODULE}\n")  # the older form
+    result = run("regenerate", "--check")
+    assert result.code == 0, result.err
+    assert "1 component(s) up to date." in result.out
+    # A template change writes the fingerprint alone again.
+    change_template(templates, CALL_LINE, "        # v2\n" + CALL_LINE)
+    assert run("regenerate").code == 0
+    (second,) = digest.read_text().splitlines()
+    assert second != fingerprint

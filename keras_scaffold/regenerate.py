@@ -125,12 +125,10 @@ def _generated_under(record: Record, folder: str) -> bool:
 
 def plan_all(records: list[Record], templates: Templates) -> list[Plan]:
     """`plan` of each record, shared with worker processes where there are many
-    and CPUs to spare (`workers`): the error raised is the first record's."""
-    if workers.process_count(len(records)) > 1:
-        try:  # read once here rather than in each worker
-            _ = templates.patterns, templates.digest, templates.component
-        except ScaffoldError:
-            pass  # raised by the plans, in their order
+    and CPUs to spare (`workers`): the error raised is the first record's. Each
+    process reads the templates it needs itself, at the same time as the others
+    (read here first, they would only wait longer, and a `--check` with nothing
+    to render would build the renderer for nothing)."""
     return workers.map_in_order(functools.partial(plan, templates=templates), records)
 
 

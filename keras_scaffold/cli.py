@@ -448,7 +448,6 @@ _OUTCOME_WORDS = {
     "conflict": ("conflict", "conflict"),
     "unresolved": ("stay unresolved", "unresolved"),
     "missing": ("report missing", "missing"),
-    "untracked": ("stop tracking", "untracked"),
     "recorded": ("record", "recorded"),
     "kept": ("keep", "kept"),
 }

@@ -3,7 +3,8 @@
 A temporary file is written beside its target as `.NAME.keras-scaffold-tmp-XXXX`;
 one left behind by a killed run is removed by the next write to that folder. A
 file the plan read is checked again just before it is replaced, so that an edit
-saved in between is never lost; a symlink is written through, to its target.
+saved in between is never lost. A symbolic link is never written through (as git
+never does): what it points to may be any file, in the project or out of it.
 """
 
 import os
@@ -135,16 +136,71 @@ def plan(root: Path, files: dict[str, str], force: bool = False) -> list[Planned
     return planned
 
 
+def check_target(root: Path, path: Path, nothing: str = "Nothing was written.") -> None:
+    """Refuse to write `path` (under `root`, the folder that holds .keras-scaffold/)
+    when it is a symbolic link, or a link on the way to it leads out of `root`.
+    Git stores a link as a link and never writes through one; nor does
+    keras-scaffold, so that a link in a cloned repository cannot turn a write
+    into one of another file."""
+    check_inside(root, path, nothing)
+    if path.is_symlink():
+        raise link_error(path, nothing)
+
+
+def check_inside(root: Path, path: Path, nothing: str = "Nothing was written.") -> None:
+    """Refuse `path` where a symbolic link (itself, or a folder on the way to it)
+    leads out of `root`: nothing there is written or deleted."""
+    link = escaping_link(root, path)
+    if link is not None:
+        what = "is a symbolic link to" if link.is_symlink() else "resolves to"
+        raise OutputError(
+            f"{link} {what} {os.path.realpath(link)}, outside {root}; "
+            "keras-scaffold never writes or deletes through a link out of the "
+            f"folder that holds .keras-scaffold/. {nothing}"
+        )
+
+
+def link_error(path: Path, nothing: str = "Nothing was written.") -> OutputError:
+    return OutputError(
+        f"{path} is a symbolic link; keras-scaffold never writes through one (as "
+        f"git does not): replace it with the file it points to, then run again. "
+        f"{nothing}"
+    )
+
+
+def escaping_link(root: Path, path: Path) -> Path | None:
+    """The symbolic link through which `path` leads out of `root`: `path` itself,
+    or a folder between `root` and it; None where it stays inside."""
+    try:
+        inside = Path(os.path.realpath(root))
+        if Path(os.path.realpath(path)).is_relative_to(inside):
+            return None
+        folder = path
+        while folder != root and folder.parent != folder:
+            if folder.is_symlink() and not Path(
+                os.path.realpath(folder)
+            ).is_relative_to(inside):
+                return folder
+            folder = folder.parent
+    except (OSError, ValueError) as error:  # a loop, a name too long
+        raise OutputError(f"{path} cannot be resolved: {error}") from None
+    return path
+
+
 def write(planned: list[PlannedFile]) -> None:
     """Write every planned file atomically; if one fails, undo the ones before it,
-    and remove the folders made for them."""
+    and remove the folders made for them. A symbolic link among them is refused
+    before anything is written."""
+    for item in planned:  # the callers refuse them first; this holds for all
+        if item.path.is_symlink():
+            raise link_error(item.path)
     done: list[tuple[Path, bytes | None]] = []
     made: list[Path] = []
     temporaries: dict[Path, list[str]] = {}  # a folder's, listed once
     item = None
     try:
         for item in planned:
-            target = _target(item.path)
+            target = item.path
             previous = target.read_bytes() if target.is_file() else None
             made += _make_folders(target.parent)
             remove_stale_temporaries(target, temporaries)
@@ -165,11 +221,6 @@ def write(planned: list[PlannedFile]) -> None:
             reason = getattr(error, "strerror", None) or error
             raise OutputError(f"cannot write {item.path}: {reason}") from error
         raise
-
-
-def _target(path: Path) -> Path:
-    """Where writing `path` goes: a symlink's target, so that the link stays."""
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def _make_folders(folder: Path) -> list[Path]:

@@ -340,9 +340,8 @@ def test_regenerate_keeps_comments_extra_keys_and_order_of_the_answers(
     assert after.splitlines()[:2] == text.splitlines()[:2]
 
 
-def test_crlf_files_stay_crlf_and_symlinks_stay_links(
-    run_cli, tmp_path, templates_copy
-):
+def test_crlf_files_stay_crlf(run_cli, tmp_path, templates_copy):
+    """(A linked file is never written through: see issue 33's tests below.)"""
     folder = tmp_path / "p"
     folder.mkdir()
     assert (
@@ -353,21 +352,13 @@ def test_crlf_files_stay_crlf_and_symlinks_stay_links(
     )
     module = folder / "block.py"
     module.write_bytes(module.read_bytes().replace(b"\n", b"\r\n"))
-    real = folder / "real_test.py"
-    (folder / "test_block.py").rename(real)
-    (folder / "test_block.py").symlink_to(real.name)
     template_change(templates_copy)
-    (templates_copy / "_shared" / "test_layer.py.jinja").write_text(
-        (templates_copy / "_shared" / "test_layer.py.jinja").read_text() + "# more\n"
-    )
     result = run_cli("--templates", str(templates_copy), "regenerate", cwd=folder)
     assert result.code == 0, result.err
     data = module.read_bytes()
     assert b"# A template change.\r\n" in data and b"\n" not in data.replace(
         b"\r\n", b""
     )
-    assert (folder / "test_block.py").is_symlink()
-    assert real.read_text().endswith("# more\n")
 
 
 def test_a_file_changed_after_it_was_read_is_not_overwritten(

@@ -1308,3 +1308,22 @@ def test_remove_deletes_a_link_inside_the_project_only_with_force(block):
     assert result.code == 0, result.err
     assert not (block.root / "test_block.py").is_symlink()
     assert real.read_bytes() == before["real_test.py"]
+
+
+def test_a_pyproject_linking_outside_is_refused_before_anything_is_written(
+    run_cli, tmp_path, templates_copy
+):
+    """`--templates` given in a project is recorded in its pyproject.toml, after
+    the component is written: linked out of the project, it is refused first, in
+    one line, with nothing written."""
+    assert run_cli("init", "proj", cwd=tmp_path).code == 0
+    project = tmp_path / "proj"
+    (tmp_path / "outside").mkdir()
+    victim = tmp_path / "outside" / "pyproject.toml"
+    shutil.move(project / "pyproject.toml", victim)
+    (project / "pyproject.toml").symlink_to(os.path.relpath(victim, project))
+    before = snapshot(tmp_path)
+    args = ("--templates", str(templates_copy), "new", "simple", "Block")
+    err = one_error_line(run_cli(*args, cwd=project), 1)
+    assert "pyproject.toml is a symbolic link" in err, err
+    assert snapshot(tmp_path) == before

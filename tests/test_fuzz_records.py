@@ -25,7 +25,7 @@ import pytest
 import yaml
 from conftest import PATTERNS, REPO, names_in, snapshot
 from conftest import run_main as run
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from keras_scaffold.cli import main
@@ -507,8 +507,10 @@ def changed(tmp_path_factory) -> dict:
     project, fresh = root / "project", root / "fresh"
     for folder, chosen in ((project, same), (fresh, templates)):
         for name in ("MyBlock", "OtherBlock"):
+            # One package for both folders: the files differ by the change alone.
             args = ["new", "simple", name, "-p", "mode:choice:a,b=a"]
-            invoke(["--templates", str(chosen), *args, "-o", str(folder)])
+            args += ["--package", "blocks", "-o", str(folder)]
+            invoke(["--templates", str(chosen), *args])
 
     def files(folder: Path) -> dict[str, str]:
         return {
@@ -517,11 +519,18 @@ def changed(tmp_path_factory) -> dict:
             if not path.startswith(".keras-scaffold")
         }
 
-    return {
-        "project": project,
-        "templates": {"changed": templates, "same": same},
-        "theirs": {"changed": files(fresh), "same": files(project)},
-    }
+    return _Shown(
+        project=project,
+        templates={"changed": templates, "same": same},
+        theirs={"changed": files(fresh), "same": files(project)},
+    )
+
+
+class _Shown(dict):
+    """A fixture's values, shown by their keys alone in a failure's report."""
+
+    def __repr__(self) -> str:
+        return f"<{', '.join(self)}>"
 
 
 GENERATED = ["my_block.py", "test_my_block.py", "keras_scaffold_checks.py"]
@@ -685,6 +694,7 @@ def test_any_merge_base_is_refused_in_one_line_or_merges_only_real_lines(
     before = snapshot(root)
     chosen = ["--templates", str(changed["templates"][templates])]
     code, out, err = run([*chosen, "regenerate"], project, capsys)
+    event(f"regenerate: exit {code}, {templates} templates")
     outside_untouched(root, project, before)
     assert not list(root.rglob("PWNED"))
     if code != 0 and "conflict" not in err:

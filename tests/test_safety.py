@@ -1327,3 +1327,28 @@ def test_a_pyproject_linking_outside_is_refused_before_anything_is_written(
     err = one_error_line(run_cli(*args, cwd=project), 1)
     assert "pyproject.toml is a symbolic link" in err, err
     assert snapshot(tmp_path) == before
+
+
+def test_a_folder_linked_inside_the_project_is_written_in_place(
+    run_cli, tmp_path, templates_copy
+):
+    """A folder on the way that is a link staying inside the project (`tests`
+    linked to `real_tests`) is followed: `new` and `regenerate` write there, and
+    the link stays."""
+    assert run_cli("init", "proj", cwd=tmp_path).code == 0
+    project = tmp_path / "proj"
+    shutil.move(project / "tests", project / "real_tests")
+    (project / "tests").symlink_to("real_tests")
+
+    def cli(*args):
+        return run_cli("--templates", str(templates_copy), *args, cwd=project)
+
+    assert cli("new", "simple", "Block").code == 0
+    written = project / "real_tests" / "test_block.py"
+    assert written.is_file() and not written.is_symlink()
+    shared = templates_copy / "_shared" / "test_layer.py.jinja"
+    shared.write_text(shared.read_text() + "# more\n")
+    result = cli("regenerate")
+    assert result.code == 0, result.err
+    assert written.read_text().endswith("# more\n")
+    assert (project / "tests").is_symlink()

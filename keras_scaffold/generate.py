@@ -105,8 +105,7 @@ def plan_component(
     check_records(root, answers["module_name"])
     rendered = render(templates, answers, templates.src_path_from(root))
     # Nor through a link (one out of the project, or any: as git, never through).
-    for relpath in rendered.files:
-        writer.check_target(root, root / relpath)
+    writer.check_targets(root, [root / relpath for relpath in rendered.files])
     records = record_files(answers, rendered, fingerprint(templates.digest, answers))
     # A file every component of a folder shares (the tests' checks module) is
     # left alone where it already holds the same text, and so is one an

@@ -144,8 +144,7 @@ def plan(record: Record, templates: Templates) -> Plan:
     # they give: the only ones whose merge base is read, and the only ones merged
     # or written. None is written through a symbolic link.
     paths = generated_paths(templates, answers)
-    for relpath in paths:
-        writer.check_target(record.root, record.path(relpath))
+    writer.check_targets(record.root, [record.path(relpath) for relpath in paths])
     digest = fingerprint(templates.digest, answers)
     recorded = record.read_digest()
     bases = _read_bases(record, paths)

@@ -138,26 +138,44 @@ def plan(root: Path, files: dict[str, str], force: bool = False) -> list[Planned
 
 def check_target(root: Path, path: Path, nothing: str = "Nothing was written.") -> None:
     """Refuse to write `path` (under `root`, the folder that holds .keras-scaffold/)
-    when it is a symbolic link, or a link on the way to it leads out of `root`.
-    Git stores a link as a link and never writes through one; nor does
-    keras-scaffold, so that a link in a cloned repository cannot turn a write
-    into one of another file."""
-    check_inside(root, path, nothing)
-    if path.is_symlink():
-        raise link_error(path, nothing)
+    when it is a symbolic link, or a link on the way to it leads out of `root`
+    (`check_targets`)."""
+    check_targets(root, [path], nothing)
 
 
-def check_inside(root: Path, path: Path, nothing: str = "Nothing was written.") -> None:
-    """Refuse `path` where a symbolic link (itself, or a folder on the way to it)
-    leads out of `root`: nothing there is written or deleted."""
-    link = escaping_link(root, path)
-    if link is not None:
-        what = "is a symbolic link to" if link.is_symlink() else "resolves to"
-        raise OutputError(
-            f"{link} {what} {os.path.realpath(link)}, outside {root}; "
-            "keras-scaffold never writes or deletes through a link out of the "
-            f"folder that holds .keras-scaffold/. {nothing}"
-        )
+def check_targets(
+    root: Path,
+    paths: list[Path],
+    nothing: str = "Nothing was written.",
+    links_inside: bool = False,
+) -> None:
+    """Refuse, in one line naming the link, any of `paths` (under `root`) that a
+    symbolic link (the file itself, or a folder on the way to it) leads out of
+    `root`; and, unless `links_inside` (`remove` deletes such a link, never what
+    it points to), any that is a link at all. Git stores a link as a link and
+    never writes through one; nor does keras-scaffold, so that a link in a cloned
+    repository cannot turn a write into one of another file. Each folder is
+    resolved once (a `regenerate` checks hundreds of files in a few folders)."""
+    inside = _resolved(root)
+    folders: dict[Path, Path] = {}
+    for path in paths:
+        link = path.is_symlink()
+        if link or path.name in ("", ".", ".."):
+            real = _resolved(path)
+        else:
+            if path.parent not in folders:
+                folders[path.parent] = _resolved(path.parent)
+            real = folders[path.parent] / path.name
+        if not real.is_relative_to(inside):
+            escaping = _escaping_link(root, path, inside)
+            what = "is a symbolic link to" if escaping.is_symlink() else "resolves to"
+            raise OutputError(
+                f"{escaping} {what} {_resolved(escaping)}, outside {root}; "
+                "keras-scaffold never writes or deletes through a link out of the "
+                f"folder that holds .keras-scaffold/. {nothing}"
+            )
+        if link and not links_inside:
+            raise link_error(path, nothing)
 
 
 def link_error(path: Path, nothing: str = "Nothing was written.") -> OutputError:
@@ -168,23 +186,22 @@ def link_error(path: Path, nothing: str = "Nothing was written.") -> OutputError
     )
 
 
-def escaping_link(root: Path, path: Path) -> Path | None:
-    """The symbolic link through which `path` leads out of `root`: `path` itself,
-    or a folder between `root` and it; None where it stays inside."""
+def _escaping_link(root: Path, path: Path, inside: Path) -> Path:
+    """The link through which `path` leads out of `root`: `path` itself, or the
+    folder between `root` and it that is a link out (else `path`)."""
+    folder = path
+    while folder != root and folder.parent != folder:
+        if folder.is_symlink() and not _resolved(folder).is_relative_to(inside):
+            return folder
+        folder = folder.parent
+    return path
+
+
+def _resolved(path: Path) -> Path:
     try:
-        inside = Path(os.path.realpath(root))
-        if Path(os.path.realpath(path)).is_relative_to(inside):
-            return None
-        folder = path
-        while folder != root and folder.parent != folder:
-            if folder.is_symlink() and not Path(
-                os.path.realpath(folder)
-            ).is_relative_to(inside):
-                return folder
-            folder = folder.parent
+        return Path(os.path.realpath(path))
     except (OSError, ValueError) as error:  # a loop, a name too long
         raise OutputError(f"{path} cannot be resolved: {error}") from None
-    return path
 
 
 def write(planned: list[PlannedFile]) -> None:

@@ -67,6 +67,8 @@ def _templates_recorder(ctx: click.Context, near: Path) -> Callable[[], None]:
     found = project.find_project(near) if chosen and given else None
     if found is None:
         return lambda: None
+    # Refused now, before the command writes, rather than after (never through).
+    writer.check_target(found.root, found.root / "pyproject.toml")
     folder = Path(chosen).resolve()
     built_in = folder == default_templates_dir().resolve()
 
@@ -448,7 +450,6 @@ _OUTCOME_WORDS = {
     "conflict": ("conflict", "conflict"),
     "unresolved": ("stay unresolved", "unresolved"),
     "missing": ("report missing", "missing"),
-    "untracked": ("stop tracking", "untracked"),
     "recorded": ("record", "recorded"),
     "kept": ("keep", "kept"),
 }

@@ -80,6 +80,7 @@ def plan(
     planned, shown = plan_component(templates, answers, target.root, force)
     if target.exports:
         init = target.root / target.module_dir / "__init__.py"
+        writer.check_target(target.root, init)
         before = writer.read_text(init) if init.is_file() else ""
         after = add_export(before, answers["module_name"], class_name, init)
         if after != before:
@@ -103,6 +104,8 @@ def plan_component(
     # Existing records are written into: never through a link, nor a special file.
     check_records(root, answers["module_name"])
     rendered = render(templates, answers, templates.src_path_from(root))
+    # Nor through a link (one out of the project, or any: as git, never through).
+    writer.check_targets(root, [root / relpath for relpath in rendered.files])
     records = record_files(answers, rendered, fingerprint(templates.digest, answers))
     # A file every component of a folder shares (the tests' checks module) is
     # left alone where it already holds the same text, and so is one an

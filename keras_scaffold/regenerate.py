@@ -14,7 +14,7 @@ import merge3
 import yaml
 
 from keras_scaffold import __version__, adopt, cache, workers, writer
-from keras_scaffold.component import make_answers, render
+from keras_scaffold.component import generated_paths, make_answers, render
 from keras_scaffold.errors import AnswersError, ScaffoldError
 from keras_scaffold.params import check_documented_params
 from keras_scaffold.patterns import ADOPTED, SafeLoader
@@ -45,8 +45,8 @@ class Outcome:
     """What regenerating one file does, as shown to the user."""
 
     relpath: str
-    # updated, merged, created, conflict, unresolved, missing, untracked, recorded,
-    # kept, or (never shown) resolved and caught up
+    # updated, merged, created, conflict, unresolved, missing, recorded, kept, or
+    # (never shown) resolved and caught up
     status: str
     visible: bool = True  # False for bookkeeping only (a merge base catching up)
     note: str = ""  # said after the path
@@ -100,7 +100,11 @@ def _records_for(path: Path) -> list[Record]:
     root = find_root(path.parent if path.is_file() else path)
     if root is None:
         raise ScaffoldError(f"{path} is not inside a folder with {RECORDS_DIR}/.")
-    relpath = path.resolve().relative_to(root).as_posix()
+    # The file's own name, not where a link there points (outside, perhaps).
+    folder = path if path.is_dir() else path.parent
+    relpath = folder.resolve().relative_to(root).as_posix()
+    if not path.is_dir():
+        relpath = f"{relpath}/{path.name}" if relpath != "." else path.name
     # A generated file names its component; a folder, those generated inside it.
     matches = [
         record
@@ -136,13 +140,20 @@ def plan(record: Record, templates: Templates) -> Plan:
     """Compute what regenerating `record` does, writing nothing."""
     result = Plan(record)
     answers = _checked_answers(record, templates)
+    # The component's files are those its pattern and answers give, at the paths
+    # they give: the only ones whose merge base is read, and the only ones merged
+    # or written. None is written through a symbolic link.
+    paths = generated_paths(templates, answers)
+    writer.check_targets(record.root, [record.path(relpath) for relpath in paths])
     digest = fingerprint(templates.digest, answers)
     recorded = record.read_digest()
-    bases = _read_bases(record)
+    bases = _read_bases(record, paths)
     if not bases:
         return _plan_base(result, templates, answers, digest)
     unchanged = _unchanged_key(record, digest, bases)
-    if digest == recorded or cache.read("unchanged", unchanged) is not None:
+    if _trusted(record, paths, bases) and (
+        digest == recorded or cache.read("unchanged", unchanged) is not None
+    ):
         theirs = dict(bases)  # same templates and answers: same files
         rendered = None
     else:
@@ -151,8 +162,8 @@ def plan(record: Record, templates: Templates) -> Plan:
         theirs = dict(rendered.files)
         answers_text = theirs.pop(answers_relpath(record.module_name))
     settled = True
-    for relpath in sorted(set(theirs) | set(bases)):
-        settled &= _plan_file(result, relpath, bases.get(relpath), theirs.get(relpath))
+    for relpath in sorted(paths):
+        settled &= _plan_file(result, relpath, bases.get(relpath), theirs[relpath])
     if rendered is not None:
         _plan_answers(result, answers_text)
         if theirs == bases and not result.writes and not result.removals:
@@ -170,6 +181,22 @@ def plan(record: Record, templates: Templates) -> Plan:
             text = result.read[relpath].decode("utf-8")
             result.newlines[relpath] = writer.newline_of(text, record.path(relpath))
     return result
+
+
+def _trusted(record: Record, paths: list[str], bases: dict[str, str]) -> bool:
+    """Whether the merge base may stand for the new generation when the digest
+    says that the templates and answers are the same: only where nothing can be
+    written from it, every file having its base and none a pending generation.
+    (Each file's new generation is then its base, and nothing is written.) Where
+    a `.theirs` is pending, it would become the base and the merge base be
+    written into the user's file: the templates are rendered instead, so that
+    what is written comes from the user's file or a real render, never from the
+    records."""
+    module_name = record.module_name
+    return set(bases) == set(paths) and not any(
+        record.path(base_relpath(module_name, relpath, ".theirs")).is_file()
+        for relpath in paths
+    )
 
 
 def _plan_answers(result: Plan, answers_text: str) -> None:
@@ -308,15 +335,20 @@ def update_answers(before: str, rendered: str, path: Path | str = "") -> str:
     return stream.getvalue()
 
 
-def _read_bases(record: Record) -> dict[str, str]:
-    """The merge base's files by path; none for a component made by `copier copy`."""
-    return {
-        relpath: read_record_text(path)
-        for relpath, path in base_files(record.root, record.module_name).items()
-    }
+def _read_bases(record: Record, paths: list[str]) -> dict[str, str]:
+    """The merge base of each of the component's files (`paths`) that has one; none
+    for a component made by `copier copy`. A `.orig` the records hold for any other
+    path, planted there or left by a file the templates no longer give, is never
+    read (`check_records` has checked them all: regular files, no links)."""
+    found = {}
+    for relpath in paths:
+        path = record.path(base_relpath(record.module_name, relpath))
+        if path.is_file():
+            found[relpath] = read_record_text(path)
+    return found
 
 
-def _plan_file(result: Plan, relpath: str, base: str | None, new: str | None) -> bool:
+def _plan_file(result: Plan, relpath: str, base: str | None, new: str) -> bool:
     """Plan one file; True when it is settled (no conflict left for the user)."""
     record = result.record
     module_name = record.module_name
@@ -328,10 +360,6 @@ def _plan_file(result: Plan, relpath: str, base: str | None, new: str | None) ->
         result.read[relpath] = ours.encode("utf-8")
         ours = writer.to_lf(ours)
 
-    if new is None:  # the templates no longer generate it: the user's file now
-        result.removals.append(base_path)
-        result.outcomes.append(Outcome(relpath, "untracked"))
-        return True
     if ours is None:
         if base is None:  # a file the templates newly generate
             result.writes[relpath] = new

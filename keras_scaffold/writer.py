@@ -3,7 +3,8 @@
 A temporary file is written beside its target as `.NAME.keras-scaffold-tmp-XXXX`;
 one left behind by a killed run is removed by the next write to that folder. A
 file the plan read is checked again just before it is replaced, so that an edit
-saved in between is never lost; a symlink is written through, to its target.
+saved in between is never lost. A symbolic link is never written through (as git
+never does): what it points to may be any file, in the project or out of it.
 """
 
 import os
@@ -135,16 +136,88 @@ def plan(root: Path, files: dict[str, str], force: bool = False) -> list[Planned
     return planned
 
 
+def check_target(root: Path, path: Path, nothing: str = "Nothing was written.") -> None:
+    """Refuse to write `path` (under `root`, the folder that holds .keras-scaffold/)
+    when it is a symbolic link, or a link on the way to it leads out of `root`
+    (`check_targets`)."""
+    check_targets(root, [path], nothing)
+
+
+def check_targets(
+    root: Path,
+    paths: list[Path],
+    nothing: str = "Nothing was written.",
+    links_inside: bool = False,
+) -> None:
+    """Refuse, in one line naming the link, any of `paths` (under `root`) that a
+    symbolic link (the file itself, or a folder on the way to it) leads out of
+    `root`; and, unless `links_inside` (`remove` deletes such a link, never what
+    it points to), any that is a link at all. Git stores a link as a link and
+    never writes through one; nor does keras-scaffold, so that a link in a cloned
+    repository cannot turn a write into one of another file. Each folder is
+    resolved once (a `regenerate` checks hundreds of files in a few folders)."""
+    inside = _resolved(root)
+    folders: dict[Path, Path] = {}
+    for path in paths:
+        link = path.is_symlink()
+        if link or path.name in ("", ".", ".."):
+            real = _resolved(path)
+        else:
+            if path.parent not in folders:
+                folders[path.parent] = _resolved(path.parent)
+            real = folders[path.parent] / path.name
+        if not real.is_relative_to(inside):
+            escaping = _escaping_link(root, path, inside)
+            what = "is a symbolic link to" if escaping.is_symlink() else "resolves to"
+            raise OutputError(
+                f"{escaping} {what} {_resolved(escaping)}, outside {root}; "
+                "keras-scaffold never writes or deletes through a link out of the "
+                f"folder that holds .keras-scaffold/. {nothing}"
+            )
+        if link and not links_inside:
+            raise link_error(path, nothing)
+
+
+def link_error(path: Path, nothing: str = "Nothing was written.") -> OutputError:
+    return OutputError(
+        f"{path} is a symbolic link; keras-scaffold never writes through one (as "
+        f"git does not): replace it with the file it points to, then run again. "
+        f"{nothing}"
+    )
+
+
+def _escaping_link(root: Path, path: Path, inside: Path) -> Path:
+    """The link through which `path` leads out of `root`: `path` itself, or the
+    folder between `root` and it that is a link out (else `path`)."""
+    folder = path
+    while folder != root and folder.parent != folder:
+        if folder.is_symlink() and not _resolved(folder).is_relative_to(inside):
+            return folder
+        folder = folder.parent
+    return path
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError) as error:  # a loop, a name too long
+        raise OutputError(f"{path} cannot be resolved: {error}") from None
+
+
 def write(planned: list[PlannedFile]) -> None:
     """Write every planned file atomically; if one fails, undo the ones before it,
-    and remove the folders made for them."""
+    and remove the folders made for them. A symbolic link among them is refused
+    before anything is written."""
+    for item in planned:  # the callers refuse them first; this holds for all
+        if item.path.is_symlink():
+            raise link_error(item.path)
     done: list[tuple[Path, bytes | None]] = []
     made: list[Path] = []
     temporaries: dict[Path, list[str]] = {}  # a folder's, listed once
     item = None
     try:
         for item in planned:
-            target = _target(item.path)
+            target = item.path
             previous = target.read_bytes() if target.is_file() else None
             made += _make_folders(target.parent)
             remove_stale_temporaries(target, temporaries)
@@ -165,11 +238,6 @@ def write(planned: list[PlannedFile]) -> None:
             reason = getattr(error, "strerror", None) or error
             raise OutputError(f"cannot write {item.path}: {reason}") from error
         raise
-
-
-def _target(path: Path) -> Path:
-    """Where writing `path` goes: a symlink's target, so that the link stays."""
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def _make_folders(folder: Path) -> list[Path]:

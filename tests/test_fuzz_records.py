@@ -25,7 +25,7 @@ import pytest
 import yaml
 from conftest import PATTERNS, REPO, names_in, snapshot
 from conftest import run_main as run
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from keras_scaffold.cli import main
@@ -491,32 +491,73 @@ def _toml_string(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def changed(tmp_path_factory) -> dict:
-    """A component generated from a template copy, that copy then changed (so
-    that `regenerate` renders and merges), and what the changed templates give."""
+    """Two components (`MyBlock`, whose records the test tampers with, and
+    `OtherBlock`) generated from a template copy; a second copy, then changed (so
+    that `regenerate` renders and merges); and what each copy gives."""
     root = tmp_path_factory.mktemp("bases")
-    templates = root / "templates"
+    same, templates = root / "same", root / "templates"
+    shutil.copytree(REPO / "templates", same)
     shutil.copytree(REPO / "templates", templates)
-    project = root / "project"
-    fresh = root / "fresh"
-    args = ["new", "simple", "MyBlock", "-p", "mode:choice:a,b=a"]
-    for folder in (project, fresh):
-        if folder == fresh:
-            module = templates / "simple" / "module.py.jinja"
-            module.write_text(
-                module.read_text().replace(
-                    "    def call(", "    # A template change.\n    def call(", 1
-                )
-            )
-        invoke(["--templates", str(templates), *args, "-o", str(folder)])
-    theirs = {
-        path: data.decode()
-        for path, data in snapshot(fresh).items()
-        if not path.startswith(".keras-scaffold")
-    }
-    return {"project": project, "templates": templates, "theirs": theirs}
+    module = templates / "simple" / "module.py.jinja"
+    module.write_text(
+        module.read_text().replace(
+            "    def call(", "    # A template change.\n    def call(", 1
+        )
+    )
+    project, fresh = root / "project", root / "fresh"
+    for folder, chosen in ((project, same), (fresh, templates)):
+        for name in ("MyBlock", "OtherBlock"):
+            # One package for both folders: the files differ by the change alone.
+            args = ["new", "simple", name, "-p", "mode:choice:a,b=a"]
+            args += ["--package", "blocks", "-o", str(folder)]
+            invoke(["--templates", str(chosen), *args])
+
+    def files(folder: Path) -> dict[str, str]:
+        return {
+            path: data.decode()
+            for path, data in snapshot(folder).items()
+            if not path.startswith(".keras-scaffold")
+        }
+
+    return _Shown(
+        project=project,
+        templates={"changed": templates, "same": same},
+        theirs={"changed": files(fresh), "same": files(project)},
+    )
+
+
+class _Shown(dict):
+    """A fixture's values, shown by their keys alone in a failure's report."""
+
+    def __repr__(self) -> str:
+        return f"<{', '.join(self)}>"
 
 
 GENERATED = ["my_block.py", "test_my_block.py", "keras_scaffold_checks.py"]
+OTHERS = ["other_block.py", "test_other_block.py"]  # another component's files
+# Paths a merge base may name besides the component's own files: the project's
+# files, another component's, records, and paths that climb out of the project.
+PLANTED_PATHS = [
+    "pyproject.toml",
+    ".git/config",
+    "notes.txt",
+    "sub/x.py",
+    *OTHERS,
+    ".keras-scaffold/other_block.yml",
+    ".keras-scaffold/other_block.base/other_block.py.orig",
+    "../precious.txt",
+    "../../precious.txt",
+    "../../../precious.txt",
+    "sub/../my_block.py",
+    "",
+]
+segments = st.sampled_from(
+    ["..", ".", ".git", "sub", "config", "x.py", ".keras-scaffold", "my_block.py"]
+)
+relpaths = st.one_of(
+    st.sampled_from([*GENERATED, *PLANTED_PATHS]),
+    st.lists(segments, min_size=1, max_size=4).map("/".join),
+)
 lines = st.one_of(
     texts,
     st.sampled_from(
@@ -528,21 +569,36 @@ lines = st.one_of(
             ">>>>>>> keras-scaffold 0.1.0\n",
             "class MyBlock(keras.layers.Layer):\n",
             "    def call(self, inputs):\n",
+            "[core]\n\tfsmonitor = touch PWNED\n",
             "",
         ]
     ),
 )
 base_texts = st.lists(lines, max_size=8).map("".join)
+FSMONITOR = "[core]\n\tfsmonitor = touch PWNED\n"
+
+
+def plant(root: Path, path: Path, text: str) -> None:
+    """`text` into `path`, if it lies inside `root` (the example's folder) and can be
+    made there (no file where a folder is needed)."""
+    if not path.resolve().is_relative_to(root.resolve()):
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(raw(text))
+    except OSError:  # a file where a folder is needed, or the reverse
+        pass
 
 
 @FUZZ
 @given(
+    templates=st.sampled_from(["changed", "same"]),
     bases=st.dictionaries(
-        st.sampled_from([*GENERATED, "pyproject.toml", "notes.txt", "sub/x.py"]),
-        st.one_of(base_texts, st.sampled_from(["keep", "drop"])),
-        max_size=4,
+        relpaths, st.one_of(base_texts, st.sampled_from(["keep", "drop"])), max_size=4
     ),
-    pending=st.dictionaries(st.sampled_from(GENERATED), base_texts, max_size=2),
+    pending=st.dictionaries(
+        relpaths, st.one_of(base_texts, st.just("copy")), max_size=3
+    ),
     digest=st.one_of(
         st.none(),
         st.sampled_from(["older, swapped", "empty"]),
@@ -551,33 +607,68 @@ base_texts = st.lists(lines, max_size=8).map("".join)
         ),
     ),
 )
-@example(bases={"pyproject.toml": "keep"}, pending={}, digest=None)
-@example(bases={}, pending={}, digest="older, swapped")
+@example(templates="changed", bases={"pyproject.toml": "keep"}, pending={}, digest=None)
+@example(templates="changed", bases={}, pending={}, digest="older, swapped")
+# Issue 33, case 1: a planted base and a pending copy of the file as it is, the
+# digest as `new` wrote it, took the base for the new generation and wrote it.
+@example(
+    templates="same",
+    bases={"pyproject.toml": FSMONITOR, ".git/config": FSMONITOR},
+    pending={"pyproject.toml": "copy", ".git/config": "copy"},
+    digest=None,
+)
+@example(
+    templates="same",
+    bases={"other_block.py": "import os\nos.system('touch PWNED')\n"},
+    pending={"other_block.py": "copy"},
+    digest=None,
+)
+@example(
+    templates="same",
+    bases={"my_block.py": "import os\nos.system('touch PWNED')\n"},
+    pending={"my_block.py": "copy"},
+    digest=None,
+)
+@example(
+    templates="same",
+    bases={"../precious.txt": FSMONITOR},
+    pending={"../precious.txt": "copy"},
+    digest=None,
+)
 def test_any_merge_base_is_refused_in_one_line_or_merges_only_real_lines(
-    changed, tmp_path_factory, capsys, bases, pending, digest
+    changed, tmp_path_factory, capsys, templates, bases, pending, digest
 ):
-    """A merge base is never a source of lines: whatever it holds, every line
+    """A merge base is never a source of lines: whatever it holds, at whatever
+    paths (the project's other files, another component's, `../`), every line
     `regenerate` writes comes from the user's file or the fresh generation (or
-    is a conflict marker), and `remove` deletes only the component's files."""
+    is a conflict marker), only into the components' own files, and `remove`
+    deletes only the component's files."""
     root = tmp_path_factory.mktemp("merge")
     project = root / "project"
     shutil.copytree(changed["project"], project)
     (root / "precious.txt").write_text("mine\n")
     base = project / ".keras-scaffold" / "my_block.base"
+    for relpath in {*bases, *pending} - set(GENERATED):
+        # A file of the user's, named by the base (not over a record).
+        target = project / relpath
+        if not (target.exists() or ".keras-scaffold" in Path(relpath).parts):
+            plant(root, target, "mine\n")
     for relpath, text in bases.items():
-        if relpath not in GENERATED:  # a file of the user's, named by the base
-            (project / relpath).parent.mkdir(parents=True, exist_ok=True)
-            (project / relpath).write_text("mine\n")
         if text == "drop":
-            (base / f"{relpath}.orig").unlink(missing_ok=True)
+            orig = base / f"{relpath}.orig"
+            if orig.resolve().is_relative_to(root.resolve()) and orig.is_file():
+                orig.unlink()
             continue
         if text == "keep":
-            text = "mine\n" if relpath not in GENERATED else None
-        if text is not None:
-            (base / f"{relpath}.orig").parent.mkdir(parents=True, exist_ok=True)
-            (base / f"{relpath}.orig").write_bytes(raw(text))
+            if relpath in GENERATED:
+                continue
+            text = "mine\n"
+        plant(root, base / f"{relpath}.orig", text)
     for relpath, text in pending.items():
-        (base / f"{relpath}.theirs").write_bytes(raw(text))
+        if text == "copy":
+            target = project / relpath
+            text = target.read_text() if target.is_file() else ""
+        plant(root, base / f"{relpath}.theirs", text)
     if digest == "older, swapped":
         # An older keras-scaffold's per-file digests, one file's passed off as
         # another's: they are read past.
@@ -592,41 +683,49 @@ def test_any_merge_base_is_refused_in_one_line_or_merges_only_real_lines(
         (base / "digest").write_text("")
     elif digest is not None:
         (base / "digest").write_bytes(raw(digest))
-    ours = {path: (project / path).read_text() for path in GENERATED}
+    components = [*GENERATED, *OTHERS]
+    ours = {path: (project / path).read_text() for path in components}
     mine = {
         path: data
-        for path, data in snapshot(project).items()
-        if not path.startswith(".keras-scaffold") and path not in GENERATED
+        for path, data in snapshot(root).items()
+        if not path.startswith("project/.keras-scaffold")
+        and path.removeprefix("project/") not in components
     }
     before = snapshot(root)
-    templates = ["--templates", str(changed["templates"])]
-    code, out, err = run([*templates, "regenerate"], project, capsys)
+    chosen = ["--templates", str(changed["templates"][templates])]
+    code, out, err = run([*chosen, "regenerate"], project, capsys)
+    event(f"regenerate: exit {code}, {templates} templates")
     outside_untouched(root, project, before)
+    assert not list(root.rglob("PWNED"))
     if code != 0 and "conflict" not in err:
         one_line(err)
         assert snapshot(root) == before
         return
     markers = {"<<<<<<< yours", "=======", ">>>>>>> keras-scaffold 0.1.0"}
-    for path in GENERATED:
+    for path in components:
         written = (project / path).read_text()
         allowed = set(ours[path].splitlines()) | markers
-        allowed |= set(changed["theirs"][path].splitlines())
+        allowed |= set(changed["theirs"][templates][path].splitlines())
         assert set(written.splitlines()) <= allowed, (
             path,
             set(written.splitlines()) - allowed,
         )
     for path, data in mine.items():
-        assert (project / path).read_bytes() == data, path
+        assert (root / path).read_bytes() == data, path
     before = snapshot(root)
-    code, _, err = run([*templates, "remove", "MyBlock", "--force"], project, capsys)
+    code, _, err = run([*chosen, "remove", "MyBlock", "--force"], project, capsys)
     outside_untouched(root, project, before)
-    after = snapshot(project)
+    after = snapshot(root)
     if code != 0:
         one_line(err)
         assert snapshot(root) == before
         return
-    assert all(path in after for path in mine), set(mine) - set(after)
-    assert not any(path in after for path in GENERATED)
+    assert all(after.get(path) == data for path, data in mine.items()), [
+        path for path, data in mine.items() if after.get(path) != data
+    ]
+    assert all(f"project/{path}" in after for path in OTHERS)
+    # The checks module stays: the other component generated it too.
+    assert not any(f"project/{path}" in after for path in GENERATED[:2])
 
 
 def plain_copy(folder: Path, files: list[str]) -> tuple[Path, list[str]]:

@@ -340,9 +340,8 @@ def test_regenerate_keeps_comments_extra_keys_and_order_of_the_answers(
     assert after.splitlines()[:2] == text.splitlines()[:2]
 
 
-def test_crlf_files_stay_crlf_and_symlinks_stay_links(
-    run_cli, tmp_path, templates_copy
-):
+def test_crlf_files_stay_crlf(run_cli, tmp_path, templates_copy):
+    """(A linked file is never written through: see issue 33's tests below.)"""
     folder = tmp_path / "p"
     folder.mkdir()
     assert (
@@ -353,21 +352,13 @@ def test_crlf_files_stay_crlf_and_symlinks_stay_links(
     )
     module = folder / "block.py"
     module.write_bytes(module.read_bytes().replace(b"\n", b"\r\n"))
-    real = folder / "real_test.py"
-    (folder / "test_block.py").rename(real)
-    (folder / "test_block.py").symlink_to(real.name)
     template_change(templates_copy)
-    (templates_copy / "_shared" / "test_layer.py.jinja").write_text(
-        (templates_copy / "_shared" / "test_layer.py.jinja").read_text() + "# more\n"
-    )
     result = run_cli("--templates", str(templates_copy), "regenerate", cwd=folder)
     assert result.code == 0, result.err
     data = module.read_bytes()
     assert b"# A template change.\r\n" in data and b"\n" not in data.replace(
         b"\r\n", b""
     )
-    assert (folder / "test_block.py").is_symlink()
-    assert real.read_text().endswith("# more\n")
 
 
 def test_a_file_changed_after_it_was_read_is_not_overwritten(
@@ -1116,3 +1107,248 @@ def test_a_folder_name_that_is_not_utf8_is_printed_escaped(run_cli, tmp_path):
     result = run_cli("new", "simple", "Block", "-o", name, cwd=tmp_path)
     assert result.code == 0, result.err
     assert "create  layers\\udcff\\tx/block.py" in result.out
+
+
+# --- A cloned repository cannot make regenerate write elsewhere (issue 33) -----------
+#
+# The links point only at files inside the test's own temporary folder: `outside`,
+# beside the project, stands for the rest of the machine.
+
+PLANTED = "[core]\n\tfsmonitor = touch PWNED\n"
+
+
+@pytest.mark.parametrize(
+    "planted",
+    ["pyproject.toml", ".git/config", "other_block.py", "test_other_block.py"],
+)
+def test_a_merge_base_of_a_file_the_component_does_not_generate_is_ignored(
+    block, planted
+):
+    """Case 1: a `.orig` and a `.theirs` (a copy of the file as it is) planted in a
+    component's merge base, its digest as `new` wrote it, made `regenerate` write
+    the `.orig` over any project file. The merge base is read only at the paths
+    the component's pattern and answers give: the others are never read."""
+    assert block.cli("new", "simple", "OtherBlock").code == 0
+    (block.root / ".git").mkdir()
+    (block.root / ".git" / "config").write_text("[core]\n\tbare = false\n")
+    (block.root / "pyproject.toml").write_text('[project]\nname = "proj"\n')
+    base = block.records / "block.base"
+    (base / f"{planted}.orig").parent.mkdir(parents=True, exist_ok=True)
+    (base / f"{planted}.orig").write_text(PLANTED)
+    (base / f"{planted}.theirs").write_bytes((block.root / planted).read_bytes())
+    before, outside = snapshot(block.root), snapshot(block.outside)
+    for args in (["regenerate", "--check"], ["regenerate"]):
+        result = block.cli(*args)
+        assert result.code == 0, result.err
+        assert "2 component(s) up to date" in result.out, result.out
+    assert snapshot(block.root) == before
+    assert snapshot(block.outside) == outside
+
+
+@pytest.mark.parametrize("changed", [False, True], ids=["same", "changed"])
+@pytest.mark.parametrize("name", ["block.py", "test_block.py"])
+def test_a_tampered_merge_base_never_puts_its_lines_into_a_generated_file(
+    block, name, changed
+):
+    """A merge base is never a source of lines, with the digest as `new` wrote it
+    too: a `.orig` holding code and a `.theirs` equal to the file on disk (a
+    conflict resolved, as it says) made `regenerate` take the `.orig` for the
+    new generation and write it. Now the templates are rendered whenever a
+    generation is pending, and what is written comes from the user's file or the
+    render."""
+    base = block.records / "block.base"
+    target = block.root / name
+    (base / f"{name}.orig").write_text("import os\n\nos.system('touch PWNED')\n")
+    (base / f"{name}.theirs").write_bytes(target.read_bytes())
+    if changed:
+        block.change()
+    result = block.cli("regenerate")
+    assert result.code == 0, result.err
+    for path, data in snapshot(block.root).items():
+        assert b"PWNED" not in data or path.endswith(".orig"), path
+    compile(target.read_text(), name, "exec")
+    assert block.cli("regenerate", "--check").code == 0
+
+
+def link_outside(block, name: str = "block.py") -> Path:
+    """`name` in the project replaced by a link to `../outside/victim.py`, which
+    holds what the file held."""
+    victim = block.outside / "victim.py"
+    shutil.move(block.root / name, victim)
+    (block.root / name).symlink_to(os.path.relpath(victim, (block.root / name).parent))
+    return victim
+
+
+NEW_BLOCK = ("new", "simple", "Block", "-p", "mode:choice:a,b=a")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("regenerate",),
+        ("regenerate", "--check"),
+        (*NEW_BLOCK, "--force"),
+        (*NEW_BLOCK,),
+    ],
+)
+def test_a_generated_file_linking_outside_is_never_written_through(block, args):
+    """Case 2: with `block.py` a link to `../outside/victim.py`, a template change
+    and `regenerate` (or `new --force`) wrote the change into the outside file.
+    Refused in one line naming the link; nothing written anywhere."""
+    victim = link_outside(block)
+    block.change()
+    before, outside = snapshot(block.root), snapshot(block.outside)
+    err = one_error_line(block.cli(*args), 1)
+    assert "block.py is a symbolic link" in err and "outside" in err, err
+    assert snapshot(block.root) == before
+    assert snapshot(block.outside) == outside
+    assert (block.root / "block.py").is_symlink() and victim.is_file()
+
+
+def test_adopt_force_never_writes_through_a_link_outside(run_cli, tmp_path):
+    """Case 2 for `adopt --force`: its test file linked outside the project."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (tmp_path / "outside").mkdir()
+    shutil.copy(LAYER, folder / "blocks.py")
+    assert run_cli(*ADOPT, cwd=folder).code == 0
+    victim = tmp_path / "outside" / "victim.py"
+    victim.write_text("mine\n")
+    (folder / "test_composite_layer.py").unlink()
+    (folder / "test_composite_layer.py").symlink_to("../outside/victim.py")
+    before = snapshot(tmp_path)
+    err = one_error_line(run_cli(*ADOPT, "--force", cwd=folder), 1)
+    assert "test_composite_layer.py is a symbolic link" in err, err
+    assert snapshot(tmp_path) == before
+    assert victim.read_text() == "mine\n"
+
+
+@pytest.mark.parametrize("command", ["new", "remove"])
+def test_an_exports_file_linking_outside_is_never_written_through(
+    run_cli, tmp_path, command
+):
+    """`new` and `remove` update `__init__.py` in a project: linked outside the
+    project, it is refused in one line naming the link, nothing written."""
+    assert run_cli("init", "proj", cwd=tmp_path).code == 0
+    project = tmp_path / "proj"
+    if command == "remove":
+        assert run_cli("new", "simple", "Block", cwd=project).code == 0
+    init = project / "src" / "proj" / "layers" / "__init__.py"
+    (tmp_path / "outside").mkdir()
+    victim = tmp_path / "outside" / "victim.py"
+    shutil.move(init, victim)
+    init.symlink_to(os.path.relpath(victim, init.parent))
+    before = snapshot(tmp_path)
+    args = ("new", "simple", "Other") if command == "new" else ("remove", "Block")
+    err = one_error_line(run_cli(*args, cwd=project), 1)
+    assert "__init__.py is a symbolic link" in err, err
+    assert snapshot(tmp_path) == before
+    assert init.is_symlink()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("remove", "block.py"),
+        ("regenerate", "block.py"),
+        ("remove", "Block"),
+        ("remove", "Block", "--force"),
+        ("remove", "block.py", "--dry-run"),
+    ],
+)
+def test_a_generated_file_linking_outside_is_one_line_for_remove_and_regenerate(
+    block, args
+):
+    """Case 6: `remove block.py` and `regenerate block.py`, the file a link out of
+    the project, printed a traceback (`... is not in the subpath of ...`), and
+    `remove Block` went on. One line naming the link, exit 1, nothing changed."""
+    victim = link_outside(block)
+    before, outside = snapshot(block.root), snapshot(block.outside)
+    err = one_error_line(block.cli(*args), 1)
+    assert "block.py is a symbolic link" in err and "outside" in err, err
+    assert snapshot(block.root) == before
+    assert snapshot(block.outside) == outside
+    assert (block.root / "block.py").is_symlink() and victim.is_file()
+
+
+@pytest.mark.parametrize("target", ["real_test.py", ".git/config"])
+@pytest.mark.parametrize(
+    "args", [("regenerate",), ("regenerate", "--check"), (*NEW_BLOCK, "--force")]
+)
+def test_a_generated_file_linking_inside_is_never_written_through(block, target, args):
+    """Links that stay inside the project are treated as git treats them: as
+    links, never written through (the file they point to may be any file of the
+    project, `pyproject.toml` or `.git/config`). Refused in one line naming the
+    link; nothing written, the link stays."""
+    linked = block.root / "test_block.py"
+    real = block.root / target
+    real.parent.mkdir(exist_ok=True)
+    shutil.move(linked, real)
+    linked.symlink_to(target)
+    block.change()
+    before = snapshot(block.root)
+    err = one_error_line(block.cli(*args), 1)
+    assert "test_block.py is a symbolic link" in err, err
+    assert snapshot(block.root) == before
+    assert linked.is_symlink()
+
+
+def test_remove_deletes_a_link_inside_the_project_only_with_force(block):
+    """A link at a generated file's path is not the file keras-scaffold generated:
+    `remove` refuses it unless --force, which deletes the link, never what it
+    points to."""
+    real = block.root / "real_test.py"
+    shutil.move(block.root / "test_block.py", real)
+    (block.root / "test_block.py").symlink_to(real.name)
+    before = snapshot(block.root)
+    err = one_error_line(block.cli("remove", "Block"), 1)
+    assert "test_block.py" in err and "symbolic link" in err, err
+    assert snapshot(block.root) == before
+    result = block.cli("remove", "Block", "--force")
+    assert result.code == 0, result.err
+    assert not (block.root / "test_block.py").is_symlink()
+    assert real.read_bytes() == before["real_test.py"]
+
+
+def test_a_pyproject_linking_outside_is_refused_before_anything_is_written(
+    run_cli, tmp_path, templates_copy
+):
+    """`--templates` given in a project is recorded in its pyproject.toml, after
+    the component is written: linked out of the project, it is refused first, in
+    one line, with nothing written."""
+    assert run_cli("init", "proj", cwd=tmp_path).code == 0
+    project = tmp_path / "proj"
+    (tmp_path / "outside").mkdir()
+    victim = tmp_path / "outside" / "pyproject.toml"
+    shutil.move(project / "pyproject.toml", victim)
+    (project / "pyproject.toml").symlink_to(os.path.relpath(victim, project))
+    before = snapshot(tmp_path)
+    args = ("--templates", str(templates_copy), "new", "simple", "Block")
+    err = one_error_line(run_cli(*args, cwd=project), 1)
+    assert "pyproject.toml is a symbolic link" in err, err
+    assert snapshot(tmp_path) == before
+
+
+def test_a_folder_linked_inside_the_project_is_written_in_place(
+    run_cli, tmp_path, templates_copy
+):
+    """A folder on the way that is a link staying inside the project (`tests`
+    linked to `real_tests`) is followed: `new` and `regenerate` write there, and
+    the link stays."""
+    assert run_cli("init", "proj", cwd=tmp_path).code == 0
+    project = tmp_path / "proj"
+    shutil.move(project / "tests", project / "real_tests")
+    (project / "tests").symlink_to("real_tests")
+
+    def cli(*args):
+        return run_cli("--templates", str(templates_copy), *args, cwd=project)
+
+    assert cli("new", "simple", "Block").code == 0
+    written = project / "real_tests" / "test_block.py"
+    assert written.is_file() and not written.is_symlink()
+    shared = templates_copy / "_shared" / "test_layer.py.jinja"
+    shared.write_text(shared.read_text() + "# more\n")
+    result = cli("regenerate")
+    assert result.code == 0, result.err
+    assert written.read_text().endswith("# more\n")
+    assert (project / "tests").is_symlink()

@@ -65,6 +65,8 @@ def test_adopt_writes_a_passing_test_file_that_regenerate_keeps_current(
         "create",
         ".keras-scaffold/composite_layer.yml",
         "create",
+        ".keras-scaffold/composite_layer.base/",
+        "create",
         "keras_scaffold_checks.py",
         "create",
         "test_composite_layer.py",

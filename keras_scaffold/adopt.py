@@ -441,7 +441,14 @@ def _check_module_of_project(record: Record) -> None:
     top = record.root
     while (top / "__init__.py").is_file():  # the records may sit in a package
         top = top.parent
-    for base in dict.fromkeys((record.root / "src", record.root, top)):
+    # The folder the module is imported from, as its recorded `module_dir` gives
+    # it (adopted from a sub-folder: the records are above it).
+    folder = record.root / record.answers["module_dir"]
+    packages = parts[:-1]
+    imported_from = folder
+    if packages and folder.parts[-len(packages) :] == tuple(packages):
+        imported_from = folder.parents[len(packages) - 1]
+    for base in dict.fromkeys((record.root / "src", record.root, top, imported_from)):
         folder = base.joinpath(*parts[:-1])
         packages = [base.joinpath(*parts[:i]) for i in range(1, len(parts))]
         if all((package / "__init__.py").is_file() for package in packages) and (

@@ -167,8 +167,17 @@ class PatternGroup(click.Group):
         return _pattern_command(patterns[name]) if name in patterns else None
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args and _interactive():  # on a terminal, ask instead of helping
-            args = [_ask_pattern(_templates(ctx).patterns)]
+        # `new --output DIR`: options before any pattern are the pattern's own.
+        options_first = bool(args) and _is_pattern_option(args[0], ctx)
+        if (not args or options_first) and _interactive():
+            args = [_ask_pattern(_templates(ctx).patterns), *args]
+        elif options_first:
+            raise click.UsageError(
+                "Missing the pattern: give it before the options, as in "
+                f"`keras-scaffold new PATTERN CLASS_NAME {args[0]} ...` "
+                "(`keras-scaffold list` lists the patterns)",
+                ctx,
+            )
         return super().parse_args(ctx, args)
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
@@ -267,16 +276,35 @@ def _pattern_command(pattern: Pattern) -> click.Command:
         record_templates = _templates_recorder(ctx, target.root)
         if not dry_run:
             writer.write(planned.files)
-        for item in planned.shown:
-            if not item.exists:
-                action = "create"
-            else:  # an __init__.py gains an export; anything else is replaced
-                action = "update" if item.path.name == "__init__.py" else "overwrite"
-            _say(f"would {action}" if dry_run else action, item.path)
+        _say_planned(planned, dry_run)
         if not dry_run and target.exports:  # inside a project
             record_templates()
 
     return command
+
+
+def _say_planned(planned: generate.Plan, dry_run: bool) -> None:
+    """A line for each file `new` or `adopt` writes, and one for the merge base
+    folder after the answers file."""
+    lines = []
+    for item in planned.shown:
+        if not item.exists:
+            action = "create"
+        else:  # an __init__.py gains an export; anything else is replaced
+            action = "update" if item.path.name == "__init__.py" else "overwrite"
+        lines.append((action, item.path, False))
+    if planned.base is not None:
+        action = "overwrite" if planned.base.exists else "create"
+        lines.insert(min(1, len(lines)), (action, planned.base.path, True))
+    for action, path, folder in lines:
+        _say(f"would {action}" if dry_run else action, path, folder=folder)
+
+
+def _is_pattern_option(arg: str, ctx: click.Context) -> bool:
+    """Whether `arg` is an option of a pattern's command, not of `new` itself."""
+    name = arg.partition("=")[0]
+    own = {opt for param in ctx.command.params for opt in param.opts}
+    return name.startswith("-") and name not in own | set(ctx.help_option_names)
 
 
 def _interactive() -> bool:
@@ -439,7 +467,8 @@ def remove_command(
     if not dry_run:
         remove.apply(removal)
     for action, path, note in removal.shown():
-        _say(f"would {action}" if dry_run else action, path, note)
+        folder = path == removal.base
+        _say(f"would {action}" if dry_run else action, path, note, folder)
 
 
 # Each outcome as (what it would do, what it did).
@@ -476,9 +505,10 @@ def _problem_summary(problems: list, preview: bool) -> str:
     )
 
 
-def _say(action: str, path: Path, note: str = "") -> None:
+def _say(action: str, path: Path, note: str = "", folder: bool = False) -> None:
     # A path is anything a folder may be named: escaped, so that the line prints.
-    line = f"{action:>16}  {_shown(path)}" + (f"  {note}" if note else "")
+    shown = _shown(path) + ("/" if folder else "")
+    line = f"{action:>16}  {shown}" + (f"  {note}" if note else "")
     click.echo(one_line(line))
 
 
@@ -567,9 +597,7 @@ def adopt_command(
     record_templates = _templates_recorder(ctx, found.path.parent)
     if not dry_run:
         writer.write(planned.files)
-    for item in planned.shown:
-        action = "overwrite" if item.exists else "create"
-        _say(f"would {action}" if dry_run else action, item.path)
+    _say_planned(planned, dry_run)
     if not dry_run:
         record_templates()
 

@@ -11,6 +11,7 @@ from keras_scaffold.names import package_from_location
 from keras_scaffold.project import find_project
 from keras_scaffold.records import (
     CHECKS_MODULE,
+    base_dir,
     check_records,
     fingerprint,
     record_files,
@@ -52,10 +53,20 @@ def locate(output: Path | None, package: str | None, kind: str, cwd: Path) -> Ta
 
 @dataclass(frozen=True)
 class Plan:
-    """The files `new` writes; `shown` are the ones it names (not the records)."""
+    """The files `new` writes; `shown` are the ones it names, and `base` the merge
+    base folder, named whole (its files are bookkeeping)."""
 
     files: list[writer.PlannedFile]
     shown: list[writer.PlannedFile]
+    base: "BaseFolder | None" = None
+
+
+@dataclass(frozen=True)
+class BaseFolder:
+    """The merge base folder a plan writes into: where, and whether it is new."""
+
+    path: Path
+    exists: bool
 
 
 def plan(
@@ -77,7 +88,7 @@ def plan(
         tests_dir=target.tests_dir,
         import_prefix=target.import_prefix,
     )
-    planned, shown = plan_component(templates, answers, target.root, force)
+    planned, shown, base = plan_component(templates, answers, target.root, force)
     if target.exports:
         init = target.root / target.module_dir / "__init__.py"
         writer.check_target(target.root, init)
@@ -93,14 +104,15 @@ def plan(
             )
             planned.append(update)
             shown.append(update)
-    return Plan(planned, shown)
+    return Plan(planned, shown, base)
 
 
 def plan_component(
     templates: Templates, answers: dict, root: Path, force: bool = False
-) -> tuple[list[writer.PlannedFile], list[writer.PlannedFile]]:
-    """Every file of a component under `root`, merge base first, and the ones to
-    name to the user (the rendered files); nothing is written here."""
+) -> tuple[list[writer.PlannedFile], list[writer.PlannedFile], BaseFolder]:
+    """Every file of a component under `root`, merge base first, the ones to name
+    to the user (the rendered files), and the merge base folder; nothing is
+    written here."""
     # Existing records are written into: never through a link, nor a special file.
     check_records(root, answers["module_name"])
     rendered = render(templates, answers, templates.src_path_from(root))
@@ -132,4 +144,5 @@ def plan_component(
     stale = not answers_path.exists()
     bases = writer.plan(root, records, force=force or stale)
     answers_first = sorted(shown, key=lambda item: item.path != answers_path)
-    return [*bases, *answers_first], shown
+    folder = root / base_dir(answers["module_name"])
+    return [*bases, *answers_first], shown, BaseFolder(folder, folder.is_dir())

@@ -22,6 +22,8 @@ else:  # pragma: no cover - Python 3.10
 SETTINGS = ("package", "layers", "models", "tests")
 # Optional: the template folder (relative to the project) `--templates` named once.
 TEMPLATES = "templates"
+# The project template's question: how its `dev` extra installs keras-scaffold.
+REQUIREMENT = "keras_scaffold_requirement"
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,8 @@ def init_project(
             f"unknown answer {', '.join(unknown)}; the questions are "
             f"{', '.join(sorted(questions))}."
         )
+    if REQUIREMENT in questions:  # keras-scaffold from where this one came from
+        data = {REQUIREMENT: installed_requirement(), **data}
     made = _missing_folders(directory)
     before = {path: path.read_bytes() for path in _files(directory)}
     folders = _folders(directory)
@@ -268,3 +272,30 @@ def _files(directory: Path) -> set[Path]:
     if not directory.is_dir():
         return set()
     return {path for path in directory.rglob("*") if path.is_file()}
+
+
+def installed_requirement() -> str:
+    """The pip requirement that installs the running keras-scaffold where it was
+    installed from, as pip recorded it (PEP 610's `direct_url.json`): a folder or
+    archive by its URL, a git checkout by its commit; the package index's
+    `keras-scaffold>=VERSION` where it came from an index, or is not installed."""
+    import json
+    from importlib import metadata
+
+    from keras_scaffold import __version__
+
+    from_index = f"keras-scaffold>={__version__}"
+    try:
+        recorded = metadata.distribution("keras-scaffold").read_text("direct_url.json")
+        direct = json.loads(recorded) if recorded else None
+    except (metadata.PackageNotFoundError, ValueError, OSError):
+        return from_index
+    if not isinstance(direct, dict) or not isinstance(direct.get("url"), str):
+        return from_index
+    url = direct["url"]
+    vcs = direct.get("vcs_info")
+    if isinstance(vcs, dict) and vcs.get("vcs") and vcs.get("commit_id"):
+        url = f"{vcs['vcs']}+{url}@{vcs['commit_id']}"
+    if not url.isprintable() or " " in url:
+        return from_index  # one line of pyproject.toml, and pip reads no space
+    return f"keras-scaffold @ {url}"

@@ -37,9 +37,11 @@ class Removal:
     kept: list[tuple[Path, str]] = field(default_factory=list)  # (file, because)
 
     def shown(self) -> list[tuple[str, Path, str]]:
-        """(action, path, note) for each line to print; the merge base (inside the
-        record's folder) is not named."""
+        """(action, path, note) for each line to print: the merge base folder
+        after the answers file."""
         lines = [("remove", path, "") for path in self.deletions]
+        if self.base is not None:
+            lines.append(("remove", self.base, ""))
         lines += [("update", item.path, "") for item in self.updates]
         return lines + [("keep", path, f"({why})") for path, why in self.kept]
 

@@ -65,6 +65,8 @@ def test_adopt_writes_a_passing_test_file_that_regenerate_keeps_current(
         "create",
         ".keras-scaffold/composite_layer.yml",
         "create",
+        ".keras-scaffold/composite_layer.base/",
+        "create",
         "keras_scaffold_checks.py",
         "create",
         "test_composite_layer.py",
@@ -270,3 +272,49 @@ def test_remove_takes_the_tests_and_never_the_users_module(run_cli, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [
         "composite_layer.py"
     ]
+
+
+GATED = """import keras
+
+
+@keras.saving.register_keras_serializable(package="sub")
+class GatedProjection(keras.layers.Layer):
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], self.units))
+        self.gate = self.add_weight(shape=(self.units,), initializer="zeros")
+
+    def call(self, inputs):
+        return keras.ops.matmul(inputs, self.kernel) * keras.ops.sigmoid(self.gate)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.units)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+"""
+
+
+def test_adopt_in_a_sub_folder_of_a_folder_with_records(run_cli, tmp_path):
+    """Issue 36, 1: adopting from `sub/`, below a folder that keeps records, wrote
+    a record `regenerate` refused for every component (`gated` is no module of the
+    project): the module sits in `sub/`, where the test file imports it from."""
+    assert run_cli("new", "simple", "Alpha", "--output", ".", cwd=tmp_path).code == 0
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "gated.py").write_text(GATED, "utf-8")
+    result = run_cli(
+        "adopt", "gated.py::GatedProjection", "--init", '{"units": 4}', cwd=sub
+    )
+    assert result.code == 0, result.err
+    assert (tmp_path / ".keras-scaffold" / "gated_projection.yml").is_file()
+    assert (sub / "test_gated_projection.py").is_file()
+    checked = run_cli("regenerate", "--check", cwd=tmp_path)
+    assert (checked.code, checked.err) == (0, "")
+    assert checked.out == "2 component(s) up to date.\n"
+    assert run_cli("regenerate", "--check", cwd=sub).code == 0
+    # The adopted class's tests run where they were written.
+    plain_pytest_passes(sub)

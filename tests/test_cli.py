@@ -46,7 +46,14 @@ def test_new_writes_module_tests_and_answers_and_says_so(run_cli, tmp_path):
     records.add(f"{base}test_scaled_dense.py.orig")
     records.add(f"{base}keras_scaffold_checks.py.orig")
     assert set(snapshot(tmp_path)) == written | records
-    assert base not in result.out
+    # Issue 36, 8: the merge base folder is named, once, after the answers file.
+    assert result.out.split()[:4] == [
+        "create",
+        ".keras-scaffold/scaled_dense.yml",
+        "create",
+        base,
+    ]
+    assert f"{base}digest" not in result.out
     module = (tmp_path / "scaled_dense.py").read_text()
     assert "class ScaledDense(keras.layers.Layer):" in module
     # The package is derived from the output folder's name, never Keras's default.

@@ -10,6 +10,7 @@ import pytest
 from conftest import PATTERNS, host_venv, snapshot
 
 from keras_scaffold.exports import BEGIN, END, add_export
+from keras_scaffold.project import installed_requirement
 from keras_scaffold.templates import Templates
 
 ANSWERS = ("distribution_name=my-layers", "package_name=mylayers", "author=Ada")
@@ -38,6 +39,8 @@ def init(run_cli, parent: Path, *extra: str):
 def test_init_gives_the_same_files_as_copier_copy(run_cli, tmp_path):
     assert init(run_cli, tmp_path).code == 0
     answers = dict(answer.split("=", 1) for answer in ANSWERS)
+    # The answer `init` gives unless told: where this keras-scaffold came from.
+    answers["keras_scaffold_requirement"] = installed_requirement()
     copier.run_copy(
         str(Templates().root / "project"),
         tmp_path / "copied",

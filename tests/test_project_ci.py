@@ -5,13 +5,14 @@ machine can run), in a fresh virtual environment."""
 import os
 import subprocess
 import sys
+from importlib import metadata
 
 import pytest
 import yaml
 from conftest import host_venv
 
 from keras_scaffold import __version__
-from keras_scaffold.project import find_project
+from keras_scaffold.project import find_project, installed_requirement
 from keras_scaffold.templates import Templates
 
 TORCH_CPU = "https://download.pytorch.org/whl/cpu"
@@ -76,7 +77,7 @@ def test_the_workflow_runs_the_hooks_and_tests_each_backend(project):
     settings = find_project(project)
     assert settings is not None
     pyproject = (project / "pyproject.toml").read_text()
-    assert f'"keras-scaffold>={__version__}",' in pyproject
+    assert f'"{installed_requirement()}",' in pyproject
     assert 'addopts = "-ra"' in pyproject
 
 
@@ -144,3 +145,48 @@ def test_the_ci_steps_pass_here(project, tmp_path):
     for name in ("black", "ruff check", "keras-scaffold check", "regenerate --check"):
         assert any(name in line and "Passed" in line for line in hooks.splitlines())
     assert " passed" in outputs[-1]
+
+
+def test_the_dev_install_and_hooks_pass_in_a_fresh_environment(run_cli, tmp_path):
+    """Issue 36, 3: the `hooks` job's `pip install -e ".[dev]"` asked the package
+    index for `keras-scaffold>=0.1.0`, which is not published there ("No matching
+    distribution found"). `init` now writes the requirement pip recorded for the
+    running keras-scaffold (PEP 610: a local folder, a git commit, an archive), and
+    the package index's only where it came from there. Run as the job runs it, in
+    a virtual environment that sees none of this one's packages."""
+    try:
+        recorded = metadata.distribution("keras-scaffold").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        recorded = None
+    if not recorded:
+        pytest.skip("this keras-scaffold was not installed from a folder or git")
+    assert run_cli("init", "my-layers", cwd=tmp_path).code == 0
+    root = tmp_path / "my-layers"
+    assert run_cli("new", "simple", "Scaler", cwd=root).code == 0
+    subprocess.run(["python", "-m", "venv", str(tmp_path / "venv")], check=True)
+    bin_folder = tmp_path / "venv" / "bin"
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("PYTHONPATH", "VIRTUAL_ENV")
+    }
+    environment["PATH"] = os.pathsep.join([str(bin_folder), environment["PATH"]])
+    environment["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit")
+    for args in (["init", "-q"], ["add", "-A"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+    outputs = []
+    for command, variables in steps(jobs(root)["hooks"], "tensorflow"):
+        completed = subprocess.run(
+            command,
+            shell=True,
+            cwd=root,
+            env={**environment, **variables},
+            capture_output=True,
+            text=True,
+        )
+        output = completed.stdout + completed.stderr
+        assert completed.returncode == 0, f"{command}:\n{output[-3000:]}"
+        outputs.append(output)
+    hooks = outputs[-1].splitlines()
+    for name in ("black", "ruff check", "keras-scaffold check", "regenerate --check"):
+        assert any(name in line and "Passed" in line for line in hooks)

@@ -88,3 +88,27 @@ def test_patterns_listed_in_the_question_are_those_of_list(run_cli, tmp_path, te
     result = run_cli("new", cwd=tmp_path)
     listed = [line.split()[0] for line in result.err.splitlines() if line[:2] == "  "]
     assert listed == PATTERNS
+
+
+def test_options_before_the_pattern_on_a_terminal_ask_for_it(
+    run_cli, tmp_path, terminal
+):
+    """Issue 36, 8: `new --output DIR` said "No such option '--output'"."""
+    terminal("simple", "MyBlock")
+    result = run_cli("new", "--output", "out", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "Pattern" in result.err
+    assert (tmp_path / "out" / "my_block.py").is_file()
+
+
+def test_options_before_the_pattern_off_a_terminal_name_it(
+    run_cli, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("simple\nMyBlock\n"))
+    result = run_cli("new", "--output", "out", "--dry-run", cwd=tmp_path)
+    assert result.code == 2
+    assert result.err.startswith("keras-scaffold: error: Missing the pattern")
+    assert "keras-scaffold new PATTERN CLASS_NAME --output" in result.err
+    assert "keras-scaffold list" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert snapshot(tmp_path) == {}

@@ -57,6 +57,18 @@ def test_the_project_package_is_the_one_the_docs_import(run_cli, tmp_path):
     assert "`import my_layers`" in project and "import mylayers" not in project
 
 
+def test_ci_installs_pytorch_from_its_cpu_index():
+    """Issue 36, 6: `.ci/run` asked for `torch==2.13.0` from the package index
+    alone, where that is the multi-GB CUDA build. It pins the CPU build's local
+    version, which only PyTorch's CPU index (or a local copy of it) serves."""
+    ci = (REPO / ".ci" / "run").read_text().replace("\\\n", "")
+    torch_lines = [line for line in ci.splitlines() if "pip install" in line]
+    torch_line = next(line for line in torch_lines if "torch==" in line)
+    assert "https://download.pytorch.org/whl/cpu" in torch_line
+    assert '"torch==2.13.0+cpu"' in torch_line
+    assert ci.index(torch_line) < ci.index('-e ".[tensorflow,jax,torch,test]"')
+
+
 def test_the_pytorch_hints_name_the_cpu_build_before_the_extra():
     hint = INSTALL_HINTS["torch"]
     assert TORCH_CPU in hint and hint.index(TORCH_CPU) < hint.index('".[torch]"')

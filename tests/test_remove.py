@@ -36,6 +36,8 @@ def test_remove_takes_everything_new_wrote_and_nothing_else(run_cli, loose, name
     shown = [line.split() for line in result.out.splitlines()]
     assert ["remove", MODULE] in shown and ["remove", "test_scaled_dense.py"] in shown
     assert ["remove", ".keras-scaffold/scaled_dense.yml"] in shown
+    # Issue 36, 8: the merge base folder it deletes is named too.
+    assert shown[-1] == ["remove", ".keras-scaffold/scaled_dense.base/"]
 
 
 def test_dry_run_lists_and_deletes_nothing(run_cli, loose):

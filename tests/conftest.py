@@ -36,6 +36,58 @@ def pytest_xdist_auto_num_workers(config):
     return min(os.cpu_count() or 1, MOST_WORKERS)
 
 
+# The tests `-m "not slow"` leaves out, for a quick loop while editing: those that
+# run Keras (train, save, reload, quantize, shard), make virtual environments, or
+# run many hypothesis examples. A file named alone is slow whole; otherwise the
+# names (before any `[parameters]`) of its slow tests. `python -m pytest` and
+# `.ci/run` run every test.
+SLOW = {
+    "generated_examples/": None,  # every generated example's own tests
+    "tests/test_backends.py": None,
+    "tests/test_check_real.py": None,
+    "tests/test_check_run.py": None,
+    "tests/test_distribution.py": None,
+    "tests/test_fuzz.py": None,
+    "tests/test_keras_harness.py": None,
+    "tests/test_masking.py": None,
+    "tests/test_project.py": None,
+    "tests/test_project_ci.py": None,
+    "tests/test_quantize.py": None,
+    "tests/test_shard.py": None,
+    "tests/test_adopt.py": {
+        "test_a_test_written_inside_a_package_is_collected_by_plain_pytest",
+        "test_adopt_in_a_sub_folder_of_a_folder_with_records",
+        "test_adopt_writes_a_passing_test_file_that_regenerate_keeps_current",
+    },
+    "tests/test_declarations.py": {  # those that run the generated tests
+        "test_a_nested_layer_is_saved_by_a_model_saved_before_its_first_call",
+        "test_the_docstring_example_follows_the_declaration",
+        "test_the_issues_declarations_give_tests_that_pass",
+    },
+    "tests/test_docs.py": {"test_every_command_in_the_page_runs"},
+    "tests/test_formatting.py": {
+        "test_every_pattern_formats_as_black_formats_the_whole_file",
+        "test_keras_own_source_formats_as_black_formats_it",
+    },
+    "tests/test_params.py": {
+        "test_every_type_saves_and_reloads_with_non_default_values",
+        "test_the_issue_example_generates_passing_code",
+        "test_optional_numbers_generate_passing_code",
+    },
+    "tests/test_safety.py": {"test_odd_declarations_generate_passing_tests"},
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = Path(item.path).resolve().relative_to(REPO).as_posix()
+        for prefix, names in SLOW.items():
+            if path.startswith(prefix) and (
+                names is None or item.originalname in names
+            ):
+                item.add_marker(pytest.mark.slow)
+
+
 def pytest_configure(config):
     """The tests keep keras-scaffold's cache in a folder of their own, emptied for
     each run, so that no entry of another run (or of a user's) serves them.

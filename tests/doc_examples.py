@@ -21,6 +21,8 @@ FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 SHELL = ("sh", "shell")
 # What a command starts with (after any VAR=value), and where it runs instead.
 NOT_RUN = {
+    "python -m venv": ".ci/run makes the virtual environment as the README says",
+    ". .venv/bin/activate": ".ci/run activates it",
     "python -m pip install": ".ci/run installs as the README says, and "
     "tests/test_project.py installs projects",
     "python -m pytest": ".ci/run runs this repository's tests; the generated tests "

@@ -7,10 +7,21 @@ from test_backends import INSTALL_HINTS, TORCH_CPU
 
 README = (REPO / "README.md").read_text()
 INSTALL = 'python -m pip install -e ".[tensorflow,jax,test]"'
+VENV = "python -m venv .venv && . .venv/bin/activate"
 
 
 def test_the_readme_is_read_in_five_minutes():
     assert len(README.splitlines()) <= 300
+
+
+def test_the_readme_gives_a_quick_loop_and_the_cache():
+    """Issue 36, 7: a newcomer learns how long the suite takes, the quick subset
+    for the edit loop (a marker pytest knows), and where the cache lives."""
+    fresh = README.split("## On a fresh machine", 1)[1].split("\n## ", 1)[0]
+    assert "minutes" in fresh and '`python -m pytest -m "not slow"`' in fresh
+    assert "~/.cache/keras-scaffold" in fresh and "KERAS_SCAFFOLD_CACHE_DIR=" in fresh
+    pyproject = (REPO / "pyproject.toml").read_text()
+    assert 'markers = ["slow:' in pyproject
 
 
 def test_the_parser_finds_the_examples():
@@ -26,10 +37,11 @@ def test_ci_runs_the_readmes_two_commands():
     `.ci/run` runs (with PyTorch added), and its last command is the tests."""
     fresh = README.split("## On a fresh machine", 1)[1].split("\n## ", 1)[0]
     lines = [line for block in examples(fresh) for line, _ in commands(*block)]
-    assert lines[0].startswith(INSTALL + " && keras-scaffold new ")
+    assert lines[0].startswith(f"{VENV} && {INSTALL} && keras-scaffold new ")
     assert lines[1] == "python -m pytest"
     ci = [line for line in (REPO / ".ci" / "run").read_text().splitlines() if line]
     assert 'python -m pip install --quiet -e ".[tensorflow,jax,torch,test]"' in ci
+    assert "python3 -m venv .venv" in ci and ". .venv/bin/activate" in ci
     assert ci[-1] == "python -m pytest"
 
 

@@ -153,16 +153,20 @@ def test_where_black_looks_at_what_comes_before_nothing_is_cut(text, joined):
     assert formatting.format_python("x.py", text) == black_whole(text)
 
 
-def test_a_cut_inside_a_string_falls_back_to_the_whole_file():
-    # The class docstring holds a line that looks like a method.
+def test_a_line_inside_a_string_is_no_place_to_cut():
+    # The class docstring holds a line that looks like a method: the module is
+    # cut at the real methods only.
     text = MODULE.replace(
         '    """First."""\n',
         '    """First.\n\n        Example:\n\n    def looks_like_a_method(self):\n'
         '    """\n',
     )
-    assert any(
-        piece.text.startswith("    def looks_like") for piece in formatting.cut(text)
-    )
+    firsts = [piece.text.splitlines()[0] for piece in formatting.cut(text)]
+    assert firsts[1:] == [
+        "    @property",
+        "    def call(self, inputs):",
+        "def helper(x):",
+    ]
     assert formatting.format_python("x.py", text) == black_whole(text)
 
 
@@ -220,3 +224,71 @@ def test_text_black_reads_across_lines_is_formatted_whole(text):
     is the sign alone that keeps it whole."""
     assert formatting.cut(text) == [formatting.Piece(0, text)]
     assert formatting.format_python("x.py", text) == black_whole(text)
+
+
+# Issue 33, item 5: three texts a team's templates may hold where the pieces
+# joined were not black's output on the whole file.
+
+
+def test_every_directive_black_honours_keeps_the_text_whole():
+    """Black's own list of directives (`# yapf: disable` is `# fmt: off` to it):
+    a text holding any of them is formatted whole, though it has places to cut."""
+    from black.comments import FMT_OFF, FMT_ON, FMT_SKIP
+
+    for directive in sorted(FMT_OFF | FMT_ON | FMT_SKIP):
+        text = MODULE.replace("    @property", f"    {directive}\n    @property")
+        assert formatting.cut(text) == [formatting.Piece(0, text)], directive
+
+
+YAPF_REGION = """\
+class First:
+    # yapf: disable
+    def call( self ):
+        return 1
+
+    def helper( x ):
+        return x
+    # yapf: enable
+
+    def size(self):
+        return 2
+"""
+
+
+def test_a_yapf_disabled_region_keeps_its_text():
+    formatted = formatting.format_python("x.py", YAPF_REGION)
+    assert "    def helper( x ):\n" in formatted
+    assert formatted == black_whole(YAPF_REGION)
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        "@decorator\ndef helper(x):\n    return x\n",
+        "@decorator\nclass Helper:\n    size = 1\n",
+    ],
+)
+def test_a_module_docstring_with_an_indented_last_line_before_a_decorator(
+    definition,
+):
+    """Black puts one blank line between a module docstring and a decorator (two
+    before a bare `def`): the docstring's indented last line is not a body."""
+    text = '"""Helpers.\n\n    Indented last line.\n    """\n\n\n' + definition
+    formatted = formatting.format_python("x.py", text)
+    assert '\n"""\n\n@decorator\n' in formatted
+    assert formatted == black_whole(text)
+
+
+@pytest.mark.parametrize("statement", ["async with lock:", "async for item in items:"])
+def test_a_string_holding_a_class_line_then_a_top_level_async_statement(statement):
+    """`class X:` at column 0 inside a string is no class: the definition after it
+    is in an `if` block, and black puts one blank line (not two) between that
+    block and a top-level `async with`/`async for`."""
+    text = (
+        'if TYPE_CHECKING:\n    CODE = """\nclass X:\n    """\n    if CODE:\n'
+        "        size = 1\n\n    def helper(x):\n        return x\n"
+        f"{statement}\n    pass\n"
+    )
+    formatted = formatting.format_python("x.py", text)
+    assert f"        return x\n\n{statement}\n" in formatted
+    assert formatted == black_whole(text)

@@ -13,6 +13,7 @@ import os
 import random
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -163,6 +164,32 @@ def test_an_empty_file_is_no_entry(monkeypatch, tmp_path):
     assert cache.read("unchanged", "k" * 64) == ""
     (tmp_path / "unchanged" / ("k" * 64)).write_bytes(b"")
     assert cache.read("unchanged", "k" * 64) is None
+
+
+def test_an_entry_is_on_the_disk_before_its_name_is(monkeypatch, tmp_path):
+    """The whole entry (its header and text) synced, then renamed into place,
+    then its folder synced: a power loss leaves it whole or absent."""
+    monkeypatch.setenv(VARIABLE, str(tmp_path))
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(handle):
+        status = os.fstat(handle)
+        events.append(("fsync", stat.S_ISDIR(status.st_mode), status.st_size))
+        real_fsync(handle)
+
+    def replace(source, target):
+        events.append(("replace", Path(target).name))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    cache.write("black", "e" * 64, "x = 1\n")
+    size = (tmp_path / "black" / ("e" * 64)).stat().st_size
+    assert size > len("x = 1\n")
+    assert events == [("fsync", False, size), ("replace", "e" * 64), events[2]]
+    assert events[2][:2] == ("fsync", True)
+    assert cache.read("black", "e" * 64) == "x = 1\n"
 
 
 # --- Item 4: a template edited while `new` renders --------------------------------

@@ -55,6 +55,8 @@ CORRUPTIONS = [
 # Black's output for a whole text (one with a `fmt:` directive is never cut).
 WHOLE = "x = {  'a':1 }\ny = [1,\n  2]  # fmt: skip\n"
 ENTRY_KINDS = ["rendered", "black", "black-pieces", "jinja"]
+# The same package wherever it runs (else the folder's name gives it).
+NEW = ("new", "simple", "Projection", "--package", "pkg")
 
 
 def module(templates_dir: Path) -> Path:
@@ -118,11 +120,7 @@ def test_emptied_formatting_entries_are_formatted_again(tmp_path):
     for name in ("first", "second", "off"):
         (tmp_path / name).mkdir()
     done = keras_scaffold(
-        "new",
-        "simple",
-        "Projection",
-        "--package",
-        "pkg",
+        *NEW,
         cwd=tmp_path / "first",
         cache_dir=cache_dir,
     )
@@ -135,21 +133,13 @@ def test_emptied_formatting_entries_are_formatted_again(tmp_path):
     assert emptied > 10
     shutil.rmtree(cache_dir / "rendered")
     done = keras_scaffold(
-        "new",
-        "simple",
-        "Projection",
-        "--package",
-        "pkg",
+        *NEW,
         cwd=tmp_path / "second",
         cache_dir=cache_dir,
     )
     assert done.returncode == 0, done.stderr
     done = keras_scaffold(
-        "new",
-        "simple",
-        "Projection",
-        "--package",
-        "pkg",
+        *NEW,
         cwd=tmp_path / "off",
         cache_dir="",
     )
@@ -219,9 +209,7 @@ def test_a_template_edited_while_new_renders_is_not_recorded_as_rendered(
     first.mkdir()
     with monkeypatch.context() as patch:
         patch.setattr(jinja2.Template, "render", render_then_edit)
-        done = run_cli(
-            *templates, "new", "simple", "Projection", "--package", "pkg", cwd=first
-        )
+        done = run_cli(*templates, *NEW, cwd=first)
     assert done.code == 0, done.err
     assert edited and "# v2" not in (first / "projection.py").read_text()
 
@@ -238,11 +226,7 @@ def test_a_template_edited_while_new_renders_is_not_recorded_as_rendered(
         formatting._memo.clear()
         done = run_cli(
             *templates,
-            "new",
-            "simple",
-            "Projection",
-            "--package",
-            "pkg",
+            *NEW,
             cwd=tmp_path / name,
         )
         assert done.code == 0, done.err
@@ -405,11 +389,7 @@ def found_unchanged(tmp_path_factory):
     templates = ["--templates", str(templates_dir)]
     done = keras_scaffold(
         *templates,
-        "new",
-        "simple",
-        "Projection",
-        "--package",
-        "pkg",
+        *NEW,
         cwd=project,
         cache_dir=cache_dir,
     )

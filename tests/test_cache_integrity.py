@@ -17,6 +17,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import jinja2
@@ -156,30 +157,101 @@ def test_an_empty_file_is_no_entry(monkeypatch, tmp_path):
     assert cache.read("unchanged", "k" * 64) is None
 
 
-def test_an_entry_is_on_the_disk_before_its_name_is(monkeypatch, tmp_path):
-    """The whole entry (its header and text) synced, then renamed into place,
-    then its folder synced: a power loss leaves it whole or absent."""
-    monkeypatch.setenv(VARIABLE, str(tmp_path))
-    events = []
+def spy_on_syncs(monkeypatch) -> list[tuple]:
+    """What os.fsync and os.replace are asked, in order: ("file", inode, size),
+    ("folder", path) and ("replace", inode, size, target)."""
+    events: list[tuple] = []
     real_fsync, real_replace = os.fsync, os.replace
 
     def fsync(handle):
         status = os.fstat(handle)
-        events.append(("fsync", stat.S_ISDIR(status.st_mode), status.st_size))
+        if stat.S_ISDIR(status.st_mode):
+            events.append(("folder", os.readlink(f"/proc/self/fd/{handle}")))
+        else:
+            events.append(("file", status.st_ino, status.st_size))
         real_fsync(handle)
 
     def replace(source, target):
-        events.append(("replace", Path(target).name))
+        status = os.stat(source)
         real_replace(source, target)
+        events.append(("replace", status.st_ino, status.st_size, str(target)))
 
     monkeypatch.setattr(os, "fsync", fsync)
     monkeypatch.setattr(os, "replace", replace)
+    return events
+
+
+def check_durable(events: list[tuple], cache_dir: Path) -> set[str]:
+    """Each entry renamed into `cache_dir` was synced whole before its rename;
+    each folder it went to was synced once, after its last entry's rename. The
+    folders synced."""
+    root = os.path.realpath(cache_dir)
+    synced_files = set()
+    last_rename: dict[str, int] = {}
+    folder_syncs: dict[str, list[int]] = {}
+    for index, event in enumerate(events):
+        if event[0] == "file":
+            synced_files.add(event[1:])
+        elif event[0] == "replace":
+            where = os.path.realpath(os.path.dirname(event[3]))
+            if os.path.commonpath([where, root]) != root:
+                continue  # a project file, not an entry
+            assert event[1:3] in synced_files, f"{event[3]} renamed before its sync"
+            last_rename[where] = index
+        elif os.path.commonpath([event[1], root]) == root:
+            folder_syncs.setdefault(event[1], []).append(index)
+    assert sorted(folder_syncs) == sorted(last_rename), "a folder synced, or not"
+    for where, indexes in folder_syncs.items():
+        assert len(indexes) == 1, f"{where} synced {len(indexes)} times"
+        assert indexes[0] > last_rename[where], f"{where} synced before a rename"
+    return set(folder_syncs)
+
+
+@pytest.mark.skipif(not LINUX, reason="/proc/self/fd as on Linux")
+def test_an_entry_is_on_the_disk_before_its_name_is_its_folder_once(
+    monkeypatch, tmp_path
+):
+    """The whole entry (its header and text) synced, then renamed into place; its
+    folder synced once, by `cache.sync()` (at the end of a command), after every
+    entry renamed into it: a power loss before that can lose a rename, never
+    leave a name on a partial entry, and a lost entry is computed again."""
+    monkeypatch.setenv(VARIABLE, str(tmp_path))
+    events = spy_on_syncs(monkeypatch)
     cache.write("black", "e" * 64, "x = 1\n")
+    cache.write("black", "f" * 64, "y = 2\n")
+    cache.write("rendered", "g" * 64, "{}")
+    assert not [event for event in events if event[0] == "folder"]
+    cache.sync()
+    synced = check_durable(events, tmp_path)
+    assert synced == {str(tmp_path / "black"), str(tmp_path / "rendered")}
     size = (tmp_path / "black" / ("e" * 64)).stat().st_size
     assert size > len("x = 1\n")
-    assert events == [("fsync", False, size), ("replace", "e" * 64), events[2]]
-    assert events[2][:2] == ("fsync", True)
+    assert ("replace", (tmp_path / "black" / ("e" * 64)).stat().st_ino, size) in [
+        event[:3] for event in events
+    ]
     assert cache.read("black", "e" * 64) == "x = 1\n"
+    assert cache.read("rendered", "g" * 64) == "{}"
+    before = len(events)
+    cache.sync()  # nothing written since: nothing to sync
+    assert len(events) == before
+
+
+@pytest.mark.skipif(not LINUX, reason="/proc/self/fd as on Linux")
+def test_a_command_syncs_each_cache_folder_it_wrote_once_before_it_exits(
+    run_cli, monkeypatch, tmp_path
+):
+    """`new` with an empty cache writes entries into several folders: each entry
+    synced before its rename, each folder synced once after its last entry, all
+    before the command returns."""
+    monkeypatch.setenv(VARIABLE, str(tmp_path / "cache"))
+    formatting._memo.clear()
+    events = spy_on_syncs(monkeypatch)
+    (tmp_path / "project").mkdir()
+    done = run_cli(*NEW, cwd=tmp_path / "project")
+    assert done.code == 0, done.err
+    synced = check_durable(events, tmp_path / "cache")
+    assert {Path(where).name for where in synced} >= {"rendered", "black-pieces"}
+    assert len([event for event in events if event[0] == "replace"]) > 10
 
 
 # --- Item 4: a template edited while `new` renders --------------------------------
@@ -555,6 +627,12 @@ def test_a_regenerate_killed_while_it_writes_cache_entries_is_finished_by_a_reru
         )
         assert killed.returncode == -signal.SIGKILL, killed.stderr
         assert snapshot(project) == before, (point, when)
+        # What it left half-written, as if a minute had passed: the rerun's
+        # writes to those folders remove it.
+        left = list((run / "cache").glob("*/.tmp-*"))
+        assert left or when == "after", (point, when)
+        for path in left:
+            os.utime(path, (time.time() - 120,) * 2)
         done = keras_scaffold(
             "--templates",
             "../templates",
@@ -564,6 +642,7 @@ def test_a_regenerate_killed_while_it_writes_cache_entries_is_finished_by_a_reru
         )
         assert done.returncode == 0, done.stderr
         assert snapshot(project) == reference, (point, when)
+        assert not [path for path in left if path.exists()], (point, when)
         done = keras_scaffold(
             "--templates",
             "../templates",
@@ -617,3 +696,121 @@ def test_concurrent_regenerates_sharing_one_cache_write_the_same_tree(many):
     )
     assert done.returncode == 0, done.stderr
     assert snapshot(last) == reference
+
+
+LOG_SYNCS = """
+import os, stat, sys
+from keras_scaffold.cli import main
+log = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+real_fsync, real_replace = os.fsync, os.replace
+def note(*words):  # one write each, in order, whichever process writes it
+    os.write(log, ("\\t".join(map(str, (os.getpid(), *words))) + "\\n").encode())
+def fsync(handle):
+    status = os.fstat(handle)
+    if stat.S_ISDIR(status.st_mode):
+        note("folder", os.readlink(f"/proc/self/fd/{handle}"))
+    else:
+        note("file", status.st_ino, status.st_size)
+    real_fsync(handle)
+def replace(source, target):
+    status = os.stat(source)
+    real_replace(source, target)
+    note("replace", status.st_ino, status.st_size, target)
+os.fsync, os.replace = fsync, replace
+main(sys.argv[2:])
+"""
+
+
+@pytest.mark.skipif(not LINUX, reason="workers are forked on Linux only")
+def test_a_worker_syncs_the_cache_folders_it_wrote_before_it_hands_back(many):
+    """A `regenerate` with two processes and an empty cache: the forked worker,
+    which leaves with os._exit (no exit handlers), syncs each cache folder it
+    wrote an entry into, once, after its renames and before the main process
+    syncs its own at the end of the command; each entry synced before its
+    rename, in both."""
+    base, start, reference = many
+    run = base / "worker-syncs"
+    project = copy_of(start, run / "project")
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        VARIABLE: str(run / "cache"),
+        "KERAS_SCAFFOLD_JOBS": "2",
+    }
+    done = subprocess.run(
+        [
+            *(sys.executable, "-c", LOG_SYNCS, str(run / "log")),
+            *("--templates", "../templates", "regenerate"),
+        ],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert snapshot(project) == reference
+    by_process: dict[int, list[tuple]] = {}
+    order = []
+    for line in (run / "log").read_text().splitlines():
+        pid, what, *rest = line.split("\t")
+        event = (what, *(int(word) if word.isdigit() else word for word in rest))
+        by_process.setdefault(int(pid), []).append(event)
+        order.append((int(pid), event))
+    main_pid = order[-1][0]
+    (worker,) = set(by_process) - {main_pid}
+    synced = {
+        pid: check_durable(events, run / "cache") for pid, events in by_process.items()
+    }
+    assert {Path(where).name for where in synced[worker]} >= {"rendered"}
+    last_of_worker = max(i for i, (pid, _) in enumerate(order) if pid == worker)
+    first_main_folder_sync = min(
+        i
+        for i, (pid, event) in enumerate(order)
+        if pid == main_pid and event[0] == "folder"
+    )
+    assert last_of_worker < first_main_folder_sync
+
+
+# --- Temporary files a killed run left ---------------------------------------------
+
+
+def test_a_write_removes_the_stale_temporary_files_of_its_folder(monkeypatch, tmp_path):
+    """A write to a cache folder removes the temporary files a killed run left
+    there, those not written for a minute; a younger one may be another process's
+    entry being written now, and stays. Nothing but `.tmp-*` files is touched,
+    nothing through a link, nothing in another folder."""
+    monkeypatch.setenv(VARIABLE, str(tmp_path / "cache"))
+    black, other = tmp_path / "cache" / "black", tmp_path / "cache" / "rendered"
+    black.mkdir(parents=True)
+    other.mkdir()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("kept")
+    old = [black / ".tmp-old1", black / ".tmp-old2", other / ".tmp-old3"]
+    for path in old:
+        path.write_bytes(b"half an entry")
+    young = black / ".tmp-young"
+    young.write_bytes(b"being written")
+    (black / ".tmp-link").symlink_to(outside)
+    (black / ".tmp-folder").mkdir()
+    (black / ("x" * 64)).write_bytes(b"an old file, not a temporary one")
+    two_minutes_ago = time.time() - 120
+    for path in [*old, black / ".tmp-folder", black / ("x" * 64)]:
+        os.utime(path, (two_minutes_ago, two_minutes_ago))
+    os.utime(
+        black / ".tmp-link", (two_minutes_ago, two_minutes_ago), follow_symlinks=False
+    )
+    cache.write("black", "e" * 64, "x = 1\n")
+    cache.sync()
+    assert not old[0].exists() and not old[1].exists()
+    assert old[2].exists()  # no entry written there
+    assert young.exists()
+    assert not (black / ".tmp-link").is_symlink()
+    assert outside.read_text() == "kept"
+    assert (black / ".tmp-folder").is_dir()
+    assert (black / ("x" * 64)).exists()
+    assert cache.read("black", "e" * 64) == "x = 1\n"
+    assert sorted(p.name for p in black.iterdir() if p.name.startswith(".tmp-")) == [
+        ".tmp-folder",
+        ".tmp-young",
+    ]

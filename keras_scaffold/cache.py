@@ -10,7 +10,10 @@ of its kind, its name and its content, checked on every read: an entry that a
 power loss emptied or cut short, a flipped bit, another entry's content under
 this name, a file that is not ours, or a link, a folder or a FIFO in its place,
 is no entry, and what it held is computed again. An entry is written to a
-temporary file, synced to the disk, renamed into place, and its folder synced.
+temporary file, synced to the disk, and renamed into place; each folder that
+entries went to is synced once, by `sync()`, at the end of the command (and of
+each forked worker). A temporary file a killed run left is removed by a later
+write to its folder.
 
 The folder is the platform's user cache folder for keras-scaffold (on Linux
 `~/.cache/keras-scaffold`), or KERAS_SCAFFOLD_CACHE_DIR; set to an empty string,
@@ -23,6 +26,7 @@ import os
 import stat
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import jinja2
@@ -134,16 +138,32 @@ def read(kind: str, entry: str) -> str | None:
         return None
 
 
+# Folders that entries were renamed into since the last `sync`, and those whose
+# stale temporary files this process has looked for.
+_unsynced: set[Path] = set()
+_swept: set[Path] = set()
+# A forked worker syncs what it writes itself; its parent, what the parent wrote.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_unsynced.clear)
+_TEMPORARY = ".tmp-"
+# A write takes milliseconds from creating its temporary file to renaming it:
+# one untouched for this long is a killed run's (see `_remove_stale`).
+STALE_AFTER = 60.0
+
+
 def write_bytes(kind: str, entry: str, content: bytes) -> None:
     """Store `content` under `entry`, atomically (other processes may read it
     now) and durably: on the disk before its name is, so that a power loss
-    leaves the entry whole or absent; a cache that cannot be written is no
-    error."""
+    leaves the entry whole or absent (its folder is synced by `sync`); a cache
+    that cannot be written is no error."""
     where = _subfolder(kind)
     if where is None:
         return
+    if where not in _swept:
+        _swept.add(where)
+        _remove_stale(where)
     try:
-        handle, temporary = tempfile.mkstemp(dir=where, prefix=".tmp-")
+        handle, temporary = tempfile.mkstemp(dir=where, prefix=_TEMPORARY)
     except OSError:
         return
     try:
@@ -155,7 +175,7 @@ def write_bytes(kind: str, entry: str, content: bytes) -> None:
     except OSError:
         Path(temporary).unlink(missing_ok=True)
         return
-    _sync_folder(where)
+    _unsynced.add(where)
 
 
 def write(kind: str, entry: str, text: str) -> None:
@@ -163,9 +183,46 @@ def write(kind: str, entry: str, text: str) -> None:
     write_bytes(kind, entry, text.encode("utf-8", "surrogatepass"))
 
 
+def sync() -> None:
+    """Put on the disk the names of the entries written since the last call:
+    each of their folders synced once. Called at the end of each command
+    (`cli.main`) and by each forked worker before it hands back its results
+    (`workers`); a program that writes entries through this module's functions
+    calls it when it is done.
+
+    Why not after each entry (two syncs where there is one, 4 to 6 ms each): an
+    entry's content is synced before its rename, so what a power loss before
+    this call can cost is a rename, the entry then missing (or the one it
+    replaced, whole, still there), and a missing entry is computed again. No
+    name ever stands on content that is not on the disk."""
+    while _unsynced:
+        _sync_folder(_unsynced.pop())
+
+
+def _remove_stale(where: Path) -> None:
+    """Remove the temporary files a killed run left in `where`: those not written
+    for `STALE_AFTER` seconds. A younger one may be another process's entry
+    being written now. Even an older one removed under a live process (stopped
+    for a minute) costs it only that entry: its rename fails, which it takes as
+    a cache it cannot write. Links are removed, never followed; folders stay."""
+    now = time.time()
+    try:
+        with os.scandir(where) as found:
+            temporaries = [item for item in found if item.name.startswith(_TEMPORARY)]
+    except OSError:
+        return
+    for item in temporaries:
+        try:
+            status = item.stat(follow_symlinks=False)
+            if not stat.S_ISDIR(status.st_mode) and now - status.st_mtime > STALE_AFTER:
+                os.unlink(item.path)
+        except OSError:  # another process removed it first, or it cannot be removed
+            pass
+
+
 def _sync_folder(where: Path) -> None:
-    """The entry's name on the disk too. Where a file system cannot sync a
-    folder, the entry stays: a read checks it whole or finds none."""
+    """The names of its entries on the disk too. Where a file system cannot
+    sync a folder, the entries stay: a read checks each whole or finds none."""
     try:
         handle = os.open(where, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError:
@@ -226,6 +283,7 @@ __all__ = [
     "read",
     "read_bytes",
     "source_digest",
+    "sync",
     "write",
     "write_bytes",
 ]

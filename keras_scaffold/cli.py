@@ -12,6 +12,7 @@ from click.core import ParameterSource
 from keras_scaffold import (
     __version__,
     adopt,
+    cache,
     diffs,
     generate,
     project,
@@ -625,6 +626,8 @@ def main(argv: list[str] | None = None) -> None:
         _fail(f"{error.format_message()}{hint}", error.exit_code)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
+    finally:
+        cache.sync()  # the names of the cache entries written on the disk
 
 
 def _fail(message: str, code: int) -> None:

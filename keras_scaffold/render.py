@@ -7,7 +7,6 @@ touches the disk. A project test holds the two byte for byte equal.
 """
 
 import glob
-import hashlib
 import json
 import sys
 from dataclasses import dataclass
@@ -16,7 +15,6 @@ from types import SimpleNamespace
 
 import jinja2
 import yaml
-from jinja2 import FileSystemLoader
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2_ansible_filters import core_filters
@@ -25,13 +23,16 @@ from keras_scaffold import cache, formatting
 from keras_scaffold.errors import TemplateError
 from keras_scaffold.formatting import format_python
 from keras_scaffold.patterns import SafeLoader
+from keras_scaffold.template_files import FilesLoader, TemplateFiles
 
 # Copier's default extension, which brings `regex_replace`, `to_nice_yaml`, ...
 _EXTENSIONS = ["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
 
 
-def _config_loader(root: Path) -> type:
-    """A YAML loader that resolves `!include` globs as Copier does."""
+def _config_loader(files: TemplateFiles) -> type:
+    """A YAML loader that resolves `!include` globs as Copier does (the files
+    read as the fingerprint reads them)."""
+    root = files.root
 
     class Loader(SafeLoader):
         pass
@@ -39,8 +40,12 @@ def _config_loader(root: Path) -> type:
     def include(loader: yaml.Loader, node: yaml.Node) -> list:
         documents = []
         for path in sorted(glob.glob(str(root / loader.construct_scalar(node)))):
-            with open(path, encoding="utf-8") as file:
-                documents.extend(doc for doc in yaml.load_all(file, Loader) if doc)
+            try:
+                data = files.read(Path(path).relative_to(root).as_posix())
+            except (ValueError, FileNotFoundError):  # outside the folder
+                data = Path(path).read_bytes()
+            text = data.decode("utf-8")
+            documents.extend(doc for doc in yaml.load_all(text, Loader) if doc)
         return documents
 
     Loader.add_constructor("!include", include)
@@ -62,14 +67,18 @@ class _RecordingEnvironment(SandboxedEnvironment):
 
 
 class ComponentTemplate:
-    """The component template at `root` (the folder holding `copier.yml`)."""
+    """The component template at `root` (the folder holding `copier.yml`), its
+    files read through `files` (the ones its fingerprint is taken from: see
+    `template_files`)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, files: TemplateFiles | None = None) -> None:
         self.root = root
+        self.files = files if files is not None else TemplateFiles(root)
         config_file = root / "copier.yml"
         try:
-            config = yaml.load(config_file.read_text("utf-8"), _config_loader(root))
-        except (OSError, yaml.YAMLError) as error:
+            text = self.files.read("copier.yml").decode("utf-8")
+            config = yaml.load(text, _config_loader(self.files))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
             raise TemplateError(f"cannot read {config_file}: {error}") from error
         self.subdirectory = config.get("_subdirectory", "")
         self.suffix = config.get("_templates_suffix", ".jinja")
@@ -84,13 +93,12 @@ class ComponentTemplate:
             **envops,
         )
         self.env = _RecordingEnvironment(
-            loader=FileSystemLoader(str(root)),
+            loader=FilesLoader(self.files),
             extensions=_EXTENSIONS,
             bytecode_cache=bytecode,
             **envops,
         )
         self._path_parts: dict[str, object] = {}  # a path part's compiled template
-        self._template_digests: dict[str, str | None] = {}  # by template name
         self._source_list: list[tuple[str, Path]] | None = None
         # What shapes every file's output besides its templates and context.
         self._settings = cache.key(
@@ -149,7 +157,8 @@ class ComponentTemplate:
         finally:
             loaded, self.env.loaded = self.env.loaded, None
         return {
-            "templates": {name: self._template_digest(name) for name in loaded},
+            # Of the text just rendered: `files` read each template once.
+            "templates": {name: self.files.template_digest(name) for name in loaded},
             "text": format_python(target, text),
         }
 
@@ -163,7 +172,7 @@ class ComponentTemplate:
             found = json.loads(text)
             digests = found["templates"]
             fresh = digests and all(
-                self._template_digest(name) == digest
+                self.files.template_digest(name) == digest
                 for name, digest in digests.items()
             )
             if fresh and isinstance(found["text"], str):
@@ -171,17 +180,6 @@ class ComponentTemplate:
         except (ValueError, KeyError, TypeError, AttributeError):
             pass  # a damaged entry is only rendered again
         return None
-
-    def _template_digest(self, name: str) -> str | None:
-        if name not in self._template_digests:
-            try:
-                data = (self.root / name).read_bytes()
-            except OSError:
-                data = None
-            self._template_digests[name] = (
-                hashlib.sha256(data).hexdigest() if data is not None else None
-            )
-        return self._template_digests[name]
 
     def paths(self, answers: dict, answers_file: str) -> list[str]:
         """The files `render` gives for `answers`, by path, without rendering them."""
@@ -214,17 +212,14 @@ class ComponentTemplate:
         return targets
 
     def _sources(self) -> list[tuple[str, Path]]:
-        """Each template file, as a template name and its path in the subdirectory:
-        listed once (a `regenerate` renders every component)."""
+        """Each template file, as a template name and its path in the subdirectory,
+        from the listing the fingerprint covers."""
         if self._source_list is None:
-            source_root = self.root / self.subdirectory
+            inside = PurePosixPath(self.subdirectory)
             self._source_list = [
-                (
-                    source.relative_to(self.root).as_posix(),
-                    source.relative_to(source_root),
-                )
-                for source in sorted(source_root.rglob("*"))
-                if source.is_file()
+                (name, Path(PurePosixPath(name).relative_to(inside)))
+                for name in self.files.names
+                if PurePosixPath(name).is_relative_to(inside)
             ]
         return self._source_list
 

@@ -1,6 +1,5 @@
 """A template folder, read once per command: its patterns, digest and renderer."""
 
-import hashlib
 import os
 from functools import cached_property
 from pathlib import Path
@@ -9,6 +8,7 @@ from keras_scaffold.errors import TemplateError
 from keras_scaffold.patterns import ADOPTED, Pattern, get_pattern, load_patterns
 from keras_scaffold.project import find_project
 from keras_scaffold.render import ComponentTemplate
+from keras_scaffold.template_files import TemplateFiles
 
 
 def default_templates_dir() -> Path:
@@ -48,16 +48,16 @@ class Templates:
         return get_pattern(name, self.patterns)
 
     @cached_property
+    def files(self) -> TemplateFiles:
+        """The folder's files, each read once: the fingerprint and the renderer
+        read them here, so the fingerprint is of the text rendered."""
+        return TemplateFiles(self.root)
+
+    @cached_property
     def digest(self) -> str:
         """A hash of every component template file (the project template aside):
         any edit that can change a component changes it."""
-        digest = hashlib.sha256()
-        for path in sorted(self.root.rglob("*")):
-            parts = path.relative_to(self.root).parts
-            if path.is_file() and parts[0] != "project" and "__pycache__" not in parts:
-                digest.update(path.relative_to(self.root).as_posix().encode())
-                digest.update(path.read_bytes())
-        return digest.hexdigest()
+        return self.files.fingerprint()
 
     def src_path_from(self, destination: Path) -> str:
         """The `_src_path` to record for a destination (see `portable_src_path`)."""
@@ -65,7 +65,7 @@ class Templates:
 
     @cached_property
     def component(self) -> ComponentTemplate:
-        return ComponentTemplate(self.root)
+        return ComponentTemplate(self.root, self.files)
 
 
 def templates_for(chosen: str | Path | None, near: Path) -> Templates:

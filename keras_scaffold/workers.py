@@ -7,6 +7,9 @@ this process forks workers that each take a contiguous share of the components a
 send back what they computed; it takes the first share itself. Results come back in
 order, and so does an error: the first component's, as one by one.
 
+A worker syncs the cache folders it wrote entries into (`cache.sync`) before it
+sends its results: it leaves with `os._exit`, past any exit handler.
+
 Never forked: from a process with other threads (a lock another thread holds would
 stay held in the child: keras-scaffold run inside a test process beside
 TensorFlow's threads), off Linux, or for fewer than `MINIMUM_SHARE` items a worker.
@@ -20,6 +23,8 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
+
+from keras_scaffold import cache
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -109,7 +114,9 @@ def _fork(function: Callable, share: Sequence) -> tuple[int, int]:
     # handlers or flushing its buffers; what it could not send, the parent does.
     try:
         os.close(reader)
-        data = pickle.dumps(_outcomes(function, share))
+        outcomes = _outcomes(function, share)
+        cache.sync()  # the cache entries it wrote, as the command does at its end
+        data = pickle.dumps(outcomes)
         with os.fdopen(writer, "wb") as pipe:
             pipe.write(data)
     finally:

@@ -123,3 +123,36 @@ def test_a_component_copier_updates_keeps_copiers_record(
         folder, answers_file=ANSWERS, defaults=True, overwrite=True, quiet=True
     )
     assert "# Template: v2." in (folder / MODULE).read_text()
+
+
+def test_plain_copier_leaves_out_what_the_answers_exclude(
+    run_cli, tmp_path, templates_copy
+):
+    """Issue 36, 4: the component template itself skips an excluded file, so
+    `copier copy` with the same answers gives the same files and answers."""
+    folder = tmp_path / "made"
+    folder.mkdir()
+    run = runner(run_cli, folder, templates_copy)
+    assert run("new", "simple", "ScaledDense", "--package", "pkg").code == 0
+    (folder / "test_scaled_dense.py").unlink()
+    result = run("regenerate", "--exclude", "test_scaled_dense.py")
+    assert result.code == 0, result.err
+    answers = yaml.safe_load((folder / ANSWERS).read_text())
+    assert answers["exclude"] == ["test_scaled_dense.py"]
+    copied_folder = tmp_path / "copied"
+    copier.run_copy(
+        str(templates_copy),
+        copied_folder,
+        data={key: value for key, value in answers.items() if key[0] != "_"},
+        answers_file=ANSWERS,
+        defaults=True,
+        quiet=True,
+    )
+    made = {k: v for k, v in snapshot(folder).items() if not k.startswith(".")}
+    assert {
+        k: v for k, v in snapshot(copied_folder).items() if not k.startswith(".")
+    } == made
+    assert "test_scaled_dense.py" not in made
+    copier_answers = yaml.safe_load((copied_folder / ANSWERS).read_text())
+    assert copier_answers.pop("_src_path") == str(templates_copy)
+    assert copier_answers == {k: v for k, v in answers.items() if k[0] != "_"}

@@ -374,12 +374,14 @@ def test_the_digest_file_holds_the_fingerprint_alone(project):
 TEST = "test_scaled_dense.py"
 BASE = ".keras-scaffold/scaled_dense.base"
 ANSWERS = ".keras-scaffold/scaled_dense.yml"
-TEST_TEMPLATE_LINE = "# Template: test v2.\n"
+TEST_TEMPLATE_LINE = "        # Template: test v2.\n"
 
 
 def change_test_template(templates: Path) -> None:
-    path = templates / "simple" / "test_module.py.jinja"
-    path.write_text(path.read_text() + "\n\n" + TEST_TEMPLATE_LINE)
+    block = "{% block build_checks %}\n"
+    edit(
+        templates / "simple" / "test_module.py.jinja", block, block + TEST_TEMPLATE_LINE
+    )
 
 
 def test_a_deleted_file_names_both_ways_out_with_the_options_given(project):
@@ -437,7 +439,7 @@ def test_an_excluded_file_is_left_out_from_then_on(project):
     (folder / TEST).unlink()
     result = run("regenerate", "--exclude", TEST)
     assert result.code == 0, result.err
-    assert f"exclude  {TEST}" in result.out
+    assert f"excluded  {TEST}" in result.out
     assert yaml.safe_load((folder / ANSWERS).read_text())["exclude"] == [TEST]
     assert not (folder / BASE / f"{TEST}.orig").exists()
     assert run("regenerate", "--check").code == 0

@@ -429,7 +429,7 @@ def checked_answers(record: Record) -> dict:
     _check_module_of_project(record)
     answers["params"] = []
     answers["keras_scaffold_version"] = __version__
-    return {key: answers[key] for key in _ANSWER_ORDER}
+    return {key: answers[key] for key in _ANSWER_ORDER if key in answers}
 
 
 def _check_module_of_project(record: Record) -> None:

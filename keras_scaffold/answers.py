@@ -34,8 +34,11 @@ ANSWER_KEYS = (
     "params",
     "keras_scaffold_version",
 )
-# Answers only some components have: an adopted class's settings (`adopt`).
-OPTIONAL_ANSWER_KEYS = ("adopted",)
+# Answers only some components have: an adopted class's settings (`adopt`), and
+# the generated files the user wants gone (`regenerate --exclude`).
+OPTIONAL_ANSWER_KEYS = ("adopted", "exclude")
+# A component generates three files; room to spare, none for a flood.
+MAX_EXCLUDED = 16
 
 # An adopted class's settings (the `adopted` answer).
 KINDS = ("layer", "model")
@@ -73,7 +76,9 @@ MAX_PATH_LENGTH = 4096
 
 def check_answers(data: dict) -> tuple[dict, str | None]:
     """The answers keras-scaffold uses from an answers file's `data`, every one
-    checked, and its `_src_path` (None when absent); raises a `ScaffoldError`."""
+    checked, and the `_src_path` that names the templates it was made from (None
+    when there is none that does: `_binding_src_path`); raises a
+    `ScaffoldError`."""
     missing = [key for key in ANSWER_KEYS if key not in data]
     if missing:
         raise AnswersError(f"it lacks {', '.join(missing)}; restore it.")
@@ -129,7 +134,61 @@ def check_answers(data: dict) -> tuple[dict, str | None]:
         )
     if "adopted" in data or answers["pattern"] == ADOPTED:
         answers["adopted"] = check_adopted(data.get("adopted"))
-    return answers, src_path
+    if data.get("exclude") is not None and check_exclude(data["exclude"]):
+        answers["exclude"] = data["exclude"]
+    return answers, _binding_src_path(src_path, data)
+
+
+def _binding_src_path(src_path: str | None, data: dict) -> str | None:
+    """The `_src_path` that names the templates the component was made from: a
+    relative path, as keras-scaffold writes it. None for none, for one machine's
+    absolute path (an earlier release wrote those), for a URL, and for Copier's
+    record of a git template (with `_commit`), which is `copier update`'s."""
+    if (
+        not src_path
+        or "_commit" in data
+        or src_path.startswith(("/", "~"))
+        or _NOT_A_FOLDER.match(src_path)
+    ):
+        return None
+    return src_path
+
+
+# A URL (`https:`, `gh:`, `git+ssh:`), a drive (`C:`), or `git@host:path`.
+_NOT_A_FOLDER = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|[^/]*@[^/]*:")
+
+
+def check_exclude(exclude: object) -> list[str]:
+    """The generated files the user wants gone (the `exclude` answer): paths
+    relative to the folder holding `.keras-scaffold/`, as `regenerate` lists them,
+    each once. Whether each is a file of the component, the templates say
+    (`component.check_excluded`)."""
+    if not (
+        isinstance(exclude, list)
+        and len(exclude) <= MAX_EXCLUDED
+        and all(isinstance(entry, str) for entry in exclude)
+    ):
+        raise AnswersError(
+            "`exclude` must be a list of the component's files to leave out, as "
+            "paths relative to the folder holding .keras-scaffold/ (such as "
+            f"[test_my_block.py]), at most {MAX_EXCLUDED}; restore it."
+        )
+    for index, entry in enumerate(exclude):
+        parts = entry.split("/")
+        if (
+            not entry.isprintable()
+            or len(entry) > MAX_PATH_LENGTH
+            or "\\" in entry
+            or any(part in ("", ".", "..") for part in parts)
+        ):
+            raise AnswersError(
+                f"`exclude` holds {shown(entry)!r}, which is no path of a generated "
+                "file (relative, each part a name: no `.`, `..` or empty part); "
+                "restore it."
+            )
+        if entry in exclude[:index]:
+            raise AnswersError(f"`exclude` names {entry!r} twice; keep one.")
+    return exclude
 
 
 def _check_pattern(pattern: str) -> None:

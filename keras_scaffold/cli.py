@@ -1,6 +1,7 @@
 """The `keras-scaffold` command line."""
 
 import os
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from keras_scaffold import (
 from keras_scaffold.check.command import check_command
 from keras_scaffold.errors import InvalidNameError, RegenerateError, ScaffoldError
 from keras_scaffold.names import check_class_name
+from keras_scaffold.origins import TemplatesOf
 from keras_scaffold.params import (
     SYNTAX_HELP,
     TYPES,
@@ -50,6 +52,35 @@ def _templates(ctx: click.Context, near: Path | None = None) -> Templates:
         chosen = root.params.get("templates")
         root.meta["templates"] = templates_for(chosen, near or Path.cwd())
     return root.meta["templates"]
+
+
+def _templates_of(ctx: click.Context, near: Path) -> TemplatesOf:
+    """Each component's templates (`origins`): those it records it was made from;
+    for one that records none, `_templates`."""
+    root = ctx.find_root()
+    given = root.params.get("templates")
+    source = root.get_parameter_source("templates")
+    where = "KERAS_SCAFFOLD_TEMPLATES" if source == ParameterSource.ENVIRONMENT else ""
+    return TemplatesOf(_templates(ctx, near), given, where)
+
+
+def _again(ctx: click.Context, restore: bool = False, exclude: tuple = ()) -> str:
+    """`keras-scaffold regenerate` as the user must run it again: with the PATHS,
+    --restore, --exclude and --templates given this time (on the command line or
+    in the environment), and `restore` and `exclude` besides, quoted for a
+    shell."""
+    command = ctx.params
+    words = [str(path) for path in command.get("paths", ())]
+    if restore or command.get("restore"):
+        words.append("--restore")
+    excluded = [str(path) for path in command.get("exclude", ())]
+    excluded += [path for path in exclude if path not in excluded]
+    for path in excluded:
+        words += ["--exclude", path]
+    templates = ctx.find_root().params.get("templates")
+    if templates:
+        words += ["--templates", templates]
+    return "`" + shlex.join(["keras-scaffold", "regenerate", *words]) + "`"
 
 
 def _record_templates(ctx: click.Context, near: Path) -> None:
@@ -398,22 +429,46 @@ def _parse_answer(text: str) -> tuple[str, object]:
     is_flag=True,
     help="Show what would change, as a unified diff per file; write nothing.",
 )
+@click.option(
+    "--restore",
+    is_flag=True,
+    help="Write a generated file that was deleted again, from the templates "
+    "(never over a file that is there).",
+)
+@click.option(
+    "--exclude",
+    "exclude",
+    multiple=True,
+    metavar="PATH",
+    help="Leave this generated file out from now on: recorded in its component's "
+    "answers (`exclude`), it is no longer written, merged or removed (repeatable).",
+)
 @_templates_option
 @click.pass_context
 def regenerate_command(
-    ctx: click.Context, paths: tuple[Path, ...], check: bool, dry_run: bool
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    check: bool,
+    dry_run: bool,
+    restore: bool,
+    exclude: tuple[str, ...],
 ) -> None:
-    """Bring generated components up to date with the current templates.
+    """Bring generated components up to date with the templates that made them.
 
     Renders every component recorded in .keras-scaffold/ (or those named by PATHS:
-    folders, answers files or generated files) and merges the result into your
-    files: your edits stay. A conflict is written with <<<<<<< markers and makes
-    the command exit 1; resolve the markers and run regenerate again.
+    folders, answers files or generated files) with the templates it was made
+    from and merges the result into your files: your edits stay. A conflict is
+    written with <<<<<<< markers and makes the command exit 1; resolve the
+    markers and run regenerate again. A generated file you deleted is reported:
+    bring it back with --restore, or leave it out with --exclude PATH.
     """
     near = paths[0] if paths else Path.cwd()
-    templates = _templates(ctx, near)
+    templates_of = _templates_of(ctx, near)
     records = regenerate.select_records(list(paths), Path.cwd())
-    plans = regenerate.plan_all(records, templates)
+    if exclude:
+        targets = [Path(path) for path in exclude]
+        records = regenerate.exclude(records, targets, templates_of)
+    plans = regenerate.plan_all(records, templates_of, restore)
     record_templates = _templates_recorder(ctx, near)
     # A file several components generate (the shared checks module) shows once.
     shown: dict[Path, tuple] = {}
@@ -434,10 +489,10 @@ def regenerate_command(
         record_templates()
     problems = [(plan, o) for plan in plans for o in plan.problems]
     if problems:
-        raise RegenerateError(_problem_summary(problems, preview))
+        raise RegenerateError(_problem_summary(ctx, problems, preview))
     if check and outcomes:
         raise RegenerateError(
-            f"{len(outcomes)} file(s) out of date; run `keras-scaffold regenerate`."
+            f"{len(outcomes)} file(s) out of date; run {_again(ctx)}."
         )
     if not outcomes:
         click.echo(f"{len(records)} component(s) up to date.")
@@ -464,7 +519,7 @@ def remove_command(
     place for the component's answers, never others its merge base names.
     """
     record = remove.find_component(component, Path.cwd())
-    removal = remove.plan(record, _templates(ctx, record.root), force)
+    removal = remove.plan(record, _templates_of(ctx, record.root), force)
     if not dry_run:
         remove.apply(removal)
     for action, path, note in removal.shown():
@@ -477,6 +532,8 @@ _OUTCOME_WORDS = {
     "updated": ("update", "updated"),
     "merged": ("merge", "merged"),
     "created": ("create", "created"),
+    "restored": ("restore", "restored"),
+    "excluded": ("exclude", "excluded"),
     "conflict": ("conflict", "conflict"),
     "unresolved": ("stay unresolved", "unresolved"),
     "missing": ("report missing", "missing"),
@@ -484,24 +541,28 @@ _OUTCOME_WORDS = {
     "kept": ("keep", "kept"),
 }
 
-_PROBLEM_ADVICE = {
-    "conflict": "resolve the <<<<<<< markers, then run regenerate again",
-    "unresolved": "resolve the <<<<<<< markers, then run regenerate again",
-    "missing": "deleted or moved, so not recreated; restore them, or generate "
-    "them again with `keras-scaffold new ... --force`",
-}
 
-
-def _problem_summary(problems: list, preview: bool) -> str:
-    by_status: dict[str, list[str]] = {}
+def _problem_summary(ctx: click.Context, problems: list, preview: bool) -> str:
+    """One line: the files of each kind of problem, and what to do, with the
+    commands to run (repeating what the user gave this time)."""
+    by_status: dict[str, list[Path]] = {}
     for plan, outcome in problems:
         by_status.setdefault(outcome.status, []).append(
-            str(plan.record.path(outcome.relpath))
+            plan.record.path(outcome.relpath)
         )
+    resolve = f"resolve the <<<<<<< markers, then run {_again(ctx)} again"
+    missing = [_shown(path) for path in by_status.get("missing", [])]
+    advice = {
+        "conflict": resolve,
+        "unresolved": resolve,
+        "missing": "deleted or moved, so not recreated: bring them back from the "
+        f"templates with {_again(ctx, restore=True)}, or leave them out from now "
+        f"on with {_again(ctx, exclude=tuple(missing))}",
+    }
     if preview and "conflict" in by_status:
         by_status["would conflict"] = by_status.pop("conflict")
     return "; ".join(
-        f"{status}: {', '.join(paths)} ({_PROBLEM_ADVICE[status.split()[-1]]})"
+        f"{status}: {', '.join(map(str, paths))} ({advice[status.split()[-1]]})"
         for status, paths in by_status.items()
     )
 

@@ -1,7 +1,7 @@
 """Components: the answers that describe one generated class, and rendering them."""
 
 from keras_scaffold import __version__
-from keras_scaffold.errors import InvalidParamError
+from keras_scaffold.errors import AnswersError, InvalidParamError, shown
 from keras_scaffold.names import (
     check_class_name,
     check_module_import,
@@ -25,8 +25,10 @@ def make_answers(
     module_dir: str = ".",
     tests_dir: str = ".",
     import_prefix: str = "",
+    exclude: list[str] | None = None,
 ) -> dict:
-    """The Copier answers for one component, every name checked."""
+    """The Copier answers for one component, every name checked (the files
+    `exclude` names, by `check_excluded`, once the answers are made)."""
     spec = templates.pattern(pattern)
     own = {param["name"]: param for param in spec.params}
     params = [
@@ -34,7 +36,7 @@ def make_answers(
     ]
     check_rules(pattern, spec.rules, default_values(spec.params, params))
     module_name = check_module_name(snake_case(check_class_name(class_name)))
-    return {
+    answers = {
         "pattern": pattern,
         "class_name": class_name,
         "module_name": module_name,
@@ -46,6 +48,9 @@ def make_answers(
         "params": params or [],
         "keras_scaffold_version": __version__,
     }
+    if exclude:  # as Copier records it: only where there is one
+        answers["exclude"] = list(exclude)
+    return answers
 
 
 # Keras objects that refuse a 1-D weight: a pattern's `vector` argument (an
@@ -151,8 +156,25 @@ def render(
     return templates.component.render(answers, answers_file(answers), src_path)
 
 
+def check_excluded(templates: Templates, answers: dict, where: object) -> None:
+    """Refuse an `exclude` answer naming anything but a file the templates give the
+    component (its answers file aside): `regenerate` and `remove` would not know
+    what it stands for."""
+    excluded = answers.get("exclude") or []
+    if not excluded:
+        return
+    files = generated_paths(templates, {**answers, "exclude": []})
+    for entry in excluded:
+        if entry not in files:
+            raise AnswersError(
+                f"{where}: `exclude` names {shown(entry)!r}, which is none of the "
+                f"files the templates give this component ({', '.join(files)}); "
+                "remove it from the list."
+            )
+
+
 def generated_paths(templates: Templates, answers: dict) -> list[str]:
     """What the component's answers say it generated: the paths its files (the
-    answers file aside) render to."""
+    answers file aside, and those its `exclude` answer leaves out) render to."""
     paths = templates.component.paths(answers, answers_file(answers))
     return [path for path in paths if path != answers_file(answers)]

@@ -124,6 +124,7 @@ class Record:
     root: Path
     answers_path: Path
     answers: dict
+    # The templates it was made from, relative to `root` (`answers._binding_src_path`).
     src_path: str | None
     text: str = ""  # the answers file as read
 

@@ -5,8 +5,10 @@ Every merge is computed before anything is written; the writes then go through
 `writer`, atomically, with the merge bases advancing only where a file settled.
 """
 
-import functools
+import dataclasses
 import io
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +16,12 @@ import merge3
 import yaml
 
 from keras_scaffold import __version__, adopt, cache, workers, writer
-from keras_scaffold.component import generated_paths, make_answers, render
+from keras_scaffold.component import (
+    check_excluded,
+    generated_paths,
+    make_answers,
+    render,
+)
 from keras_scaffold.errors import AnswersError, ScaffoldError
 from keras_scaffold.params import check_documented_params
 from keras_scaffold.patterns import ADOPTED, SafeLoader
@@ -35,6 +42,9 @@ from keras_scaffold.records import (
 )
 from keras_scaffold.templates import Templates
 
+# The templates each component renders from: those that made it (`origins`).
+TemplatesOf = Callable[[Record], Templates]
+
 START_MARKER = "<<<<<<< yours"
 MID_MARKER = "======="
 END_MARKER = f">>>>>>> keras-scaffold {__version__}"
@@ -45,8 +55,8 @@ class Outcome:
     """What regenerating one file does, as shown to the user."""
 
     relpath: str
-    # updated, merged, created, conflict, unresolved, missing, recorded, kept, or
-    # (never shown) resolved and caught up
+    # updated, merged, created, restored, excluded, conflict, unresolved, missing,
+    # recorded, kept, or (never shown) resolved and caught up
     status: str
     visible: bool = True  # False for bookkeeping only (a merge base catching up)
     note: str = ""  # said after the path
@@ -120,6 +130,50 @@ def _records_for(path: Path) -> list[Record]:
     return matches
 
 
+def exclude(
+    records: list[Record], targets: list[Path], templates_of: TemplatesOf
+) -> list[Record]:
+    """`records` with each file of `targets` added to the `exclude` answer of the
+    components among them that generate it (it need not be there: it is what the
+    templates place for their answers); nothing is written here. A target that
+    no component generates is one line."""
+    excluded = {
+        record.answers_path: list(record.answers.get("exclude", []))
+        for record in records
+    }
+    for target in targets:
+        absolute = Path(os.path.abspath(target))
+        # The folder as it is (a link to it too), the name as given: it may be gone.
+        where = absolute.parent.resolve() / absolute.name
+        found = False
+        for record in records:
+            if not where.is_relative_to(record.root):
+                continue
+            relpath = where.relative_to(record.root).as_posix()
+            answers = {**record.answers, "exclude": []}
+            if relpath in generated_paths(templates_of(record), answers):
+                found = True
+                if relpath not in excluded[record.answers_path]:
+                    excluded[record.answers_path].append(relpath)
+        if not found:
+            raise ScaffoldError(
+                f"--exclude {target}: no component regenerate takes here generates "
+                "it; name a file it lists (a module, its test, or the checks "
+                "module), as a path from this folder."
+            )
+    return [
+        (
+            dataclasses.replace(
+                record,
+                answers={**record.answers, "exclude": excluded[record.answers_path]},
+            )
+            if excluded[record.answers_path] != record.answers.get("exclude", [])
+            else record
+        )
+        for record in records
+    ]
+
+
 def _generated_under(record: Record, folder: str) -> bool:
     return any(
         relpath.startswith(f"{folder}/")
@@ -127,17 +181,25 @@ def _generated_under(record: Record, folder: str) -> bool:
     )
 
 
-def plan_all(records: list[Record], templates: Templates) -> list[Plan]:
-    """`plan` of each record, shared with worker processes where there are many
+def plan_all(
+    records: list[Record], templates_of: TemplatesOf, restore: bool = False
+) -> list[Plan]:
+    """`plan` of each record with the templates `templates_of` picks for it (those
+    that made it: `origins`), shared with worker processes where there are many
     and CPUs to spare (`workers`): the error raised is the first record's. Each
     process reads the templates it needs itself, at the same time as the others
     (read here first, they would only wait longer, and a `--check` with nothing
     to render would build the renderer for nothing)."""
-    return workers.map_in_order(functools.partial(plan, templates=templates), records)
+
+    def planned(record: Record) -> Plan:
+        return plan(record, templates_of(record), restore)
+
+    return workers.map_in_order(planned, records)
 
 
-def plan(record: Record, templates: Templates) -> Plan:
-    """Compute what regenerating `record` does, writing nothing."""
+def plan(record: Record, templates: Templates, restore: bool = False) -> Plan:
+    """Compute what regenerating `record` does, writing nothing. With `restore`, a
+    generated file that is missing is written again from the new generation."""
     result = Plan(record)
     answers = _checked_answers(record, templates)
     # The component's files are those its pattern and answers give, at the paths
@@ -147,9 +209,10 @@ def plan(record: Record, templates: Templates) -> Plan:
     writer.check_targets(record.root, [record.path(relpath) for relpath in paths])
     digest = fingerprint(templates.digest, answers)
     recorded = record.read_digest()
+    _plan_excluded(result, answers)
     bases = _read_bases(record, paths)
-    if not bases:
-        return _plan_base(result, templates, answers, digest)
+    if paths and not bases:  # (every file excluded: no base to build)
+        return _plan_base(result, templates, answers, digest, restore)
     unchanged = _unchanged_key(record, digest, bases)
     if _trusted(record, paths, bases) and (
         digest == recorded or cache.read("unchanged", unchanged) is not None
@@ -157,13 +220,13 @@ def plan(record: Record, templates: Templates) -> Plan:
         theirs = dict(bases)  # same templates and answers: same files
         rendered = None
     else:
-        src_path = templates.src_path_from(record.root)  # portable, never stale
-        rendered = render(templates, answers, src_path)
+        rendered = render(templates, answers, _src_path(record, templates))
         theirs = dict(rendered.files)
         answers_text = theirs.pop(answers_relpath(record.module_name))
     settled = True
     for relpath in sorted(paths):
-        settled &= _plan_file(result, relpath, bases.get(relpath), theirs[relpath])
+        base, new = bases.get(relpath), theirs[relpath]
+        settled &= _plan_file(result, relpath, base, new, restore)
     if rendered is not None:
         _plan_answers(result, answers_text)
         if theirs == bases and not result.writes and not result.removals:
@@ -212,14 +275,35 @@ def _plan_answers(result: Plan, answers_text: str) -> None:
         result.outcomes.append(Outcome(answers_path, "updated"))
 
 
-def _plan_base(result: Plan, templates: Templates, answers: dict, digest: str) -> Plan:
+def _plan_excluded(result: Plan, answers: dict) -> None:
+    """The merge base of each file the `exclude` answer names goes (the files
+    themselves stay as they are, the user's): the component no longer generates
+    them, and with the entry deleted, `regenerate` creates them again."""
+    record = result.record
+    for relpath in answers.get("exclude", []):
+        found = False
+        for suffix in (".orig", ".theirs"):
+            base = base_relpath(record.module_name, relpath, suffix)
+            if record.path(base).is_file():  # `check_records`: no link
+                result.removals.append(base)
+                found = True
+        if found:
+            mine = record.path(relpath).is_file()
+            note = "(yours now: no longer generated)" if mine else ""
+            result.outcomes.append(Outcome(relpath, "excluded", note=note))
+
+
+def _plan_base(
+    result: Plan, templates: Templates, answers: dict, digest: str, restore: bool
+) -> Plan:
     """Record the merge base of a component that has none (one made by plain
     `copier copy`, or whose base was lost): what its answers give with the current
     templates. Its files stay as they are; one that differs from that is taken as
-    the user's edit, into which later template changes merge."""
+    the user's edit, into which later template changes merge. (With `restore`, a
+    missing one is written.)"""
     record = result.record
     module_name = record.module_name
-    rendered = render(templates, answers, templates.src_path_from(record.root))
+    rendered = render(templates, answers, _src_path(record, templates))
     files = dict(rendered.files)
     answers_text = files.pop(answers_relpath(module_name))
     result.outcomes.append(
@@ -233,7 +317,10 @@ def _plan_base(result: Plan, templates: Templates, answers: dict, digest: str) -
     for relpath, text in sorted(files.items()):
         result.writes[base_relpath(module_name, relpath)] = text
         path = record.path(relpath)
-        if not path.is_file():
+        if not path.is_file() and restore:
+            result.writes[relpath] = text
+            result.outcomes.append(Outcome(relpath, "restored"))
+        elif not path.is_file():
             result.outcomes.append(Outcome(relpath, "missing"))
         elif writer.to_lf(writer.read_text(path)) != text:
             result.outcomes.append(
@@ -251,10 +338,23 @@ def _plan_base(result: Plan, templates: Templates, answers: dict, digest: str) -
 def fresh_files(record: Record, templates: Templates) -> dict[str, str]:
     """What a component's answers give with `templates`, its answers file aside."""
     answers = _checked_answers(record, templates)
-    rendered = render(templates, answers, templates.src_path_from(record.root))
+    rendered = render(templates, answers, _src_path(record, templates))
     files = dict(rendered.files)
     files.pop(answers_relpath(record.module_name))
     return files
+
+
+def _src_path(record: Record, templates: Templates) -> str:
+    """The `_src_path` to record: the one recorded, where it names `templates`
+    (as spelled: through a link, say), else theirs (`Templates.src_path_from`:
+    portable, never one machine's path)."""
+    if record.src_path is not None:
+        try:
+            if (record.root / record.src_path).resolve() == templates.root:
+                return record.src_path
+        except (OSError, RuntimeError):
+            pass
+    return templates.src_path_from(record.root)
 
 
 def _unchanged_key(record: Record, digest: str, bases: dict[str, str]) -> str:
@@ -271,7 +371,9 @@ def _unchanged_key(record: Record, digest: str, bases: dict[str, str]) -> str:
 def _checked_answers(record: Record, templates: Templates) -> dict:
     answers = record.answers
     if answers["pattern"] == ADOPTED:
-        return adopt.checked_answers(record)  # an adopted class's tests
+        fresh = adopt.checked_answers(record)  # an adopted class's tests
+        check_excluded(templates, fresh, record.answers_path)
+        return fresh
     try:
         fresh = make_answers(
             templates,
@@ -282,9 +384,11 @@ def _checked_answers(record: Record, templates: Templates) -> dict:
             module_dir=answers["module_dir"],
             tests_dir=answers["tests_dir"],
             import_prefix="".join(str(answers["module_import"]).rpartition(".")[:2]),
+            exclude=answers.get("exclude"),
         )
     except ScaffoldError as error:
         raise AnswersError(f"{record.answers_path}: {error}") from error
+    check_excluded(templates, fresh, record.answers_path)
     for key in ("module_name", "module_import"):
         if fresh[key] != answers[key]:
             raise AnswersError(
@@ -348,8 +452,12 @@ def _read_bases(record: Record, paths: list[str]) -> dict[str, str]:
     return found
 
 
-def _plan_file(result: Plan, relpath: str, base: str | None, new: str) -> bool:
-    """Plan one file; True when it is settled (no conflict left for the user)."""
+def _plan_file(
+    result: Plan, relpath: str, base: str | None, new: str, restore: bool = False
+) -> bool:
+    """Plan one file; True when it is settled (no conflict left for the user).
+    A missing file is reported, or with `restore` written from the new
+    generation (never over a file that is there)."""
     record = result.record
     module_name = record.module_name
     path = record.path(relpath)
@@ -366,7 +474,14 @@ def _plan_file(result: Plan, relpath: str, base: str | None, new: str) -> bool:
             result.writes[base_path] = new
             result.outcomes.append(Outcome(relpath, "created"))
             return True
-        result.outcomes.append(Outcome(relpath, "missing"))
+        if not restore:
+            result.outcomes.append(Outcome(relpath, "missing"))
+            return True
+        result.writes[relpath] = new
+        result.writes[base_path] = new
+        if record.path(pending_path).is_file():  # the conflict went with the file
+            result.removals.append(pending_path)
+        result.outcomes.append(Outcome(relpath, "restored"))
         return True
     if _has_conflict_markers(ours):
         result.outcomes.append(Outcome(relpath, "unresolved"))

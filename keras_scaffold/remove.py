@@ -4,8 +4,9 @@ generated (the merge base says what was generated; for a component without one,
 made by plain `copier copy`, what its answers give now)."""
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from keras_scaffold import writer
 from keras_scaffold.component import generated_paths
@@ -76,14 +77,20 @@ def find_component(name_or_path: str, cwd: Path) -> Record:
     )
 
 
-def plan(record: Record, templates: Templates, force: bool = False) -> Removal:
+def plan(
+    record: Record,
+    templates_of: Callable[[Record], Templates],
+    force: bool = False,
+) -> Removal:
     """Everything removing `record` does; raises, deleting nothing, when a file was
     changed since it was generated (unless `force`).
 
     What is deleted is what the component's answers say it generated (the paths
-    its template gives them, inside the destination), never what its merge base
-    happens to name; the merge base only tells whether a file changed."""
+    the templates that made it, `templates_of(record)`, give them inside the
+    destination, less those its `exclude` answer leaves out), never what its merge
+    base happens to name; the merge base only tells whether a file changed."""
     removal = Removal(record)
+    templates = templates_of(record)
     paths = generated_paths(templates, record.answers)
     # What each generated file held (its merge base, or with none, what the
     # answers give now; None: unknown), by the paths the answers give. A `.orig`
@@ -100,9 +107,10 @@ def plan(record: Record, templates: Templates, force: bool = False) -> Removal:
     else:
         generated = {relpath: bases.get(relpath) for relpath in paths}
     # The files other components generate too (the tests' checks module), by the
-    # paths their answers give (what their merge bases name is no evidence).
+    # paths their answers give with their own templates (what their merge bases
+    # name is no evidence).
     others = {
-        other.module_name: set(generated_paths(templates, other.answers))
+        other.module_name: set(generated_paths(templates_of(other), other.answers))
         for other in find_records(record.root)
         if other.module_name != record.module_name
     }
@@ -189,7 +197,9 @@ def _generated_by_the_answers(
     ]
     if answers["pattern"] == ADOPTED:
         guessed = guessed[1:]  # an adopted class's module is the user's
-    return dict.fromkeys(guessed)
+    excluded = answers.get("exclude", [])
+    guessed = [PurePosixPath(path).as_posix() for path in guessed]  # no `./`
+    return dict.fromkeys(path for path in guessed if path not in excluded)
 
 
 def _same(path: Path, generated: Path | bytes | None) -> bool:

@@ -200,14 +200,19 @@ class ComponentTemplate:
         }
 
     def _targets(self, context: dict) -> list[tuple[str, str]]:
-        """(template, target path) of each file rendered for `context`."""
+        """(template, target path) of each file rendered for `context`. A path the
+        `exclude` answer names is left out, as Copier's `--exclude` leaves it out:
+        the built-in templates' file names skip it too (so plain `copier copy`
+        does), and templates copied before they did are held to it all the same."""
+        excluded = context.get("exclude") or ()
         targets = []
         for relative, path in self._sources():
             try:
                 target = self._render_path(path, context)
             except JinjaError as error:
                 raise TemplateError(f"cannot render {relative}: {error}") from error
-            if target is not None:  # a skipped path's file is not rendered
+            # A skipped path's file is not rendered.
+            if target is not None and target not in excluded:
                 targets.append((relative, target))
         return targets
 

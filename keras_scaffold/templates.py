@@ -59,9 +59,21 @@ class Templates:
         any edit that can change a component changes it."""
         return self.files.fingerprint()
 
+    @property
+    def built_in(self) -> bool:
+        return self.root == default_templates_dir().resolve()
+
     def src_path_from(self, destination: Path) -> str:
-        """The `_src_path` to record for a destination (see `portable_src_path`)."""
-        return portable_src_path(self.root, destination)
+        """The `_src_path` to record for a destination: where these templates are,
+        relative to it, so that `regenerate` renders the component from them
+        again (`origins`). The built-in templates, which every keras-scaffold
+        carries, are recorded only as `portable_src_path` gives them."""
+        if self.built_in:
+            return portable_src_path(self.root, destination)
+        try:
+            return Path(os.path.relpath(self.root, destination.resolve())).as_posix()
+        except ValueError:  # another drive, where no relative path leads
+            return ""
 
     @cached_property
     def component(self) -> ComponentTemplate:
@@ -83,8 +95,8 @@ def portable_src_path(template: Path, destination: Path) -> str:
     template's path relative to the destination when both are in one repository,
     else none at all (an empty string), never one machine's absolute path.
 
-    `regenerate` does not need it (it renders from the built-in templates or
-    --templates); it is there for `copier update`, which also needs `_commit`.
+    What `init` records for the project template, and what components made from
+    the built-in templates record (`Templates.src_path_from`).
     """
     repository = _repository_of(template)
     if repository is not None and repository == _repository_of(destination):

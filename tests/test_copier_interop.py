@@ -32,8 +32,10 @@ def test_regenerate_builds_the_missing_base_from_the_answers_and_says_so(
     assert {k: v for k, v in after.items() if k in files} == files
     for relpath, text in files.items():
         assert after[f"{BASE}/{relpath}.orig"] == text
-    # Copier's path of one machine goes, as from any answers file.
-    assert "_src_path" not in yaml.safe_load((folder / ANSWERS).read_text())
+    # Copier's path of one machine goes, as from any answers file: the templates
+    # it renders from are recorded relative to the records (issue 36, 2).
+    src_path = yaml.safe_load((folder / ANSWERS).read_text())["_src_path"]
+    assert src_path == "../templates"
     assert run("regenerate", "--check").code == 0
     # From now on it is a component like any other: template changes merge in.
     change_template(templates_copy, CALL_LINE, "        # Template: v2.\n" + CALL_LINE)
@@ -123,3 +125,61 @@ def test_a_component_copier_updates_keeps_copiers_record(
         folder, answers_file=ANSWERS, defaults=True, overwrite=True, quiet=True
     )
     assert "# Template: v2." in (folder / MODULE).read_text()
+
+
+def test_plain_copier_leaves_out_what_the_answers_exclude(
+    run_cli, tmp_path, templates_copy
+):
+    """Issue 36, 4: the component template itself skips an excluded file, so
+    `copier copy` with the same answers gives the same files and answers."""
+    folder = tmp_path / "made"
+    folder.mkdir()
+    run = runner(run_cli, folder, templates_copy)
+    assert run("new", "simple", "ScaledDense", "--package", "pkg").code == 0
+    (folder / "test_scaled_dense.py").unlink()
+    result = run("regenerate", "--exclude", "test_scaled_dense.py")
+    assert result.code == 0, result.err
+    answers = yaml.safe_load((folder / ANSWERS).read_text())
+    assert answers["exclude"] == ["test_scaled_dense.py"]
+    copied_folder = tmp_path / "copied"
+    copier.run_copy(
+        str(templates_copy),
+        copied_folder,
+        data={key: value for key, value in answers.items() if key[0] != "_"},
+        answers_file=ANSWERS,
+        defaults=True,
+        quiet=True,
+    )
+    made = {k: v for k, v in snapshot(folder).items() if not k.startswith(".")}
+    assert {
+        k: v for k, v in snapshot(copied_folder).items() if not k.startswith(".")
+    } == made
+    assert "test_scaled_dense.py" not in made
+    copier_answers = yaml.safe_load((copied_folder / ANSWERS).read_text())
+    assert copier_answers.pop("_src_path") == str(templates_copy)
+    assert copier_answers == {k: v for k, v in answers.items() if k[0] != "_"}
+
+
+def test_copiers_path_relative_to_where_it_ran_names_no_templates(
+    run_cli, tmp_path, templates_copy, monkeypatch
+):
+    """Copier records `_src_path` as it was given, relative to where it ran: for a
+    component with no merge base, one that leads to no templates from the records
+    is Copier's, not keras-scaffold's record, and the first `regenerate` takes it
+    in as any component made by Copier."""
+    monkeypatch.chdir(tmp_path)
+    copier.run_copy(
+        "templates",
+        "copied",
+        data={"pattern": "simple", "class_name": "ScaledDense", "package": "pkg"},
+        answers_file=ANSWERS,
+        defaults=True,
+        quiet=True,
+    )
+    folder = tmp_path / "copied"
+    assert yaml.safe_load((folder / ANSWERS).read_text())["_src_path"] == "templates"
+    result = runner(run_cli, folder, templates_copy)("regenerate")
+    assert result.code == 0 and "recorded" in result.out, result.err
+    src_path = yaml.safe_load((folder / ANSWERS).read_text())["_src_path"]
+    assert src_path == "../templates"
+    assert run_cli("regenerate", "--check", cwd=folder).code == 0

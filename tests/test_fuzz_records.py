@@ -154,12 +154,54 @@ settings_values = st.fixed_dictionaries(
         "extra": values,
     },
 )
-ANSWERS_KEYS = [*ANSWER_KEYS, "_src_path", "_commit", "adopted", "my_own_key"]
+ANSWERS_KEYS = [
+    *ANSWER_KEYS,
+    "_src_path",
+    "_commit",
+    "adopted",
+    "exclude",
+    "my_own_key",
+]
+# What an `exclude` entry may be made to hold (issue 36, 4): the component's
+# files, its records, paths out of it, and spellings of its files.
+GENERATED = ["my_block.py", "test_my_block.py", "keras_scaffold_checks.py"]
+exclude_entries = st.one_of(
+    st.sampled_from(
+        [
+            *GENERATED,
+            ".keras-scaffold/my_block.yml",
+            ".keras-scaffold/my_block.base/my_block.py.orig",
+            "./my_block.py",
+            "/my_block.py",
+            "../my_block.py",
+            "my_block.py/",
+            "sub/../my_block.py",
+            "MY_BLOCK.PY",
+            "*",
+            "",
+        ]
+    ),
+    texts,
+)
+excludes = st.one_of(st.lists(exclude_entries, max_size=4), values)
+# What a `_src_path` may be made to name: nothing, the records, a folder with no
+# templates, the component itself, URLs, and text.
+src_paths = st.one_of(
+    st.sampled_from(
+        [".", "..", "../..", ".keras-scaffold", "my_block.py", "gh:a/b", "/x", ""]
+    ),
+    texts,
+    values,
+)
 
 
 def key_values(key: str):
     if key == "params":
         return st.one_of(params, values)
+    if key == "exclude":
+        return excludes
+    if key == "_src_path":
+        return src_paths
     if key == "adopted":
         return st.one_of(settings_values, values)
     if key == "module_import":
@@ -388,6 +430,49 @@ def test_any_answers_file_is_refused_in_one_line_or_gives_clean_code(
     base = f".keras-scaffold/{answers.stem}.base/"
     assert all(path.startswith(base) for path in records), records
     check_code(project, vocabulary)
+
+
+@FUZZ
+@given(exclude=excludes, deleted=st.booleans())
+@example(exclude=["test_my_block.py"], deleted=True)
+@example(exclude=GENERATED, deleted=False)
+@example(exclude=[".keras-scaffold/my_block.yml"], deleted=False)
+@example(exclude=["../my_block.py"], deleted=False)
+def test_any_exclude_is_refused_in_one_line_or_leaves_out_just_those_files(
+    components, tmp_path_factory, capsys, exclude, deleted
+):
+    """Issue 36, 4: an answers file's `exclude` names files of the component, each
+    once, as regenerate lists them; anything else is refused in one line, nothing
+    written. Accepted, the files named are left as they are (or gone), their
+    merge base goes, and `--check` passes."""
+    root = tmp_path_factory.mktemp("exclude")
+    project = root / "project"
+    shutil.copytree(components["generated"], project)
+    answers = project / ".keras-scaffold" / "my_block.yml"
+    data = yaml.safe_load(answers.read_text())
+    data["exclude"] = exclude
+    answers.write_bytes(raw(yaml.dump(data, Dumper=_Dumper)))
+    if deleted and isinstance(exclude, list):
+        for path in set(GENERATED) & {e for e in exclude if isinstance(e, str)}:
+            (project / path).unlink()
+    before = snapshot(root)
+    code, _, err = run(["regenerate"], project, capsys)
+    event(f"exit {code}")
+    assert not list(root.rglob("PWNED"))
+    if code != 0:
+        one_line(err)
+        assert snapshot(root) == before
+        return
+    if exclude is None:  # `exclude:` with no value: none
+        exclude = []
+    assert isinstance(exclude, list) and len(set(exclude)) == len(exclude)
+    assert set(exclude) <= set(GENERATED)
+    after = snapshot(project)
+    for path in GENERATED:
+        assert after.get(path) == before.get(f"project/{path}"), path
+        orig = f".keras-scaffold/my_block.base/{path}.orig"
+        assert (orig in after) == (path not in exclude), path
+    assert run(["regenerate", "--check"], project, capsys)[0] == 0
 
 
 class _Dumper(yaml.SafeDumper):

@@ -87,11 +87,41 @@ def test_an_absolute_path_of_an_earlier_release_goes_at_the_next_render(
     args = ("--templates", str(templates_copy))
     assert run_cli(*args, "new", "simple", "ScaledDense", cwd=folder).code == 0
     answers = folder / ANSWERS
-    answers.write_text(answers.read_text() + "_src_path: /home/someone/templates\n")
+    text = answers.read_text().replace("_src_path: ../templates\n", "")
+    answers.write_text(text + "_src_path: /home/someone/templates\n")
     change_template(templates_copy, CALL_LINE, "        # v2\n" + CALL_LINE)
     result = run_cli(*args, "regenerate", cwd=folder)
     assert result.code == 0, result.err
     assert "/home/someone" not in answers.read_text()
+    # Not binding: the templates given render it, and their path is recorded.
+    assert yaml.safe_load(answers.read_text())["_src_path"] == "../templates"
+
+
+def test_templates_outside_any_repository_are_recorded_relative_to_the_records(
+    run_cli, tmp_path, templates_copy
+):
+    """Issue 36, 2: a team's templates are recorded, repository or not, as a
+    path relative to the folder holding `.keras-scaffold/`; the two moved
+    together regenerate without --templates and write nothing."""
+    folder = tmp_path / "team" / "layers"
+    folder.mkdir(parents=True)
+    templates = tmp_path / "team" / "team-templates"
+    shutil.move(templates_copy, templates)
+    args = ("--templates", str(templates))
+    assert run_cli("new", "simple", "ScaledDense", *args, cwd=folder).code == 0
+    answers = yaml.safe_load((folder / ANSWERS).read_text())
+    assert answers["_src_path"] == "../team-templates"
+    assert str(tmp_path) not in records_text(folder)
+    moved = tmp_path / "elsewhere" / "team"
+    shutil.copytree(tmp_path / "team", moved)
+    before = snapshot(moved / "layers")
+    result = run_cli("regenerate", "--check", cwd=moved / "layers")
+    assert result.code == 0 and "up to date" in result.out, result.err
+    change_template(moved / "team-templates", CALL_LINE, "        # v2\n" + CALL_LINE)
+    result = run_cli("regenerate", cwd=moved / "layers")
+    assert result.code == 0, result.err
+    assert "# v2" in (moved / "layers" / MODULE).read_text()
+    assert (moved / "layers" / ANSWERS).read_bytes() == before[ANSWERS]
 
 
 def test_init_records_no_path_and_copier_update_works_from_a_git_template(

@@ -4,6 +4,7 @@ renders from it without the option (as the pre-commit hook runs)."""
 
 import pytest
 from conftest import snapshot
+from test_regenerate import CALL_LINE, change_template
 
 from keras_scaffold.project import find_project
 from keras_scaffold.templates import default_templates_dir
@@ -78,8 +79,43 @@ def test_the_built_in_templates_given_again_unrecord_others(
     new = ("new", "simple", "ScaledDense", "--templates", str(marked_templates))
     assert run_cli(*new, cwd=project).code == 0
     built_in = ("--templates", str(default_templates_dir()))
-    assert run_cli("regenerate", *built_in, cwd=project).code == 0
+    assert run_cli("new", "simple", "Other", *built_in, cwd=project).code == 0
     assert recorded(project) is None
+    # Each component renders from the templates that made it (issue 36, 2).
+    assert run_cli("regenerate", "--check", cwd=project).code == 0
+    module = project / "src" / "proj" / "layers"
+    assert "# MARK template" in (module / "scaled_dense.py").read_text()
+    assert "# MARK template" not in (module / "other.py").read_text()
+    # Regenerating a component from other templates is refused, naming both,
+    # until its answers file's `_src_path` goes (a deliberate switch).
+    refused = run_cli("regenerate", *built_in, cwd=project)
+    assert refused.code == 1 and "_src_path" in refused.err
+    answers = project / ".keras-scaffold" / "scaled_dense.yml"
+    answers.write_text(answers.read_text().replace("_src_path: ../templates\n", ""))
+    assert run_cli("regenerate", *built_in, cwd=project).code == 0
+    assert "# MARK template" not in (module / "scaled_dense.py").read_text()
+    assert "_src_path" not in answers.read_text()
+
+
+def test_components_made_with_the_environment_variable_keep_its_templates(
+    run_cli, project, templates_copy, monkeypatch
+):
+    """Issue 36, 2: inside a project whose pyproject.toml records no templates,
+    components made from KERAS_SCAFFOLD_TEMPLATES (never recorded there) are not
+    "up to date" against the built-in templates once the team's change."""
+    monkeypatch.setenv("KERAS_SCAFFOLD_TEMPLATES", str(templates_copy))
+    for name in ("Alpha", "Beta"):
+        assert run_cli("new", "simple", name, cwd=project).code == 0
+    monkeypatch.delenv("KERAS_SCAFFOLD_TEMPLATES")
+    assert recorded(project) is None
+    change_template(templates_copy, CALL_LINE, "        # Team.\n" + CALL_LINE)
+    check = run_cli("regenerate", "--check", cwd=project)
+    assert check.code == 1 and "up to date" not in check.out, check.out
+    assert run_cli("regenerate", cwd=project).code == 0
+    for name in ("alpha", "beta"):
+        module = project / "src" / "proj" / "layers" / f"{name}.py"
+        assert "# Team." in module.read_text()
+    assert run_cli("regenerate", "--check", cwd=project).code == 0
 
 
 @pytest.mark.parametrize(

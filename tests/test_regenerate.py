@@ -7,6 +7,7 @@ from pathlib import Path
 
 import copier
 import pytest
+import yaml
 from conftest import COPIED_ANSWERS, REPO, copied, snapshot
 
 MODULE = "scaled_dense.py"
@@ -366,3 +367,131 @@ def test_the_digest_file_holds_the_fingerprint_alone(project):
     assert run("regenerate").code == 0
     (second,) = digest.read_text().splitlines()
     assert second != fingerprint
+
+
+# --- A deleted generated file: restored, or excluded (issue 36, 4) -----------------
+
+TEST = "test_scaled_dense.py"
+BASE = ".keras-scaffold/scaled_dense.base"
+ANSWERS = ".keras-scaffold/scaled_dense.yml"
+TEST_TEMPLATE_LINE = "        # Template: test v2.\n"
+
+
+def change_test_template(templates: Path) -> None:
+    block = "{% block build_checks %}\n"
+    edit(
+        templates / "simple" / "test_module.py.jinja", block, block + TEST_TEMPLATE_LINE
+    )
+
+
+def test_a_deleted_file_names_both_ways_out_with_the_options_given(project):
+    folder, templates, run = project
+    (folder / TEST).unlink()
+    for args in (("regenerate", "--check"), ("regenerate",)):
+        result = run(*args)
+        assert result.code == 1, result.out
+        assert len(result.err.strip().splitlines()) == 1, result.err
+        restore = f"`keras-scaffold regenerate --restore --templates {templates}`"
+        exclude = (
+            f"`keras-scaffold regenerate --exclude {TEST} --templates {templates}`"
+        )
+        assert restore in result.err and exclude in result.err
+        assert "--force" not in result.err
+    assert not (folder / TEST).exists()
+
+
+def test_restore_brings_back_a_deleted_file_from_the_new_generation(project, run_cli):
+    folder, templates, run = project
+    change_template(templates, CALL_LINE, "        # Template: v2.\n" + CALL_LINE)
+    change_test_template(templates)
+    edit(folder / MODULE, SHAPE_LINE, "        # User: shape rule.\n" + SHAPE_LINE)
+    (folder / TEST).unlink()
+    before = snapshot(folder)
+    check = run("regenerate", "--check", "--restore")
+    assert check.code == 1 and f"would restore  {TEST}" in check.out, check.err
+    assert snapshot(folder) == before
+    result = run("regenerate", "--restore")
+    assert result.code == 0, result.err
+    assert f"restored  {TEST}" in result.out and f"merged  {MODULE}" in result.out
+    text = (folder / MODULE).read_text()
+    assert "# Template: v2." in text and "# User: shape rule." in text
+    fresh = folder.parent / "fresh"
+    fresh.mkdir()
+    args = ["--templates", str(templates), "new", "simple", "ScaledDense"]
+    assert run_cli(*args, "--package", folder.name, cwd=fresh).code == 0
+    assert (folder / TEST).read_text() == (fresh / TEST).read_text()
+    assert TEST_TEMPLATE_LINE in (folder / TEST).read_text()
+    assert (folder / BASE / f"{TEST}.orig").read_text() == (fresh / TEST).read_text()
+    assert run("regenerate", "--check").code == 0
+
+
+def test_restore_never_overwrites_a_file_that_is_there(project):
+    folder, templates, run = project
+    edit(folder / TEST, "import", "# User: mine.\nimport")
+    mine = (folder / TEST).read_bytes()
+    result = run("regenerate", "--restore")
+    assert result.code == 0 and "up to date" in result.out, result.err
+    assert (folder / TEST).read_bytes() == mine
+
+
+def test_an_excluded_file_is_left_out_from_then_on(project):
+    folder, templates, run = project
+    (folder / TEST).unlink()
+    result = run("regenerate", "--exclude", TEST)
+    assert result.code == 0, result.err
+    assert f"excluded  {TEST}" in result.out
+    assert yaml.safe_load((folder / ANSWERS).read_text())["exclude"] == [TEST]
+    assert not (folder / BASE / f"{TEST}.orig").exists()
+    assert run("regenerate", "--check").code == 0
+    change_template(templates, CALL_LINE, "        # Template: v2.\n" + CALL_LINE)
+    change_test_template(templates)
+    result = run("regenerate")
+    assert result.code == 0, result.err
+    assert "# Template: v2." in (folder / MODULE).read_text()
+    assert not (folder / TEST).exists()
+    assert run("regenerate", "--check").code == 0
+    # `remove` leaves it out too: a file of the user's at that path stays.
+    (folder / TEST).write_text("# Mine.\n")
+    result = run("remove", "ScaledDense")
+    assert result.code == 0, result.err
+    assert snapshot(folder) == {TEST: b"# Mine.\n"}
+
+
+def test_an_excluded_file_that_is_there_becomes_the_users(project):
+    folder, templates, run = project
+    result = run("regenerate", "--exclude", TEST)
+    assert result.code == 0, result.err
+    mine = (folder / TEST).read_bytes()
+    change_test_template(templates)
+    assert run("regenerate").code == 0
+    assert (folder / TEST).read_bytes() == mine
+    assert run("regenerate", "--check").code == 0
+
+
+def test_an_exclusion_is_undone_by_deleting_its_entry(project):
+    folder, templates, run = project
+    (folder / TEST).unlink()
+    assert run("regenerate", "--exclude", TEST).code == 0
+    answers = folder / ANSWERS
+    data = yaml.safe_load(answers.read_text())
+    del data["exclude"]
+    answers.write_text(yaml.safe_dump(data))
+    result = run("regenerate")
+    assert result.code == 0, result.err
+    assert f"created  {TEST}" in result.out
+    assert (folder / TEST).is_file()
+    assert run("regenerate", "--check").code == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["notes.txt", ANSWERS, f"{BASE}/{MODULE}.orig", "nowhere/x.py", "../x.py", "."],
+)
+def test_exclude_names_a_file_the_component_generates_or_is_one_line(project, path):
+    folder, _, run = project
+    (folder / "notes.txt").write_text("mine\n")
+    before = snapshot(folder)
+    result = run("regenerate", "--exclude", path)
+    assert result.code == 1, result.out
+    assert len(result.err.strip().splitlines()) == 1, result.err
+    assert snapshot(folder) == before

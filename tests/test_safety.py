@@ -284,6 +284,21 @@ def tamper(folder, **changes):
         {"module_dir": "a\x00b"},
         {"module_dir": "\udcff"},
         {"_src_path": "\udcff"},
+        # Issue 36: the templates a record names, and the files it excludes.
+        {"_src_path": "../nowhere"},
+        {"_src_path": ".."},  # a folder, but no templates
+        {"_src_path": ".keras-scaffold"},
+        {"_src_path": "x" * 300},
+        {"exclude": "block.py"},
+        {"exclude": [3]},
+        {"exclude": [".keras-scaffold/block.yml"]},
+        {"exclude": [".keras-scaffold/block.base/block.py.orig"]},
+        {"exclude": ["../outside/block.py"]},
+        {"exclude": ["/tmp/keras-scaffold-outside"]},
+        {"exclude": ["./block.py"]},
+        {"exclude": ["block.py", "block.py"]},
+        {"exclude": ["notes.txt"]},
+        {"exclude": ["block.py\n"]},
     ],
 )
 def test_a_tampered_record_is_one_error_and_nothing_is_written(

@@ -159,3 +159,51 @@ def test_regenerate_with_workers_writes_and_says_what_one_process_does(
     assert trees["1"]["block03.py"].endswith(b"\n# mine\n")
     assert reports["1"].count("updated") == 19
     assert "merged  block03.py" in reports["1"]
+
+
+@pytest.mark.skipif(not LINUX, reason="workers are forked on Linux only")
+def test_workers_render_each_component_from_its_own_templates(tmp_path, templates_copy):
+    """Issue 36, 2: 20 components from two template folders, each recorded in its
+    answers, regenerated with two processes and with one: each from its own."""
+    import shutil
+
+    from keras_scaffold import writer
+    from keras_scaffold.component import make_answers
+    from keras_scaffold.generate import plan_component
+    from keras_scaffold.templates import Templates
+
+    second = tmp_path / "second"
+    shutil.copytree(templates_copy, second)
+    start = tmp_path / "start"
+    start.mkdir()
+    for index in range(20):
+        templates = Templates(templates_copy if index % 2 else second)
+        answers = make_answers(templates, "simple", f"Block{index:02d}", "pkg")
+        writer.write(plan_component(templates, answers, start)[0])
+    for folder, mark in ((templates_copy, "# odd"), (second, "# even")):
+        module = folder / "simple" / "module.py.jinja"
+        module.write_text(
+            module.read_text().replace(
+                "{% block call %}\n", f"{{% block call %}}\n        {mark}\n", 1
+            )
+        )
+    trees = {}
+    for jobs in ("1", "2"):
+        project = tmp_path / f"jobs{jobs}" / "project"
+        project.parent.mkdir()
+        os.symlink(templates_copy, project.parent / "templates")
+        os.symlink(second, project.parent / "second")
+        subprocess.run(["cp", "-a", str(start), str(project)], check=True)
+        report = run_python(
+            REGENERATE.replace('"--templates", "../templates", ', ""),
+            jobs=jobs,
+            cwd=project,
+        )
+        assert report.endswith(f"workers forked: {int(jobs) - 1}\n"), report
+        assert report.count("updated") == 20, report
+        trees[jobs] = snapshot(project)
+    assert trees["2"] == trees["1"]
+    for index in range(20):
+        text = trees["1"][f"block{index:02d}.py"]
+        assert (b"# odd" in text) == bool(index % 2), index
+        assert (b"# even" in text) == (not index % 2), index

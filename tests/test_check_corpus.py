@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from keras_scaffold.check import check_paths
+from keras_scaffold.check import check_paths, check_source
 
 CORPUS = REPO / "tests" / "check_fixtures" / "corpus"
 
@@ -219,6 +219,14 @@ results["per_backend"] = [
     DistributedEmbedding.__mro__[1].__module__,
     outcome(lambda: save_and_load(DistributedEmbedding(), (3,), "int32")),
 ]
+from no_super_init import Augmenter, Delegating, Fine, Gate
+results["no_super_init"] = [
+    outcome(lambda: list(Augmenter([keras.layers.Identity()])(np.ones((1, 2))).shape)),
+    outcome(lambda: Augmenter([]).get_config()),
+    outcome(lambda: Gate(open=False).get_config()),
+    outcome(lambda: save_and_load(Fine(), (2,))),
+    outcome(lambda: len(Delegating().layers)),
+]
 print(json.dumps(results))
 """
 
@@ -256,6 +264,12 @@ def test_what_the_fixtures_do_when_run(ran):
     assert ran["simclr"].startswith("TypeError")
     assert "ContrastiveTrainer.__init__() got an unexpected keyword" in ran["simclr"]
     # On JAX the JAX file is the parent; the public class saves and loads.
+    # Its own `__call__` runs; `get_config` raises, also on the path skipped.
+    calls, config, early, fine, delegating = ran["no_super_init"]
+    assert calls == [1, 2]
+    assert config.startswith("RuntimeError") and "super().__init__()" in config
+    assert early.startswith("RuntimeError")
+    assert fine == "loads" and delegating == 1
     assert ran["per_backend"] == [
         "per_backend.embedding.jax.distributed_embedding",
         "loads",
@@ -273,3 +287,58 @@ def test_the_tf_compat_surface_lacks_exactly_the_names_listed():
 
     for name in REMOVED_BACKEND_FUNCTIONS:
         assert hasattr(backend, name) == (name not in TF_COMPAT_MISSING), name
+
+
+# ---------------------------------------------------------------------- KS108
+
+
+def test_an_init_that_skips_the_parents_init_is_reported():
+    found_here = found("no_super_init.py", ["KS108"])
+    assert [(rule, line) for rule, line, _ in found_here] == [
+        ("KS108", 14),  # Augmenter: never
+        ("KS108", 25),  # Gate: returns early at line 28
+    ]
+    never, early = (message for _, _, message in found_here)
+    assert "`Augmenter.__init__` never calls `super().__init__()`" in never
+    assert "returns at line 28" in early
+    assert "RuntimeError" in never and "get_config()" in never
+
+
+def test_the_automatic_config_of_such_a_class_is_not_reported():
+    # Its `get_config` raises RuntimeError before any key matters.
+    assert [r for r, _ in rules("no_super_init.py") if r in ("KS103", "KS107")] == []
+
+
+INIT_PATHS = {
+    "super().__init__(**kwargs)": False,
+    "keras.layers.Layer.__init__(self, **kwargs)": False,
+    "return super().__init__(**kwargs)": False,
+    "self._setup(**kwargs)": False,  # a helper that makes the call
+    "if kwargs:\n        raise ValueError('no')\n    super().__init__()": False,
+    "try:\n        super().__init__(**kwargs)\n    except TypeError:\n"
+    "        super().__init__()": False,
+    "with keras.name_scope('x'):\n        super().__init__(**kwargs)": False,
+    "match kwargs:\n        case {}:\n            super().__init__()\n"
+    "        case _:\n            super().__init__(**kwargs)": True,  # no case
+    "for _ in range(1):\n        super().__init__(**kwargs)": True,  # may not run
+    "try:\n        super().__init__(**kwargs)\n    except TypeError:\n"
+    "        pass": True,
+    "def later():\n        super().__init__()": True,  # never called
+    "if kwargs:\n        super().__init__(**kwargs)": True,
+    "self.units = 4": True,
+}
+
+
+@pytest.mark.parametrize("body", sorted(INIT_PATHS))
+def test_every_path_through_init_is_followed(body):
+    source = (
+        "import keras\n\n\n"
+        '@keras.saving.register_keras_serializable(package="demo")\n'
+        "class Layer(keras.layers.Layer):\n"
+        "    def __init__(self, **kwargs):\n"
+        f"        {body.replace(chr(10), chr(10) + '    ')}\n\n"
+        "    def _setup(self, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+    )
+    report = check_source("x.py", source, {"KS108"})
+    assert bool(report) == INIT_PATHS[body], source

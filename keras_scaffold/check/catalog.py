@@ -244,6 +244,23 @@ class Scale(keras.layers.Layer):
         _SCALE_GOOD,
     ),
     Rule(
+        "KS108",
+        "`__init__` that does not call `super().__init__()`",
+        "Keras's `Layer.__init__` sets up what every other method of the layer "
+        "checks for: an `__init__` that never calls it, or returns early on a "
+        "path without calling it, makes a layer whose call, `build()`, "
+        '`add_weight()` and `get_config()` raise RuntimeError ("you forgot to '
+        'call `super().__init__()`"), so `model.save` fails too. A class that '
+        "overrides `__call__` (keras-cv's `Augmenter`) runs, and fails only when "
+        "saved. A path that raises makes no layer and needs no call; "
+        "`Base.__init__(self, ...)`, `return super().__init__(...)` and a helper "
+        "method that makes the call count.",
+        "call `super().__init__(**kwargs)` first in `__init__`, on every path "
+        "(see `keras-scaffold new simple`)",
+        _SCALE_GOOD.replace("        super().__init__(**kwargs)\n", ""),
+        _SCALE_GOOD,
+    ),
+    Rule(
         "KS201",
         "sub-layer created outside `__init__` / `build`",
         "A layer created in `call()` (or any method that `__init__` and `build()` "

@@ -25,6 +25,7 @@ from keras_scaffold.check.rules.common import (
     named_params,
     self_attr,
 )
+from keras_scaffold.check.rules.construction import skipped_at
 
 _DESERIALIZERS = {"deserialize", "deserialize_keras_object", "from_config"}
 _SERIALIZERS = ("layers.serialize", "serialize_keras_object")
@@ -251,6 +252,8 @@ def _automatic_config(
     """Keras's automatic config: the `__init__` arguments, when all are plain."""
     if init is None or init[0] is not cls or cls.kind == "builtin":
         return  # a Keras layer's subclass has that layer's `get_config`
+    if skipped_at(cls) is not None:
+        return  # `get_config` raises RuntimeError first (KS108)
     params, forwarded = _init_args(cls)
     own = [item for item in params if item.arg not in forwarded]
     objects = _object_arguments(module, cls, own)

@@ -83,7 +83,12 @@ RULES = [
         "reported: private classes (a leading underscore), classes defined in a "
         "function, classes that other classes in the same file derive from, and "
         "classes under a decorator of their library's that may register them "
-        "(its name holds `export` or `register`, like `@keras_hub_export(...)`).",
+        "(its name holds `export` or `register`, like `@keras_hub_export(...)`), "
+        "and classes that another class checked derives from through a name "
+        "imported in several branches (a backend's implementation that "
+        "`keras.backend.backend()` picks at import, as keras-rs's "
+        "`DistributedEmbedding`: the public class is registered, and registering "
+        "the base too would take its name a second time).",
         "decorate it with `@keras.saving.register_keras_serializable(package=...)`, "
         "as every `keras-scaffold new` pattern does",
         """import keras
@@ -213,9 +218,11 @@ class Scale(keras.layers.Layer):
         "`get_config` writes a key `__init__` does not take",
         "Loading calls `__init__(**get_config())`, so every key of the config must "
         "be an argument `__init__` takes. A key it does not take makes "
-        "`load_model` raise: a `TypeError` (an unexpected keyword argument) where "
-        "`__init__` has no `**kwargs`, a `ValueError` (unrecognized keyword "
-        "arguments) where `**kwargs` reach `keras.layers.Layer.__init__`. The "
+        "`load_model` raise a `TypeError` (`from_config` wraps the error): "
+        "`__init__`'s own (an unexpected keyword argument) where it, or the "
+        "parent's `__init__` it hands `**kwargs` to, has no `**kwargs`, and "
+        'Keras\'s `ValueError` ("Unrecognized keyword arguments") where '
+        "`**kwargs` reach `keras.layers.Layer.__init__`. The "
         "commonest case is an `__init__` without `**kwargs`: Keras's own config "
         "adds `name`, `trainable` and `dtype`, even to the automatic config of a "
         "class that defines no `get_config`. Keys are followed through "
@@ -234,6 +241,23 @@ class Scale(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "factor": self.factor}
 """,
+        _SCALE_GOOD,
+    ),
+    Rule(
+        "KS108",
+        "`__init__` that does not call `super().__init__()`",
+        "Keras's `Layer.__init__` sets up what every other method of the layer "
+        "checks for: an `__init__` that never calls it, or returns early on a "
+        "path without calling it, makes a layer whose call, `build()`, "
+        '`add_weight()` and `get_config()` raise RuntimeError ("you forgot to '
+        'call `super().__init__()`"), so `model.save` fails too. A class that '
+        "overrides `__call__` (keras-cv's `Augmenter`) runs, and fails only when "
+        "saved. A path that raises makes no layer and needs no call; "
+        "`Base.__init__(self, ...)`, `return super().__init__(...)` and a helper "
+        "method that makes the call count.",
+        "call `super().__init__(**kwargs)` first in `__init__`, on every path "
+        "(see `keras-scaffold new simple`)",
+        _SCALE_GOOD.replace("        super().__init__(**kwargs)\n", ""),
         _SCALE_GOOD,
     ),
     Rule(
@@ -269,8 +293,10 @@ class Scale(keras.layers.Layer):
         "`layer.build(input_shape)` marks the layer built with no weights, and "
         '`load_model` warns that the layer "does not have a `build()` method '
         'implemented and it looks like it has unbuilt state". Sub-layers without '
-        "weights (`Dropout`, `Activation`, ...) "
-        "do not count; `keras.Model` subclasses are not reported, since Keras "
+        "weights (`Dropout`, `Activation`, keras-hub's preprocessing layers, "
+        "...) and sub-layers that have their weights once made (built where they "
+        "are made, or of a class whose `__init__` makes all its weights) do not "
+        "count; `keras.Model` subclasses are not reported, since Keras "
         "builds them by calling them.",
         "add a `build()` that builds each sub-layer that is not yet built, in call "
         "order, with `compute_output_shape` carrying the shape (see "
@@ -296,9 +322,16 @@ class Scale(keras.layers.Layer):
         "layer nested in another's config) the saved weights have nowhere to go; "
         "inside a functional model the first symbolic call builds the sub-layer "
         "anyway, which hides the problem. Sub-layers without weights (`Dropout`, "
-        "`Activation`, ...) do not count; only sub-layers assigned to an "
-        "attribute in `__init__` are followed, and a `build()` that loops over "
-        "`self._layers` or hands `self` to a function is taken to build them all.",
+        "`Activation`, keras-hub's preprocessing layers, ...) do not count, nor "
+        "do sub-layers that have their weights once made (built where they are "
+        "made, or of a class read here whose `__init__` makes all its weights, "
+        "like keras-cv's `AddRelativePositionalEmbedding`); only sub-layers "
+        "assigned to an attribute in `__init__` are followed, an attribute set "
+        "to a layer with weights on one path and, on another, to what may be a "
+        "layer without (an argument, a function's result: k3-node's "
+        "`MessagePassing.aggr_module`) is left alone, and a `build()` that loops "
+        "over `self._layers` or hands `self` to a function is taken to build "
+        "them all.",
         "build every sub-layer that is not yet built in `build()`, with the shape "
         "it will receive (see `keras-scaffold new composite`)",
         _BLOCK_GOOD.replace(
@@ -357,7 +390,13 @@ class Scale(keras.layers.Layer):
         "`keras.ops` and `keras.random`. Only code inside Keras classes is "
         "reported: a test function that uses `tf.GradientTape` is not layer code. "
         "Code behind a `keras.backend.backend()` test is reported too; where one "
-        "backend's path is deliberate, mark it `# keras-scaffold: noqa KS301`.",
+        "backend's path is deliberate, mark it `# keras-scaffold: noqa KS301`. "
+        "One backend's own implementation is not reported for that backend's "
+        "library: a module that a file checked imports under `if "
+        'keras.backend.backend() == "jax":` (keras-rs picks its '
+        "`DistributedEmbedding` so), or one in a package folder named after the "
+        "backend (`jax/`, `tensorflow/`, `tf/`, `torch/`, as in Keras's own "
+        "`keras/src/backend/`).",
         "use `keras.ops` / `keras.random` instead (every `keras-scaffold new` "
         "pattern does)",
         "import keras\nimport tensorflow as tf\n\n\n@keras.saving.register_keras_"
@@ -376,7 +415,13 @@ class Scale(keras.layers.Layer):
         "`clear_session`, ...). The Keras 2 tensor functions (`K.dot`, "
         "`K.batch_dot`, `K.int_shape`, `K.placeholder`, `K.get_session`, ...) are "
         "gone: the code fails with an `AttributeError` or `ImportError`. The "
-        "message names the replacement (mostly in `keras.ops`).",
+        "message names the replacement (mostly in `keras.ops`). Through "
+        "`tensorflow.keras.backend` (on TensorFlow 2.16 and later, Keras 3's "
+        "tf-compat surface, which keeps most of them) only the functions that "
+        "surface lacks too are reported (sessions, learning phases, "
+        "placeholders); through Keras 2 itself (`tf_keras`) none; and an "
+        "assignment that installs a shim (`keras.backend.name_scope = "
+        "keras.name_scope`) is no use of a missing name.",
         "use the `keras.ops` function the message names (see `keras-scaffold new "
         "simple`)",
         "import keras\nfrom keras import backend as K\n\n\n@keras.saving.register_"
@@ -443,10 +488,12 @@ class Scale(keras.layers.Layer):
         "KS404",
         "`tf.keras` or Keras 2 import",
         "`tf.keras`, `tensorflow.keras`, `tf_keras` and `keras.engine` are Keras 2 "
-        "spellings. Since TensorFlow 2.16 `tf.keras` is Keras 3 unless "
-        "`TF_USE_LEGACY_KERAS=1` makes it Keras 2 (`tf_keras`), whose layers are "
-        "different classes that Keras 3 models reject; either way the code needs "
-        "TensorFlow to find Keras. `keras.engine` does not exist in Keras 3.",
+        "spellings. Since TensorFlow 2.16 `tf.keras` is Keras 3's tf-compat "
+        "surface unless `TF_USE_LEGACY_KERAS=1` makes it Keras 2 (`tf_keras`), "
+        "whose layers are different classes that Keras 3 models reject; either "
+        "way the code needs TensorFlow to find Keras, and which Keras it gets "
+        "depends on the TensorFlow installed. `keras.engine` does not exist in "
+        "Keras 3.",
         "`import keras` and use `keras.layers.Layer` (see `keras-scaffold new "
         "simple`)",
         "from tensorflow import keras\n\n\n@keras.saving.register_keras_"
@@ -504,7 +551,10 @@ class Scale(keras.layers.Layer):
         "matter to: one that uses a recurrent layer with `return_sequences=True` or "
         "an `Embedding` with `mask_zero`. Attention alone is not enough (vision "
         "transformers never see masks), and position-wise layers cannot be told "
-        "from the source.",
+        "from the source. A recurrent layer only ever called on a tensor that "
+        "`call` stacks itself (`keras.ops.stack`, `expand_dims`: k3-node's "
+        "`JumpingKnowledge` runs an LSTM over the depth axis of its inputs' "
+        "stacked representations) sees no Keras mask, and does not count.",
         "take `mask=None` in `call()` and pass it on, and set "
         "`self.supports_masking = True` (see `keras-scaffold new transformer`)",
         _HEAD + """class Encoder(keras.layers.Layer):

@@ -17,6 +17,12 @@ from keras_scaffold.check.finder import Module
 from keras_scaffold.check.findings import Finding
 from keras_scaffold.check.index import Index, module_location, parse
 from keras_scaffold.check.rules import CLASS_RULES, MODULE_RULES, Hit
+from keras_scaffold.check.settings import (
+    RuleSelection,
+    Selection,
+    rules_of,
+    selectors,
+)
 from keras_scaffold.errors import CheckError
 
 # Folders a directory walk never enters.
@@ -39,24 +45,7 @@ class Report:
 
 def parse_rules(specs: Iterable[str]) -> set[str]:
     """`KS101,KS2` (repeatable) as the rule IDs they name; a prefix names a group."""
-    chosen: set[str] = set()
-    for spec in specs:
-        parts = [p.strip().upper() for p in spec.split(",") if p.strip()]
-        if not parts:  # `--select ''` would run nothing and pass
-            raise CheckError(
-                f"`{spec}` names no rule; give rule IDs or prefixes, such as KS1 or "
-                "KS203."
-            )
-        for part in parts:
-            if part == "ALL":
-                part = "KS"
-            matched = {rule for rule in BY_ID if rule.startswith(part)}
-            if not matched:
-                raise CheckError(
-                    f"unknown rule `{part}`; rules are {', '.join(sorted(BY_ID))}."
-                )
-            chosen |= matched
-    return chosen
+    return {rule for part in selectors(specs) for rule in rules_of(part)}
 
 
 def one_rule(text: str) -> str:
@@ -125,12 +114,38 @@ def _one_line(error: Exception) -> str:
 
 
 def check_paths(
-    paths: Iterable[Path], select: Iterable[str] = (), ignore: Iterable[str] = ()
+    paths: Iterable[Path],
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    extend_select: Iterable[str] = (),
+    settings: bool = True,
 ) -> Report:
-    rules = parse_rules(select) if select else set(DEFAULT)
-    rules -= parse_rules(ignore)
+    """Check the files: the rules of `[tool.keras-scaffold.check]` above each file
+    (unless `settings` is False), then the flags' `select`, `ignore` and
+    `extend_select` (see `keras_scaffold.check.settings`)."""
+    return check_with(paths, flag_selection(select, ignore, extend_select), settings)
+
+
+def flag_selection(
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    extend_select: Iterable[str] = (),
+) -> RuleSelection:
+    """What the flags choose (each checked: an unknown rule is a CheckError)."""
+    chosen = selectors(select)
+    return RuleSelection(
+        tuple(chosen) if chosen else None,
+        tuple(selectors(extend_select)),
+        tuple(selectors(ignore)),
+    )
+
+
+def check_with(
+    paths: Iterable[Path], flags: RuleSelection, settings: bool = True
+) -> Report:
+    selection = Selection(flags, settings)
     with _no_cycle_collection():
-        return _check(paths, rules)
+        return _check(paths, selection)
 
 
 @contextlib.contextmanager
@@ -148,7 +163,7 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _check(paths: Iterable[Path], rules: set[str]) -> Report:
+def _check(paths: Iterable[Path], selection: Selection) -> Report:
     report = Report()
     index = Index()
     for path in python_files(paths, report.errors):
@@ -160,6 +175,8 @@ def _check(paths: Iterable[Path], rules: set[str]) -> Report:
             index.add(module, module.root)
     index.link()
     for module in index.checked:
+        # (A pyproject.toml that cannot be read stops the check: CheckError.)
+        rules = selection.rules_for(Path(module.path))
         try:
             report.findings.extend(_findings(module, rules))
         except RecursionError:
@@ -182,7 +199,7 @@ def check_source(
     return _findings(module, set(DEFAULT) if rules is None else rules)
 
 
-def _findings(module: Module, rules: set[str]) -> list[Finding]:
+def _findings(module: Module, rules: set[str] | frozenset[str]) -> list[Finding]:
     hits: list[Hit] = [hit for rule in MODULE_RULES for hit in rule(module)]
     for cls in module.classes:
         hits.extend(hit for rule in CLASS_RULES for hit in rule(module, cls))

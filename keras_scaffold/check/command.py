@@ -17,6 +17,12 @@ from keras_scaffold.errors import CheckError
     metavar="RULES",
     help="Only these rules (comma-separated IDs or prefixes: KS1, KS203).",
 )
+@click.option(
+    "--extend-select",
+    multiple=True,
+    metavar="RULES",
+    help="Add these rules to those selected (by pyproject.toml or the default).",
+)
 @click.option("--ignore", multiple=True, metavar="RULES", help="Leave out these rules.")
 @click.option(
     "--format",
@@ -54,6 +60,7 @@ from keras_scaffold.errors import CheckError
 def check_command(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     output_format: str,
     explain: str | None,
@@ -70,7 +77,10 @@ def check_command(
     generated tests make, in a pytest subprocess. Exits 0 with no
     findings, 1 with findings, 2 on a usage error or a file it cannot read.
     Suppress a finding with `# keras-scaffold: noqa KS101` (or a bare
-    `# keras-scaffold: noqa`) on its line or on the class line.
+    `# keras-scaffold: noqa`) on its line or on the class line. Rules are chosen
+    as ruff chooses its own: `select`, `extend-select`, `ignore` and
+    `per-file-ignores` in `[tool.keras-scaffold.check]` of the nearest
+    pyproject.toml above each file, then the flags.
     """
     if explain:
         click.echo(report.explain(checker.one_rule(explain)), nl=False)
@@ -81,12 +91,12 @@ def check_command(
         raise click.UsageError("--init and --input-shape go with --run.")
     # PATH::Class names one class for --run; the static rules read the file.
     files = tuple(Path(str(path).partition("::")[0]) for path in paths)
-    result = checker.check_paths(files, select, ignore)
+    flags = checker.flag_selection(select, ignore, extend_select)
+    result = checker.check_with(files, flags)
     if dynamic and not result.errors:
-        result.findings = sorted(
-            set(result.findings)
-            | set(_run(paths, select, ignore, init_specs, input_shape, input_dtype))
-        )
+        selection = checker.Selection(flags)
+        ran = _run(paths, selection, result, init_specs, input_shape, input_dtype)
+        result.findings = sorted(set(result.findings) | set(ran))
     click.echo(
         report.render(result.findings, result.files, output_format, result.classes),
         nl=False,
@@ -103,8 +113,8 @@ def check_command(
 
 def _run(
     paths: tuple[Path, ...],
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
+    selection: "checker.Selection",
+    static: "checker.Report",
     init_specs: tuple[str, ...],
     input_shape: str | None,
     input_dtype: str | None,
@@ -113,17 +123,23 @@ def _run(
     from keras_scaffold.check import run
     from keras_scaffold.templates import templates_for
 
-    rules = checker.parse_rules(select) if select else set(checker.BY_ID)
-    rules -= checker.parse_rules(ignore)
-    if not any(rule.startswith("KS9") for rule in rules):
-        return []
     init, other = adopt.parse_init(init_specs)
     shape = adopt.parse_input_shape(input_shape) if input_shape else None
     options = adopt.Options(init, other, shape, input_dtype)
+    # --run's findings are chosen as the static ones are, file by file.
+    files = {Path(path) for path, _ in static.audited}
+    if not any(
+        rule.startswith("KS9") for file in files for rule in selection.rules_for(file)
+    ):
+        return []
     targets, errors = run.collect(list(paths), options)
     if errors:
         raise CheckError(errors[0])
     # The checks of --templates, else of the templates the project recorded.
     chosen = click.get_current_context().find_root().params.get("templates")
     templates = templates_for(chosen, Path(str(paths[0]).partition("::")[0]))
-    return [f for f in run.run(targets, templates) if f.rule in rules]
+    return [
+        f
+        for f in run.run(targets, templates)
+        if f.rule in selection.rules_for(Path(f.path))
+    ]

@@ -89,6 +89,16 @@ def import_aliases(nodes: list[ast.AST], package: str = "") -> dict[str, str]:
     return aliases
 
 
+def import_alternatives(module: "Module") -> dict[str, list[str]]:
+    """Names the module's imports bind more than once (in the branches of an
+    `if`, say), with every dotted path each may stand for."""
+    found: dict[str, list[str]] = {}
+    for node in module.imports:
+        for name, path in import_aliases([node], module.package).items():
+            found.setdefault(name, []).append(path)
+    return {name: paths for name, paths in found.items() if len(set(paths)) > 1}
+
+
 def _import_source(node: ast.ImportFrom, package: str) -> str | None:
     """The absolute module an `import from` reads; None if it leaves the tree."""
     if not node.level:
@@ -234,7 +244,11 @@ class Module:
         self._index(tree)
         is_package = path.endswith("__init__.py")
         package = name if is_package else name.rpartition(".")[0]
-        self.aliases = import_aliases(self.nodes, package)
+        self.package = package
+        self.imports = [
+            node for node in self.nodes if isinstance(node, ast.Import | ast.ImportFrom)
+        ]
+        self.aliases = import_aliases(self.imports, package)
         self.classes: list[KerasClass] = []
         self.by_name: dict[str, KerasClass] = {}
         self.index = None  # the Index that linked it, if any

@@ -48,6 +48,7 @@ class Index:
         self._flat: list[Path] = []  # folders of checked modules outside packages
         self._missing: set[str] = set()
         self._classes: dict[int, KerasClass | None] = {}
+        self.memo: dict[str, object] = {}  # what rules compute once per run
 
     def add(self, module: Module, root: Path | None = None) -> None:
         """A module to check; `root` is the folder its package is imported from,
@@ -136,6 +137,7 @@ class Index:
                 cls._resolved.clear()
             module.classes, module.by_name, module.index = [], {}, None
         self._classes.clear()
+        self.memo.clear()
 
     def keras_class(self, module: Module, node: ast.ClassDef) -> KerasClass | None:
         """The class as a Keras class, or None; parents are linked first, without

@@ -5,6 +5,11 @@ Keras 3's `keras.backend` keeps only configuration (`floatx`, `epsilon`,
 and `keras.random`, and sessions and placeholders are gone. A test holds this list
 against the installed Keras: no name here is in `keras.backend`, and every
 `keras.ops.NAME` replacement exists.
+
+`tensorflow.keras.backend` is another matter: on TensorFlow 2.16 and later with
+Keras 3 it is Keras 3's tf-compat surface (`keras._tf_keras.keras.backend`), which
+keeps most of these functions; `TF_COMPAT_MISSING` are those it lacks too (a test
+holds that against the installed Keras as well).
 """
 
 _SAME_IN_OPS = """
@@ -93,3 +98,15 @@ REMOVED_BACKEND_FUNCTIONS: dict[str, str] = {
     **{name: f"`keras.ops.{name}`" for name in _SAME_IN_OPS},
     **_OTHER,
 }
+
+#: The removed functions that `tensorflow.keras.backend` (Keras 3's tf-compat
+#: surface, `keras._tf_keras.keras.backend`) lacks as well: sessions, learning
+#: phases and placeholders.
+TF_COMPAT_MISSING = frozenset(
+    {
+        "function", "get_session", "in_test_phase", "in_train_phase",
+        "learning_phase", "manual_variable_initialization",
+        "normalize_batch_in_training", "placeholder", "print_tensor",
+        "random_binomial", "reset_uids", "set_learning_phase", "set_session",
+    }
+)  # fmt: skip

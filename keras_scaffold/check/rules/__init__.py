@@ -13,6 +13,7 @@ from keras_scaffold.check.rules.arguments import arguments
 from keras_scaffold.check.rules.backends import backends
 from keras_scaffold.check.rules.common import Hit
 from keras_scaffold.check.rules.config import config
+from keras_scaffold.check.rules.construction import super_init
 from keras_scaffold.check.rules.legacy import keras2_class, keras2_module
 from keras_scaffold.check.rules.masks import masking
 from keras_scaffold.check.rules.saving import registration
@@ -21,6 +22,7 @@ from keras_scaffold.check.rules.state import state
 #: Rules run once per Keras class.
 CLASS_RULES: list[Callable[[Module, KerasClass], Iterator[Hit]]] = [
     registration,
+    super_init,
     config,
     state,
     backends,

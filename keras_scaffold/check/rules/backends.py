@@ -12,7 +12,7 @@ in `tf.data` on every backend, so TensorFlow is theirs to use.
 import ast
 from collections.abc import Iterator
 
-from keras_scaffold.check.finder import KerasClass, Module
+from keras_scaffold.check.finder import KerasClass, Module, import_aliases
 from keras_scaffold.check.rules.common import (
     Hit,
     inherited,
@@ -37,8 +37,13 @@ def backends(module: Module, cls: KerasClass) -> Iterator[Hit]:
     if not uses:
         return
     tf_data = inherited(cls, "tf_data", runs_in_tf_data)
+    chosen = _backend_of_module(module)
     for block, found in uses.items():
-        found = [(n, name) for n, name in found if not (tf_data and _is_tf(name))]
+        found = [
+            (n, name)
+            for n, name in found
+            if not (tf_data and _is_tf(name)) and name.split(".")[0] not in chosen
+        ]
         if not found:
             continue
         node, name = found[0]
@@ -56,6 +61,84 @@ def backends(module: Module, cls: KerasClass) -> Iterator[Hit]:
 
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+# A package folder named after a backend holds that backend's implementation
+# (Keras's own `keras/src/backend/jax/`, keras-rs's `layers/embedding/jax/`); the
+# libraries each backend's code may use.
+_BACKEND_LIBRARIES = {
+    "jax": {"jax", "jaxlib"},
+    "tensorflow": {"tensorflow"},
+    "tf": {"tensorflow"},
+    "torch": {"torch"},
+}
+
+
+def _backend_of_module(module: Module) -> set[str]:
+    """The libraries a module may use freely because it is one backend's
+    implementation: a module that a file checked imports only under a test of
+    `keras.backend.backend() == "jax"` (chosen at import, as keras-rs chooses its
+    `DistributedEmbedding`), or one in a package folder named after a backend."""
+    libraries: set[str] = set()
+    for part in module.name.split(".")[:-1] if module.name else ():
+        libraries |= _BACKEND_LIBRARIES.get(part, set())
+    index = module.index
+    if index is not None and module.name:
+        if "backend_modules" not in index.memo:
+            chosen: dict[str, set[str]] = {}
+            for each in index.checked:
+                _imports_by_backend(each, each.tree.body, chosen)
+            index.memo["backend_modules"] = chosen
+        libraries |= index.memo["backend_modules"].get(module.name, set())
+    return libraries
+
+
+def _imports_by_backend(
+    module: Module, body: list[ast.stmt], chosen: dict[str, set[str]]
+) -> None:
+    """The modules imported at module level under `if ...backend() == "jax"`
+    (an `elif` too), each with the libraries of the backend named."""
+    for statement in body:
+        if isinstance(statement, ast.If):
+            names = _backends_asked(statement.test)
+            for inner in statement.body if names else ():
+                if isinstance(inner, ast.ImportFrom | ast.Import):
+                    for path in _imported_modules(module, inner):
+                        for name in names:
+                            chosen.setdefault(path, set()).update(
+                                _BACKEND_LIBRARIES[name]
+                            )
+            _imports_by_backend(module, statement.orelse, chosen)
+        elif isinstance(statement, ast.Try):
+            _imports_by_backend(module, statement.body, chosen)
+
+
+def _backends_asked(test: ast.AST) -> list[str]:
+    """The backends a test compares `backend()` with: `backend() == "jax"`."""
+    found = []
+    for node in ast.walk(test):
+        if not (isinstance(node, ast.Compare) and isinstance(node.left, ast.Call)):
+            continue
+        func = node.left.func
+        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if last != "backend":
+            continue
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            if (
+                isinstance(op, ast.Eq)
+                and isinstance(right, ast.Constant)
+                and right.value in _BACKEND_LIBRARIES
+            ):
+                found.append(right.value)
+    return found
+
+
+def _imported_modules(module: Module, node: ast.Import | ast.ImportFrom) -> list[str]:
+    """The modules an import may load: `from a.b import c` is `a.b` or `a.b.c`."""
+    paths = import_aliases([node], module.package).values()
+    found = list(paths)
+    if isinstance(node, ast.ImportFrom):
+        found += [path.rpartition(".")[0] for path in paths]
+    return found
 
 
 def _is_tf(name: str) -> bool:

@@ -32,6 +32,9 @@ class Construction:
     attrs: tuple[str, ...]  # the `self` attributes it is assigned to directly
     method: str
     module: Module  # the module the call is in
+    # Built where it is made: a local name it is assigned to is built in the same
+    # method (`dense = Dense(4)`, then `dense.build((None, 3))`).
+    built: bool = False
 
     def node_in(self, module: Module, cls: KerasClass) -> ast.AST:
         """Where to report it in `module`: the call, or the class inheriting it."""
@@ -53,6 +56,15 @@ STATELESS = {
     "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D",
     "ZeroPadding3D",
 }  # fmt: skip
+
+# keras-hub's (and keras-nlp's) preprocessing layers: no weights, and no dtype
+# policy to follow (they pack token ids, in tf.data or eagerly).
+PREPROCESSING = {
+    "AudioConverter", "ImageConverter", "MaskedLMMaskGenerator",
+    "MultiSegmentPacker", "RandomDeletion", "RandomSwap", "StartEndPacker",
+    "VideoConverter",
+}  # fmt: skip
+STATELESS |= PREPROCESSING
 
 # Method names that run while a layer is created or built.
 INIT_METHODS = ("__init__", "build")
@@ -220,20 +232,33 @@ def constructions(
 ) -> list[Construction]:
     """The Keras layers and models created in `node`."""
     assigned: dict[int, list[str]] = {}
+    local: dict[int, list[str]] = {}  # plain names a call is assigned to
+    built: set[str] = set()  # plain names whose `.build(...)` is called
     calls = []
     for item in module.walk(node):
         if isinstance(item, ast.Assign):
             attrs = [a for a in map(self_attr, item.targets) if a]
             if attrs:
                 assigned.setdefault(id(item.value), []).extend(attrs)
+            names = [t.id for t in item.targets if isinstance(t, ast.Name)]
+            if names:
+                local.setdefault(id(item.value), []).extend(names)
         elif isinstance(item, ast.Call):
             calls.append(item)
+            func = item.func
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr == "build"
+                and isinstance(func.value, ast.Name)
+            ):
+                built.add(func.value.id)
     found = []
     for call in calls:
         name, target = layer_constructor(module, call)
         if name:
             attrs = tuple(assigned.get(id(call), ()))
-            found.append(Construction(call, name, target, attrs, method, module))
+            here = any(local_name in built for local_name in local.get(id(call), ()))
+            found.append(Construction(call, name, target, attrs, method, module, here))
     return found
 
 
@@ -322,6 +347,54 @@ def is_stateless(made: Construction, seen: frozenset = frozenset()) -> bool:
             is_stateless(sub, seen | {id(cls)}) for sub in created_at_init(cls)
         )
     return cls.memo["stateless"]
+
+
+def builds_itself(made: Construction, seen: frozenset = frozenset()) -> bool:
+    """A sub-layer that has every weight once made: built where it is made, or a
+    class read here whose `__init__` makes all of its weights (`add_weight` only
+    in what `__init__` runs) and builds all of its sub-layers (keras-cv's
+    `AddRelativePositionalEmbedding`, k3-node's `MLP`)."""
+    if made.built:
+        return True
+    cls = made.target
+    if cls is None or cls.kind != "layer" or id(cls) in seen:
+        return False
+    if "builds_itself" not in cls.memo:
+        cls.memo["builds_itself"] = _builds_itself(cls, seen | {id(cls)})
+    return cls.memo["builds_itself"]
+
+
+def _builds_itself(cls: KerasClass, seen: frozenset) -> bool:
+    at_init = reachable(cls, ("__init__",))
+    for owner in cls.ancestry():
+        for name, method in owner.methods.items():
+            adds = any(
+                self_attr(call.func) in {"add_weight", "add_variable"}
+                for call in calls_in(owner.module, method)
+            )
+            if adds and name not in at_init:
+                return False  # a weight `build()` (or a later call) makes
+    built = {
+        attr for name in at_init for attr in along_super(cls, name, "builds", builds)
+    }
+    for sub in created_at_init(cls):
+        if is_stateless(sub) or (sub.method in at_init and set(sub.attrs) & built):
+            continue
+        if sub.method not in at_init or not builds_itself(sub, seen):
+            return False
+    return True
+
+
+def builds(owner: KerasClass, function: ast.FunctionDef) -> tuple[str, ...]:
+    """The `self` attributes a method builds: `self.dense.build(...)`."""
+    return tuple(
+        self_attr(node.func.value)
+        for node in owner.module.walk(function)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "build"
+        and self_attr(node.func.value)
+    )
 
 
 def holds_no_weights(cls: KerasClass) -> bool:

@@ -25,6 +25,7 @@ from keras_scaffold.check.rules.common import (
     named_params,
     self_attr,
 )
+from keras_scaffold.check.rules.construction import skipped_at
 
 _DESERIALIZERS = {"deserialize", "deserialize_keras_object", "from_config"}
 _SERIALIZERS = ("layers.serialize", "serialize_keras_object")
@@ -251,6 +252,8 @@ def _automatic_config(
     """Keras's automatic config: the `__init__` arguments, when all are plain."""
     if init is None or init[0] is not cls or cls.kind == "builtin":
         return  # a Keras layer's subclass has that layer's `get_config`
+    if skipped_at(cls) is not None:
+        return  # `get_config` raises RuntimeError first (KS108)
     params, forwarded = _init_args(cls)
     own = [item for item in params if item.arg not in forwarded]
     objects = _object_arguments(module, cls, own)
@@ -265,20 +268,76 @@ def _automatic_config(
             cls.node,
         )
     accepted = accepted_arguments(cls)
+    # Keras's automatic config keeps `name` only where `__init__` takes it or
+    # has a `**kwargs` named so (`Operation.get_config`); `Layer.get_config`
+    # adds `trainable` and `dtype`.
+    kwarg = init[1].args.kwarg
+    kept = ("name",) if kwarg is not None and kwarg.arg == "kwargs" else ()
     refused = [
         key
-        for key in ("trainable", "dtype")
+        for key in (*kept, "trainable", "dtype")
         if accepted is not None and key not in accepted
     ]
-    if refused and not objects:
+    if refused and not objects and not _objects_handed_up(cls):
         yield Hit(
             init[1],
             "KS107",
             f"Keras's automatic config of `{cls.name}` holds {_names(refused)}, "
-            f"which `__init__` does not take (it has no `**kwargs`): `load_model` "
-            "raises TypeError (an unexpected keyword argument)",
+            f"{_who_refuses(cls)}: `load_model` raises TypeError (an unexpected "
+            "keyword argument)",
             cls.node,
         )
+
+
+def refuser(cls: KerasClass) -> KerasClass | None:
+    """The class whose `__init__` has no `**kwargs` that `cls(**config)`'s
+    keywords reach (through `**kwargs` handed to parents), or None where they
+    reach Keras's own `Layer.__init__` (or cannot be followed)."""
+    found = cls.find_method("__init__")
+    while found is not None:
+        owner, init = found
+        kwargs = init.args.kwarg
+        if kwargs is None:
+            return owner
+        if not _hands_kwargs_to_parent(owner, init, kwargs.arg):
+            return None
+        found = owner.parent_method("__init__")
+    return None
+
+
+def _who_refuses(cls: KerasClass) -> str:
+    """Which `__init__` does not take the keys, as a clause."""
+    closed = refuser(cls)
+    if closed is None or closed is cls:
+        return f"which `{cls.name}.__init__` does not take (it has no `**kwargs`)"
+    return (
+        f"which `{cls.name}.__init__` hands through `**kwargs` to "
+        f"`{closed.name}.__init__`, which does not take them (it has no `**kwargs`)"
+    )
+
+
+def _objects_handed_up(cls: KerasClass) -> bool:
+    """`__init__` hands an argument to a parent's `__init__` that takes objects
+    there (keras-cv's `SimCLRTrainer(encoder=...)`): Keras makes no automatic
+    config of objects, so `get_config` raises before any key matters (the
+    parent's KS103 says so)."""
+    found = cls.find_method("__init__")
+    parent = cls.parent_method("__init__")
+    if found is None or parent is None or parent[0].kind == "builtin":
+        return False
+    owner, init = found
+    handed = {
+        keyword.arg
+        for call in calls_in(owner.module, init)
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "__init__"
+        for keyword in call.keywords
+        if keyword.arg is not None
+    }
+    if not handed:
+        return False
+    parent_owner, parent_init = parent
+    params = [a for a in named_params(parent_init) if a.arg in handed]
+    return bool(_object_arguments(parent_owner.module, parent_owner, params))
 
 
 def _init_args(cls: KerasClass) -> tuple[list[ast.arg], set[str]]:
@@ -400,6 +459,7 @@ def _missing_arguments(
     # Not one set: along a deep chain, the keys are the chain's length.
     supplied = _from_config_strings(cls) | _folded(init, keys)
     defaults = dict(_defaults(init[1]))
+    refused = [] if cls.find_method("from_config") else refused_keys(cls, keys) or []
     for item in params:
         name = item.arg
         if name in keys.keys or name in supplied:
@@ -410,7 +470,14 @@ def _missing_arguments(
             continue
         if name in forwarded and keys.opaque:
             continue  # a Keras layer's own config, not read here, may hold it
-        if name in defaults:
+        if name in defaults and refused:
+            default = ast.unparse(defaults[name])
+            what = (
+                f"the layer does not load at all (its config also holds "
+                f"{_names(refused)}, which `__init__` does not take: KS107); once "
+                f"it does, a loaded layer gets the default `{name}={default}`"
+            )
+        elif name in defaults:
             default = ast.unparse(defaults[name])
             what = f"a loaded layer gets the default `{name}={default}` instead"
         else:
@@ -620,22 +687,23 @@ def _refused_keys(module: Module, cls: KerasClass, keys: ConfigKeys) -> Iterator
     here = [key for key in refused if id(keys.keys[key]) in written_here]
     node = keys.keys[here[0]] if here else cls.methods.get("__init__", cls.node)
     base = [key for key in refused if key in BASE_KEYS]
+    closed = refuser(cls)
     if base and len(base) == len(refused):
-        what = (
-            f"Keras's own config adds {_names(base)}, which "
-            f"`{cls.name}.__init__` does not take (it has no `**kwargs`)"
-        )
+        what = f"Keras's own config adds {_names(base)}, {_who_refuses(cls)}"
     else:
         what = (
             f"`get_config()` writes {_names(refused)}, which "
             f"`{cls.name}.__init__` does not take"
         )
-    yield Hit(
-        node,
-        "KS107",
-        f"{what}: `load_model` raises TypeError (an unexpected keyword argument)",
-        cls.node,
-    )
+    if closed is None:
+        how = (
+            "`load_model` raises TypeError, wrapping the ValueError of Keras's "
+            '`Layer.__init__`, which `**kwargs` hands them to ("Unrecognized '
+            f'keyword arguments passed to {cls.name}")'
+        )
+    else:
+        how = "`load_model` raises TypeError (an unexpected keyword argument)"
+    yield Hit(node, "KS107", f"{what}: {how}", cls.node)
 
 
 # -- KS106: a nested layer or object without `from_config`. --------------------------

@@ -4,7 +4,7 @@ import ast
 from collections.abc import Iterator
 
 from keras_scaffold.check.finder import KerasClass, Module, canonical
-from keras_scaffold.check.keras2 import REMOVED_BACKEND_FUNCTIONS
+from keras_scaffold.check.keras2 import REMOVED_BACKEND_FUNCTIONS, TF_COMPAT_MISSING
 from keras_scaffold.check.rules.common import (
     Hit,
     calls_parent,
@@ -18,6 +18,7 @@ _KERAS2_MODULES = ("keras.engine", "keras.utils.generic_utils")
 def keras2_module(module: Module) -> Iterator[Hit]:
     # The names `K.dot` may start with: an alias of `keras.backend`.
     backend = {n for n, t in module.aliases.items() if canonical(t) == "keras.backend"}
+    shims = _backend_shims(module)
     for node in module.walk(module.tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
             names = (
@@ -28,13 +29,9 @@ def keras2_module(module: Module) -> Iterator[Hit]:
             if isinstance(node, ast.ImportFrom) and node.module == "tensorflow":
                 names += [f"tensorflow.{a.name}" for a in node.names]
             for name in names:
-                if is_tf_keras(name) or name.split(".")[0] == "tf_keras":
-                    yield Hit(
-                        node,
-                        "KS404",
-                        f"`{name}` is Keras 2 (tf.keras): import `keras` "
-                        "(Keras 3) instead",
-                    )
+                what = _keras2_spelling(name)
+                if what:
+                    yield Hit(node, "KS404", what)
                     break
                 if name.startswith(_KERAS2_MODULES):
                     yield Hit(
@@ -44,26 +41,80 @@ def keras2_module(module: Module) -> Iterator[Hit]:
                     )
                     break
             if isinstance(node, ast.ImportFrom) and node.module:
-                yield from _removed_imports(node)
+                yield from _removed_imports(node, shims)
         elif isinstance(node, ast.Attribute):
             if _tf_keras_users(module, node):
                 yield Hit(
-                    node,
-                    "KS404",
-                    f"`{ast.unparse(node)}` is Keras 2 (tf.keras): use `keras` "
-                    "(Keras 3) instead",
+                    node, "KS404", _keras2_spelling(ast.unparse(node), "tf.keras")
                 )
             value = node.value
-            if not (
+            if not isinstance(node.ctx, ast.Load) or not (
                 (isinstance(value, ast.Attribute) and value.attr == "backend")
                 or (isinstance(value, ast.Name) and value.id in backend)
             ):
-                continue
+                continue  # (`keras.backend.name_scope = ...` installs a shim)
             name = module.qualname(node)
-            if name and name.startswith("keras.backend."):
+            if name and name.startswith("keras.backend.") and name.count(".") == 2:
                 function = name.split(".")[2]
-                if function in REMOVED_BACKEND_FUNCTIONS and name.count(".") == 2:
+                raw = module.raw_qualname(node) or name
+                if _missing(function, raw, shims):
                     yield _removed_hit(node, function)
+
+
+def _keras2_spelling(name: str, shown: str = "") -> str | None:
+    """What KS404 says of a spelling of Keras that is not `keras`, else None."""
+    shown = shown or name
+    top = name.split(".")[0]
+    if name.startswith("tensorflow.python.keras"):
+        return (
+            f"`{shown}` is TensorFlow's internal copy of Keras 2, whose layers Keras "
+            "3 models reject: import `keras` (Keras 3) instead"
+        )
+    if is_tf_keras(name) or name.startswith("tf.keras"):
+        return (
+            f"`{shown}` ties the code to TensorFlow: on TensorFlow 2.16 and later it "
+            "is Keras 3's tf-compat surface, but Keras 2 (`tf_keras`) under "
+            "`TF_USE_LEGACY_KERAS=1` or an older TensorFlow, whose layers Keras 3 "
+            "models reject: import `keras` instead"
+        )
+    if top == "tf_keras":
+        return (
+            f"`{shown}` is Keras 2, whose layers Keras 3 models reject: import "
+            "`keras` (Keras 3) instead"
+        )
+    return None
+
+
+def _missing(function: str, raw: str, shims: set[str]) -> bool:
+    """A removed backend function, as the module spells `keras.backend`: Keras 3's
+    own lacks all of them, its tf-compat surface (`tensorflow.keras.backend`)
+    only some, and Keras 2 (`tf_keras`, TensorFlow's copy) none."""
+    if function not in REMOVED_BACKEND_FUNCTIONS or function in shims:
+        return False
+    if raw.startswith(("tf_keras", "tensorflow.python.keras")):
+        return False
+    if raw.startswith("tensorflow.keras"):
+        return function in TF_COMPAT_MISSING
+    return True
+
+
+def _backend_shims(module: Module) -> set[str]:
+    """The `keras.backend` names some file checked assigns (`keras.backend.
+    name_scope = keras.name_scope`): a shim that puts them there for later code."""
+    index = module.index
+    modules = index.checked if index is not None else [module]
+    memo = index.memo if index is not None else {}
+    if "backend_shims" not in memo:
+        found = set()
+        for each in modules:
+            for node in each.walk(each.tree):
+                if isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        name = each.qualname(target) or ""
+                        if name.startswith("keras.backend.") and name.count(".") == 2:
+                            found.add(name.split(".")[2])
+        memo["backend_shims"] = found
+    return memo["backend_shims"]
 
 
 def _tf_keras_users(module: Module, node: ast.Attribute) -> bool:
@@ -75,11 +126,11 @@ def _tf_keras_users(module: Module, node: ast.Attribute) -> bool:
     )
 
 
-def _removed_imports(node: ast.ImportFrom) -> Iterator[Hit]:
+def _removed_imports(node: ast.ImportFrom, shims: set[str]) -> Iterator[Hit]:
     if canonical(node.module) != "keras.backend":
         return
     for alias in node.names:
-        if alias.name in REMOVED_BACKEND_FUNCTIONS:
+        if _missing(alias.name, node.module, shims):
             yield _removed_hit(node, alias.name)
 
 

@@ -5,11 +5,13 @@ from collections.abc import Iterator
 
 from keras_scaffold.check.finder import KerasClass, Module
 from keras_scaffold.check.rules.common import (
+    Construction,
     Hit,
     created_at_init,
     inherited,
     keyword_arg,
     named_params,
+    reachable,
     self_attr,
 )
 
@@ -59,6 +61,8 @@ def _sets_supports_masking(cls: KerasClass) -> bool:
 def _sequence_sublayer(module: Module, cls: KerasClass) -> str | None:
     for made in created_at_init(cls):
         call, layer = made.call, made.layer
+        if _axis_made_in_call(cls, made):
+            continue
         sequences = keyword_arg(call, "return_sequences")
         if (
             layer in _RECURRENT
@@ -78,3 +82,52 @@ def _sequence_sublayer(module: Module, cls: KerasClass) -> str | None:
         ):
             return "its `Embedding` makes a mask"
     return None
+
+
+# Calls that make a new axis of their own: what follows them on that axis is no
+# sequence a Keras mask was made for.
+_NEW_AXIS = {"stack", "expand_dims"}
+
+
+def _axis_made_in_call(cls: KerasClass, made: Construction) -> bool:
+    """The sub-layer is only ever called on a tensor `call` stacks itself
+    (k3-node's `JumpingKnowledge`: an LSTM over the stacked outputs of its GNN
+    layers): no Keras mask reaches it, whatever the layer's inputs carry."""
+    holder = next(
+        (
+            attr
+            for other in created_at_init(cls)
+            if any(node is made.call for node in ast.walk(other.call))
+            for attr in other.attrs
+        ),
+        None,
+    )
+    if holder is None:
+        return False
+    inputs = []
+    for name in reachable(cls, ("call",)):
+        found = cls.find_method(name)
+        if found is None:
+            continue
+        owner, method = found
+        values: dict[str, ast.AST] = {}
+        for node in owner.module.walk(method):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        values[target.id] = node.value
+            elif isinstance(node, ast.Call) and self_attr(node.func) == holder:
+                if node.args:
+                    first = node.args[0]
+                    if isinstance(first, ast.Name):
+                        first = values.get(first.id, first)
+                    inputs.append(first)
+    return bool(inputs) and all(_makes_new_axis(value) for value in inputs)
+
+
+def _makes_new_axis(value: ast.AST) -> bool:
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name in _NEW_AXIS

@@ -5,8 +5,11 @@ from collections.abc import Iterator
 
 from keras_scaffold.check.finder import KerasClass, Module
 from keras_scaffold.check.rules.common import (
+    PREPROCESSING,
     Hit,
     along_super,
+    builds,
+    builds_itself,
     calls_in,
     constructions,
     created_at_init,
@@ -51,12 +54,13 @@ def state(module: Module, cls: KerasClass) -> Iterator[Hit]:
     tf_data = inherited(cls, "tf_data", runs_in_tf_data)
     if cls.kind == "layer" and cls.find_method("build") is None and not tf_data:
         # (A tf.data layer is built by `adapt`, not by an input shape.)
-        built = built_at_init(cls)
+        built = built_at_init(cls) | _chosen_among_branches(cls)
         owned = sorted(
             {
                 made.layer
                 for made in created_at_init(cls)
-                if not is_stateless(made) and not set(made.attrs) & built
+                if not (is_stateless(made) or builds_itself(made))
+                and not set(made.attrs) & built
             }
         )
         if owned:
@@ -85,6 +89,8 @@ def _dtype_policies(module: Module, cls: KerasClass) -> Iterator[Hit]:
             continue  # a model computes in its layers
         if layer.rsplit(".", 1)[-1] in _OUTPUTS_OF_GIVEN_LAYERS:
             continue  # its outputs are those of the layers it is given
+        if made.target is None and layer in PREPROCESSING:
+            continue  # token ids in, token ids out: no dtype policy to follow
         dtype = keyword_arg(call, "dtype")
         if dtype is not None and self_attr(dtype.value) in _VARIABLE_DTYPES:
             yield Hit(
@@ -129,19 +135,44 @@ def built_at_init(cls: KerasClass) -> set[str]:
     return {
         attr
         for name in reachable(cls, ("__init__",))
-        for attr in along_super(cls, name, "builds", _builds)
+        for attr in along_super(cls, name, "builds", builds)
     }
 
 
-def _builds(owner: KerasClass, function: ast.FunctionDef) -> tuple[str, ...]:
+def _assignments(owner: KerasClass, function: ast.FunctionDef) -> tuple:
+    """(attribute, value) for each `self.attribute = value` of a method."""
     return tuple(
-        self_attr(node.func.value)
+        (attr, node.value)
         for node in owner.module.walk(function)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "build"
-        and self_attr(node.func.value)
+        if isinstance(node, ast.Assign)
+        for attr in map(self_attr, node.targets)
+        if attr
     )
+
+
+def _chosen_among_branches(cls: KerasClass) -> set[str]:
+    """Attributes that `__init__` (or `build()`) sets to a sub-layer with weights
+    on one path and, on another, to what may be a layer without weights (an
+    argument, a function's result, a layer without weights; not `None` or a
+    `lambda`, which are no layers at all): k3-node's
+    `MessagePassing.aggr_module`, whose default is a `SumAggregation`. Which one
+    a class gets, the source cannot tell."""
+    if "chosen_among_branches" in cls.memo:
+        return cls.memo["chosen_among_branches"]
+    stateful = {
+        id(made.call)
+        for made in created_at_init(cls)
+        if not (is_stateless(made) or builds_itself(made))
+    }
+    kinds: dict[str, set[bool]] = {}
+    for name in init_reachable(cls):
+        for attr, value in along_super(cls, name, "assignments", _assignments):
+            if not isinstance(value, ast.Name | ast.Attribute | ast.Call):
+                continue  # `None`, `lambda x: x`: no layer at all
+            kinds.setdefault(attr, set()).add(id(value) in stateful)
+    found = {attr for attr, seen in kinds.items() if seen == {True, False}}
+    cls.memo["chosen_among_branches"] = found
+    return found
 
 
 # What a method touches: the `self` attributes it reads, and `_EVERY` where it
@@ -177,10 +208,10 @@ def _unbuilt_sublayers(module: Module, cls: KerasClass) -> Iterator[Hit]:
     }
     if _EVERY in mentioned:
         return  # it builds every tracked layer, or hands `self` to code not read here
-    done = mentioned | built_at_init(cls)
+    done = mentioned | built_at_init(cls) | _chosen_among_branches(cls)
     reported = set()
     for made in [*created_at_init(cls), *created_in(cls, in_build)]:
-        if is_stateless(made):
+        if is_stateless(made) or builds_itself(made):
             continue
         for attr in made.attrs:
             if attr not in done and attr not in reported:

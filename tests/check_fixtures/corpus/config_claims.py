@@ -1,0 +1,50 @@
+"""KS107 and KS104 messages whose claim was wrong on keras-cv 0.9.0 (Apache-2.0).
+
+- `Encoder`: the shape of `keras_cv/src/layers/hierarchical_transformer_encoder.py:76`
+  (`HierarchicalTransformerEncoder`): its config writes `drop_prop`, which
+  `**kwargs` hands to Keras's `Layer.__init__`, so loading fails on Keras's
+  ValueError ("Unrecognized keyword arguments"), wrapped in a TypeError, not on a
+  TypeError of `__init__`'s own (KS107 said so); and its config lacks `sr_ratio`,
+  but the layer does not reload at all, so a loaded layer gets no default (KS104
+  said it did).
+- `ContrastiveTrainer` and `SimCLRTrainer`: the shape of
+  `keras_cv/src/training/contrastive/contrastive_trainer.py:80` and
+  `simclr_trainer.py:37`: `SimCLRTrainer` takes `**kwargs` and hands them to its
+  parent's `__init__`, which has none (KS107 said `SimCLRTrainer` had none).
+Shortened."""
+
+import keras
+
+
+@keras.saving.register_keras_serializable(package="fixtures")
+class Encoder(keras.layers.Layer):
+    def __init__(self, project_dim=4, sr_ratio=1, drop_prob=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.project_dim = project_dim
+        self.sr_ratio = sr_ratio
+        self.drop_prop = drop_prob
+
+    def call(self, x):
+        return x * self.sr_ratio
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"project_dim": self.project_dim, "drop_prop": self.drop_prop})
+        return config
+
+
+@keras.saving.register_keras_serializable(package="fixtures")
+class ContrastiveTrainer(keras.layers.Layer):
+    def __init__(self, width=4, temperature=0.5):
+        super().__init__()
+        self.width = width
+        self.temperature = temperature
+
+    def call(self, x):
+        return x / self.temperature
+
+
+@keras.saving.register_keras_serializable(package="fixtures")
+class SimCLRTrainer(ContrastiveTrainer):
+    def __init__(self, projection_width=128, **kwargs):
+        super().__init__(width=projection_width, **kwargs)

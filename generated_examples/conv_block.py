@@ -1,6 +1,7 @@
 """ConvBlock: a 2D convolutional block with optional normalization and a residual."""
 
 import numbers
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -338,17 +339,26 @@ class ConvBlock(keras.layers.Layer):
         come back unquantized, and its saved weights would not fit it. As
         keras-hub's `Backbone.get_config` does, the policy saved is then a
         `keras.dtype_policies.DTypePolicyMap`: this layer's policy, and the
-        policy of each quantized sub-layer under its `path`, which the sub-layer
-        reads back when it is built.
+        policy of each quantized sub-layer, which the sub-layer reads back when
+        it is built. Each is keyed by its path below this layer, under any
+        outer path: a model reloads its layers under other paths than it saved
+        them (`sequential/my_block/dense` saved, `my_block/dense` reloaded).
         """
         policy = self.dtype_policy
         if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
             quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
+            prefix = f"{self.path}/"
             # Keras has no public walk of a layer's sub-layers; `Model.quantize`
             # and keras-hub's `Backbone` use this one.
             for layer in self._flatten_layers(include_self=False):
-                if layer.quantization_mode is not None:
-                    quantized[layer.path] = layer.dtype_policy
+                # A sub-layer built outside this layer (one given already
+                # built) saves its own policy in its own config.
+                if layer.quantization_mode is not None and (
+                    layer.path.startswith(prefix)
+                ):
+                    below = layer.path.removeprefix(prefix)
+                    key = "(.*/)?" + re.escape(f"{self.name}/{below}")
+                    quantized[key] = layer.dtype_policy
             if len(quantized):
                 policy = quantized
         return keras.dtype_policies.serialize(policy)

@@ -609,9 +609,10 @@ class LayerChecks:
         np.testing.assert_allclose(outputs, expected, rtol=1e-6, atol=1e-6)
 
     # A layer that re-creates its sub-layers from its own dtype policy brings
-    # them back unquantized unless `get_config` saves their policies.
+    # them back unquantized unless `get_config` saves their policies, under keys
+    # that hold wherever the layer sits: paths change when a model reloads.
     def test_quantize_save_and_load_give_identical_outputs(self, tmp_path):
-        model = self.make_model(self.make_layer())
+        model = self.make_containers()
         with warnings.catch_warnings():
             # "Layer Dropout does not have a `quantize` method implemented."
             warnings.simplefilter("ignore")
@@ -631,6 +632,22 @@ class LayerChecks:
         assert quantized_weights(restored) == weights
         outputs = infer(restored, inputs)
         np.testing.assert_allclose(outputs, expected, rtol=1e-6, atol=1e-6)
+
+    def make_containers(self):
+        """Two instances of the layer in one functional model: one in the model
+        `make_model` builds, nested, the other alone in a `keras.Sequential`."""
+        shape = self.flexible_shape()[1:]
+        inputs = keras.Input(shape=shape, dtype=self.input_dtype)
+        layer = self.make_layer()
+        if is_recurrent_cell(layer):
+            layer = keras.layers.RNN(
+                layer, return_sequences=True, dtype=layer.dtype_policy
+            )
+        sequential = keras.Sequential(
+            [keras.Input(shape=shape, dtype=self.input_dtype), layer]
+        )
+        nested = self.make_model(self.make_layer())
+        return keras.Model(inputs, [nested(inputs), sequential(inputs)])
 
     def test_padding_does_not_change_masked_results(self):
         if not self.keeps_mask:

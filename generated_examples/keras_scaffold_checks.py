@@ -237,6 +237,19 @@ def quantized_weights(model):
     ]
 
 
+def sublayers_of(layer):
+    """`layer`'s own sub-layers (not theirs), in the order it created them.
+
+    Keras has no public walk of a layer's sub-layers; `Layer._flatten_layers`,
+    which `Model.quantize` uses, is the one private Keras method the checks
+    call, here alone."""
+    return [
+        sub
+        for sub in layer._flatten_layers(include_self=False, recursive=False)
+        if not isinstance(sub, keras.layers.InputLayer)
+    ]
+
+
 def compiled_predict_available():
     """`torch.compile` runs only where asked for: it is slow on a cold cache."""
     return keras.backend.backend() != "torch" or os.environ.get(

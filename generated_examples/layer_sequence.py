@@ -1,11 +1,12 @@
 """LayerSequence: a list of sub-layers, given as layers or configs, applied in order."""
 
 import inspect
-import re
 from collections.abc import Sequence
 from typing import Any
 
 import keras
+
+from keras_scaffold_support import dtype_policy_config, layer_list
 
 
 @keras.saving.register_keras_serializable(package="generated_examples")
@@ -91,33 +92,8 @@ class LayerSequence(keras.layers.Layer):
         sublayers: Sequence[keras.layers.Layer | dict[str, Any]],
         **kwargs: Any,
     ) -> None:
-        if not (
-            isinstance(sublayers, (list, tuple))
-            and sublayers
-            and all(isinstance(item, (keras.layers.Layer, dict)) for item in sublayers)
-        ):
-            raise ValueError(
-                "Received an invalid value for `sublayers`, "
-                "expected a non-empty list of Keras layers or layer "
-                "configs. "
-                f"Received: sublayers={sublayers!r}"
-            )
         super().__init__(**kwargs)
-        resolved = []
-        for item in sublayers:
-            if isinstance(item, dict):
-                # A config is built with this layer's dtype policy.
-                try:
-                    config = {**item["config"], "dtype": self.dtype_policy}
-                    item = keras.layers.deserialize({**item, "config": config})
-                except (KeyError, TypeError, ValueError) as error:
-                    raise ValueError(
-                        "Received an invalid value for `sublayers`, "
-                        "expected a layer config from `keras.layers.serialize`. "
-                        f"Received: sublayers={sublayers!r}"
-                    ) from error
-            resolved.append(item)
-        self.sublayers = resolved
+        self.sublayers = layer_list("sublayers", sublayers, self.dtype_policy)
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         spec = keras.KerasTensor(input_shape, dtype=self.compute_dtype)
@@ -161,7 +137,7 @@ class LayerSequence(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = self._dtype_policy_config()
+        base_config["dtype"] = dtype_policy_config(self)
         config = {
             "sublayers": [keras.layers.serialize(item) for item in self.sublayers],
         }
@@ -175,36 +151,3 @@ class LayerSequence(keras.layers.Layer):
             for item in config["sublayers"]
         ]
         return cls(**config)
-
-    def _dtype_policy_config(self) -> dict[str, Any]:
-        """This layer's dtype policy as `get_config` saves it, with the
-        policy of each quantized sub-layer.
-
-        A model reloading this layer re-creates its sub-layers from its
-        policy alone, so after `model.quantize()` a quantized sub-layer would
-        come back unquantized, and its saved weights would not fit it. As
-        keras-hub's `Backbone.get_config` does, the policy saved is then a
-        `keras.dtype_policies.DTypePolicyMap`: this layer's policy, and the
-        policy of each quantized sub-layer, which the sub-layer reads back when
-        it is built. Each is keyed by its path below this layer, under any
-        outer path: a model reloads its layers under other paths than it saved
-        them (`sequential/my_block/dense` saved, `my_block/dense` reloaded).
-        """
-        policy = self.dtype_policy
-        if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
-            quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
-            prefix = f"{self.path}/"
-            # Keras has no public walk of a layer's sub-layers; `Model.quantize`
-            # and keras-hub's `Backbone` use this one.
-            for layer in self._flatten_layers(include_self=False):
-                # A sub-layer built outside this layer (one given already
-                # built) saves its own policy in its own config.
-                if layer.quantization_mode is not None and (
-                    layer.path.startswith(prefix)
-                ):
-                    below = layer.path.removeprefix(prefix)
-                    key = "(.*/)?" + re.escape(f"{self.name}/{below}")
-                    quantized[key] = layer.dtype_policy
-            if len(quantized):
-                policy = quantized
-        return keras.dtype_policies.serialize(policy)

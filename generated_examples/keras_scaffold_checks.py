@@ -673,7 +673,8 @@ class LayerChecks:
 
     def make_containers(self):
         """Two instances of the layer in one functional model: one in the model
-        `make_model` builds, nested, the other alone in a `keras.Sequential`."""
+        `make_model` builds, nested, the other alone in a `keras.Sequential`
+        (where its `call` takes its inputs alone)."""
         shape = self.flexible_shape()[1:]
         inputs = keras.Input(shape=shape, dtype=self.input_dtype)
         layer = self.make_layer()
@@ -681,9 +682,13 @@ class LayerChecks:
             layer = keras.layers.RNN(
                 layer, return_sequences=True, dtype=layer.dtype_policy
             )
-        sequential = keras.Sequential(
-            [keras.Input(shape=shape, dtype=self.input_dtype), layer]
-        )
+        try:
+            sequential = keras.Sequential(
+                [keras.Input(shape=shape, dtype=self.input_dtype), layer]
+            )
+        except ValueError:
+            # A layer whose `call` takes other inputs is no step of a Sequential.
+            sequential = self.make_model(self.make_layer())
         nested = self.make_model(self.make_layer())
         return keras.Model(inputs, [nested(inputs), sequential(inputs)])
 

@@ -6,6 +6,8 @@ from typing import Any
 import keras
 from keras import ops
 
+from keras_scaffold_support import invalid_value, is_integer, is_number
+
 
 @keras.saving.register_keras_serializable(package="generated_examples")
 class AdditiveNoise(keras.layers.Layer):
@@ -73,9 +75,7 @@ class AdditiveNoise(keras.layers.Layer):
     ```
 
     Raises:
-        TypeError: If `stddev` is not a number.
         ValueError: If `stddev` is not a non-negative float.
-        TypeError: If `seed` is not an integer or None.
         ValueError: If `seed` is not a non-negative integer or None.
     """
 
@@ -85,30 +85,10 @@ class AdditiveNoise(keras.layers.Layer):
         seed: int | None = None,
         **kwargs: Any,
     ) -> None:
-        if not isinstance(stddev, (int, float)) or isinstance(stddev, bool):
-            raise TypeError(
-                "Received an invalid value for `stddev`, "
-                "expected a non-negative float. "
-                f"Received: stddev={stddev!r}"
-            )
-        if stddev < 0:
-            raise ValueError(
-                "Received an invalid value for `stddev`, "
-                "expected a non-negative float. "
-                f"Received: stddev={stddev!r}"
-            )
-        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
-            raise TypeError(
-                "Received an invalid value for `seed`, "
-                "expected a non-negative integer or None. "
-                f"Received: seed={seed!r}"
-            )
-        if seed is not None and seed < 0:
-            raise ValueError(
-                "Received an invalid value for `seed`, "
-                "expected a non-negative integer or None. "
-                f"Received: seed={seed!r}"
-            )
+        if not is_number(stddev, low=0):
+            raise invalid_value("stddev", stddev, "a non-negative float")
+        if seed is not None and not is_integer(seed, low=0):
+            raise invalid_value("seed", seed, "a non-negative integer or None")
         super().__init__(**kwargs)
         self.stddev = stddev
         self.seed = seed

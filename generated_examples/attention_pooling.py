@@ -7,6 +7,14 @@ from typing import Any
 import keras
 from keras import ops
 
+from keras_scaffold_support import (
+    add_layout_rules,
+    dtype_policy_config,
+    get_keras_object,
+    invalid_value,
+    is_integer,
+)
+
 
 @keras.saving.register_keras_serializable(package="generated_examples")
 class AttentionPooling(keras.layers.Layer):
@@ -80,7 +88,6 @@ class AttentionPooling(keras.layers.Layer):
     ```
 
     Raises:
-        TypeError: If `hidden_dim` is not an integer.
         ValueError: If `hidden_dim` is not a positive integer.
         ValueError: If `activation` is not a Keras activation or its name.
     """
@@ -91,28 +98,11 @@ class AttentionPooling(keras.layers.Layer):
         activation: str | Callable[..., Any] | None = "tanh",
         **kwargs: Any,
     ) -> None:
-        if not isinstance(hidden_dim, int) or isinstance(hidden_dim, bool):
-            raise TypeError(
-                "Received an invalid value for `hidden_dim`, "
-                "expected a positive integer. "
-                f"Received: hidden_dim={hidden_dim!r}"
-            )
-        if hidden_dim < 1:
-            raise ValueError(
-                "Received an invalid value for `hidden_dim`, "
-                "expected a positive integer. "
-                f"Received: hidden_dim={hidden_dim!r}"
-            )
+        if not is_integer(hidden_dim, low=1):
+            raise invalid_value("hidden_dim", hidden_dim, "a positive integer")
         super().__init__(**kwargs)
         self.hidden_dim = hidden_dim
-        try:
-            self.activation = keras.activations.get(activation)
-        except ValueError as error:
-            raise ValueError(
-                "Received an invalid value for `activation`, "
-                "expected a Keras activation or its name. "
-                f"Received: activation={activation!r}"
-            ) from error
+        self.activation = get_keras_object("activation", activation, "activation")
         self.input_spec = keras.InputSpec(ndim=3)
         # Keras passes the inputs' mask to `call()` (it takes `mask`) and warns
         # that a layer which does not support masking destroys it.
@@ -164,36 +154,12 @@ class AttentionPooling(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = self._dtype_policy_config()
+        base_config["dtype"] = dtype_policy_config(self)
         config = {
             "hidden_dim": self.hidden_dim,
             "activation": keras.activations.serialize(self.activation),
         }
         return {**base_config, **config}
-
-    def _dtype_policy_config(self) -> dict[str, Any]:
-        """This layer's dtype policy as `get_config` saves it, with the
-        policy of each quantized sub-layer.
-
-        A model reloading this layer re-creates its sub-layers from its
-        policy alone, so after `model.quantize()` a quantized sub-layer would
-        come back unquantized, and its saved weights would not fit it. As
-        keras-hub's `Backbone.get_config` does, the policy saved is then a
-        `keras.dtype_policies.DTypePolicyMap`: this layer's policy, and the
-        policy of each quantized sub-layer under its `path`, which the sub-layer
-        reads back when it is built.
-        """
-        policy = self.dtype_policy
-        if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
-            quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
-            # Keras has no public walk of a layer's sub-layers; `Model.quantize`
-            # and keras-hub's `Backbone` use this one.
-            for layer in self._flatten_layers(include_self=False):
-                if layer.quantization_mode is not None:
-                    quantized[layer.path] = layer.dtype_policy
-            if len(quantized):
-                policy = quantized
-        return keras.dtype_policies.serialize(policy)
 
     @staticmethod
     def get_layout_map(
@@ -204,84 +170,24 @@ class AttentionPooling(keras.layers.Layer):
     ) -> keras.distribution.LayoutMap:
         """Adds the rules that shard this layer's weights to a `LayoutMap`.
 
-        The rules split the weight matrices over the mesh axis
-        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does (a
-        first projection column-wise, the next row-wise, attention by heads,
-        embeddings by rows) and, where the axes below say `batch`, another axis
-        over `data_parallel_dim_name`, as keras-hub's backbones do; XLA inserts
-        the collectives. Every axis split must divide by the size of its mesh
-        axis. Other weights (biases, normalization) are replicated. With the
-        default axis names:
+        For `keras.distribution.ModelParallel`: weight matrices split over
+        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does, and
+        where an axis below says `"batch"`, over `data_parallel_dim_name`, as
+        keras-hub's backbones do. With the default axis names:
 
-        - `.*/hidden_dense/kernel`: the scoring projection's kernel, column-wise:
+        - `.*/hidden_dense/kernel`: the scoring projection's kernel, column-wise,
           `("batch", "model")`.
-        - `.*/score_dense/kernel`: the score's kernel, row-wise:
-          `("model", None)`.
+        - `.*/score_dense/kernel`: the score's kernel, row-wise, `("model",
+          None)`.
 
-        The rules match the sub-layers' names under any outer layer, so one map
-        serves every instance in a model; rules of other classes chain into the
-        same map through `layout_map`.
-
-        Args:
-            device_mesh: The `keras.distribution.DeviceMesh` to shard over; used
-                when `layout_map` is `None`.
-            model_parallel_dim_name: The mesh axis the weight matrices are
-                split over. Defaults to `"model"`.
-            data_parallel_dim_name: The mesh axis the batch is split over,
-                which the rules marked `"batch"` split weights over too.
-                Defaults to `"batch"`.
-            layout_map: The `keras.distribution.LayoutMap` to add the rules to,
-                such as another class's `get_layout_map()`. Defaults to `None`:
-                a new `keras.distribution.LayoutMap(device_mesh)`.
-
-        Returns:
-            `layout_map`, holding these rules.
-
-        Raises:
-            ValueError: If `layout_map` holds one of these keys with another
-                layout.
-
-        Example:
-
-        ```python
-        mesh = keras.distribution.DeviceMesh(
-            shape=(2, 4),
-            axis_names=("batch", "model"),
-            devices=keras.distribution.list_devices(),
-        )
-        layout_map = AttentionPooling.get_layout_map(mesh)
-        keras.distribution.set_distribution(
-            keras.distribution.ModelParallel(
-                layout_map=layout_map, batch_dim_name="batch"
-            )
-        )
-        ```
+        Other weights are replicated. `layout_map` chains the rules of several
+        classes into one map (`None`: a new one over `device_mesh`); see
+        `add_layout_rules` in keras_scaffold_support.py.
         """
         model_dim = model_parallel_dim_name
         data_dim = data_parallel_dim_name
-        if layout_map is None:
-            layout_map = keras.distribution.LayoutMap(device_mesh)
         rules = {
-            ".*/hidden_dense/kernel": (
-                data_dim,
-                model_dim,
-            ),
-            ".*/score_dense/kernel": (
-                model_dim,
-                None,
-            ),
+            ".*/hidden_dense/kernel": (data_dim, model_dim),
+            ".*/score_dense/kernel": (model_dim, None),
         }
-        # `key in layout_map` matches `key` as a path against every rule; the
-        # keys themselves are what a second class's identical rule must find.
-        keys = list(layout_map)
-        for key, axes in rules.items():
-            if key not in keys:
-                layout_map[key] = axes
-            elif tuple(layout_map[key].axes) != axes:
-                raise ValueError(
-                    f"The layout map already holds '{key}' as "
-                    f"{tuple(layout_map[key].axes)}, not {axes}. Received: "
-                    f"model_parallel_dim_name={model_parallel_dim_name}, "
-                    f"data_parallel_dim_name={data_parallel_dim_name}"
-                )
-        return layout_map
+        return add_layout_rules(device_mesh, layout_map, rules)

@@ -1,11 +1,19 @@
 """ConvBlock: a 2D convolutional block with optional normalization and a residual."""
 
-import numbers
 from collections.abc import Callable
 from typing import Any
 
 import keras
 from keras import ops
+
+from keras_scaffold_support import (
+    add_layout_rules,
+    dtype_policy_config,
+    get_keras_object,
+    int_tuple,
+    invalid_value,
+    is_integer,
+)
 
 
 @keras.saving.register_keras_serializable(package="generated_examples")
@@ -94,19 +102,16 @@ class ConvBlock(keras.layers.Layer):
     ```
 
     Raises:
-        TypeError: If `filters` is not an integer.
         ValueError: If `filters` is not a positive integer.
-        TypeError: If `kernel_size` is not an integer or a tuple of integers.
         ValueError: If `kernel_size` is not a positive integer or a tuple of 2
             positive integers.
-        TypeError: If `strides` is not an integer or a tuple of integers.
         ValueError: If `strides` is not a positive integer or a tuple of 2 positive
             integers.
         ValueError: If `padding` is not one of same, valid.
         ValueError: If `data_format` is not one of channels_last, channels_first.
         ValueError: If `activation` is not a Keras activation or its name.
-        TypeError: If `use_norm` is not a boolean.
-        TypeError: If `use_residual` is not a boolean.
+        ValueError: If `use_norm` is not a boolean.
+        ValueError: If `use_residual` is not a boolean.
         ValueError: If `use_residual` is `True` with `padding="valid"` and a kernel
             larger than 1x1.
     """
@@ -123,104 +128,32 @@ class ConvBlock(keras.layers.Layer):
         use_residual: bool = True,
         **kwargs: Any,
     ) -> None:
-        if not isinstance(filters, int) or isinstance(filters, bool):
-            raise TypeError(
-                "Received an invalid value for `filters`, "
-                "expected a positive integer. "
-                f"Received: filters={filters!r}"
-            )
-        if filters < 1:
-            raise ValueError(
-                "Received an invalid value for `filters`, "
-                "expected a positive integer. "
-                f"Received: filters={filters!r}"
-            )
-        # One integer stands for both, as in Keras's convolutions.
-        if isinstance(kernel_size, numbers.Integral) and not isinstance(
-            kernel_size, bool
-        ):
-            if kernel_size < 1:
-                raise ValueError(
-                    "Received an invalid value for `kernel_size`, "
-                    "expected a positive integer or a tuple of 2 positive "
-                    "integers. "
-                    f"Received: kernel_size={kernel_size!r}"
-                )
-            kernel_size = (kernel_size,) * 2
-        if not isinstance(kernel_size, (tuple, list)) or not all(
-            isinstance(value, numbers.Integral) and not isinstance(value, bool)
-            for value in kernel_size
-        ):
-            raise TypeError(
-                "Received an invalid value for `kernel_size`, "
-                "expected a positive integer or a tuple of 2 positive "
-                "integers. "
-                f"Received: kernel_size={kernel_size!r}"
-            )
-        if len(kernel_size) != 2 or any(value < 1 for value in kernel_size):
-            raise ValueError(
-                "Received an invalid value for `kernel_size`, "
-                "expected a positive integer or a tuple of 2 positive "
-                "integers. "
-                f"Received: kernel_size={kernel_size!r}"
-            )
-
-        # Plain ints (NumPy's too), so that the config is JSON.
-        kernel_size = tuple(int(value) for value in kernel_size)
-        # One integer stands for both, as in Keras's convolutions.
-        if isinstance(strides, numbers.Integral) and not isinstance(strides, bool):
-            if strides < 1:
-                raise ValueError(
-                    "Received an invalid value for `strides`, "
-                    "expected a positive integer or a tuple of 2 positive "
-                    "integers. "
-                    f"Received: strides={strides!r}"
-                )
-            strides = (strides,) * 2
-        if not isinstance(strides, (tuple, list)) or not all(
-            isinstance(value, numbers.Integral) and not isinstance(value, bool)
-            for value in strides
-        ):
-            raise TypeError(
-                "Received an invalid value for `strides`, "
-                "expected a positive integer or a tuple of 2 positive "
-                "integers. "
-                f"Received: strides={strides!r}"
-            )
-        if len(strides) != 2 or any(value < 1 for value in strides):
-            raise ValueError(
-                "Received an invalid value for `strides`, "
-                "expected a positive integer or a tuple of 2 positive "
-                "integers. "
-                f"Received: strides={strides!r}"
-            )
-
-        # Plain ints (NumPy's too), so that the config is JSON.
-        strides = tuple(int(value) for value in strides)
+        if not is_integer(filters, low=1):
+            raise invalid_value("filters", filters, "a positive integer")
+        kernel_size = int_tuple(
+            "kernel_size",
+            kernel_size,
+            "a positive integer or a tuple of 2 positive integers",
+            length=2,
+            low=1,
+        )
+        strides = int_tuple(
+            "strides",
+            strides,
+            "a positive integer or a tuple of 2 positive integers",
+            length=2,
+            low=1,
+        )
         if padding not in ("same", "valid"):
-            raise ValueError(
-                "Received an invalid value for `padding`, "
-                "expected one of same, valid. "
-                f"Received: padding={padding!r}"
-            )
+            raise invalid_value("padding", padding, "one of same, valid")
         if data_format not in ("channels_last", "channels_first"):
-            raise ValueError(
-                "Received an invalid value for `data_format`, "
-                "expected one of channels_last, channels_first. "
-                f"Received: data_format={data_format!r}"
+            raise invalid_value(
+                "data_format", data_format, "one of channels_last, channels_first"
             )
         if not isinstance(use_norm, bool):
-            raise TypeError(
-                "Received an invalid value for `use_norm`, "
-                "expected a boolean. "
-                f"Received: use_norm={use_norm!r}"
-            )
+            raise invalid_value("use_norm", use_norm, "a boolean")
         if not isinstance(use_residual, bool):
-            raise TypeError(
-                "Received an invalid value for `use_residual`, "
-                "expected a boolean. "
-                f"Received: use_residual={use_residual!r}"
-            )
+            raise invalid_value("use_residual", use_residual, "a boolean")
         if use_residual and padding == "valid" and kernel_size != (1, 1):
             raise ValueError(
                 "A residual needs the convolution to keep the height and "
@@ -230,18 +163,11 @@ class ConvBlock(keras.layers.Layer):
             )
         super().__init__(**kwargs)
         self.filters = filters
-        self.kernel_size = tuple(kernel_size)
-        self.strides = tuple(strides)
+        self.kernel_size = kernel_size
+        self.strides = strides
         self.padding = padding
         self.data_format = data_format
-        try:
-            self.activation = keras.activations.get(activation)
-        except ValueError as error:
-            raise ValueError(
-                "Received an invalid value for `activation`, "
-                "expected a Keras activation or its name. "
-                f"Received: activation={activation!r}"
-            ) from error
+        self.activation = get_keras_object("activation", activation, "activation")
         self.use_norm = use_norm
         self.use_residual = use_residual
         self.input_spec = keras.InputSpec(ndim=4)
@@ -316,7 +242,7 @@ class ConvBlock(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = self._dtype_policy_config()
+        base_config["dtype"] = dtype_policy_config(self)
         config = {
             "filters": self.filters,
             "kernel_size": list(self.kernel_size),
@@ -329,30 +255,6 @@ class ConvBlock(keras.layers.Layer):
         }
         return {**base_config, **config}
 
-    def _dtype_policy_config(self) -> dict[str, Any]:
-        """This layer's dtype policy as `get_config` saves it, with the
-        policy of each quantized sub-layer.
-
-        A model reloading this layer re-creates its sub-layers from its
-        policy alone, so after `model.quantize()` a quantized sub-layer would
-        come back unquantized, and its saved weights would not fit it. As
-        keras-hub's `Backbone.get_config` does, the policy saved is then a
-        `keras.dtype_policies.DTypePolicyMap`: this layer's policy, and the
-        policy of each quantized sub-layer under its `path`, which the sub-layer
-        reads back when it is built.
-        """
-        policy = self.dtype_policy
-        if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
-            quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
-            # Keras has no public walk of a layer's sub-layers; `Model.quantize`
-            # and keras-hub's `Backbone` use this one.
-            for layer in self._flatten_layers(include_self=False):
-                if layer.quantization_mode is not None:
-                    quantized[layer.path] = layer.dtype_policy
-            if len(quantized):
-                policy = quantized
-        return keras.dtype_policies.serialize(policy)
-
     @staticmethod
     def get_layout_map(
         device_mesh: keras.distribution.DeviceMesh,
@@ -362,88 +264,23 @@ class ConvBlock(keras.layers.Layer):
     ) -> keras.distribution.LayoutMap:
         """Adds the rules that shard this layer's weights to a `LayoutMap`.
 
-        The rules split the weight matrices over the mesh axis
-        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does (a
-        first projection column-wise, the next row-wise, attention by heads,
-        embeddings by rows) and, where the axes below say `batch`, another axis
-        over `data_parallel_dim_name`, as keras-hub's backbones do; XLA inserts
-        the collectives. Every axis split must divide by the size of its mesh
-        axis. Other weights (biases, normalization) are replicated. With the
-        default axis names:
+        For `keras.distribution.ModelParallel`: weight matrices split over
+        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does, and
+        where an axis below says `"batch"`, over `data_parallel_dim_name`, as
+        keras-hub's backbones do. With the default axis names:
 
-        - `.*/conv/kernel`: the convolution's kernel, by output channels:
-          `(None, None, None, "model")`.
+        - `.*/conv/kernel`: the convolution's kernel, by output channels, `(None,
+          None, None, "model")`.
         - `.*/projection/kernel`: the residual projection's kernel, by output
-          channels:
-          `(None, None, None, "model")`.
+          channels, `(None, None, None, "model")`.
 
-        The rules match the sub-layers' names under any outer layer, so one map
-        serves every instance in a model; rules of other classes chain into the
-        same map through `layout_map`.
-
-        Args:
-            device_mesh: The `keras.distribution.DeviceMesh` to shard over; used
-                when `layout_map` is `None`.
-            model_parallel_dim_name: The mesh axis the weight matrices are
-                split over. Defaults to `"model"`.
-            data_parallel_dim_name: The mesh axis the batch is split over,
-                which the rules marked `"batch"` split weights over too.
-                Defaults to `"batch"`.
-            layout_map: The `keras.distribution.LayoutMap` to add the rules to,
-                such as another class's `get_layout_map()`. Defaults to `None`:
-                a new `keras.distribution.LayoutMap(device_mesh)`.
-
-        Returns:
-            `layout_map`, holding these rules.
-
-        Raises:
-            ValueError: If `layout_map` holds one of these keys with another
-                layout.
-
-        Example:
-
-        ```python
-        mesh = keras.distribution.DeviceMesh(
-            shape=(2, 4),
-            axis_names=("batch", "model"),
-            devices=keras.distribution.list_devices(),
-        )
-        layout_map = ConvBlock.get_layout_map(mesh)
-        keras.distribution.set_distribution(
-            keras.distribution.ModelParallel(
-                layout_map=layout_map, batch_dim_name="batch"
-            )
-        )
-        ```
+        Other weights are replicated. `layout_map` chains the rules of several
+        classes into one map (`None`: a new one over `device_mesh`); see
+        `add_layout_rules` in keras_scaffold_support.py.
         """
         model_dim = model_parallel_dim_name
-        if layout_map is None:
-            layout_map = keras.distribution.LayoutMap(device_mesh)
         rules = {
-            ".*/conv/kernel": (
-                None,
-                None,
-                None,
-                model_dim,
-            ),
-            ".*/projection/kernel": (
-                None,
-                None,
-                None,
-                model_dim,
-            ),
+            ".*/conv/kernel": (None, None, None, model_dim),
+            ".*/projection/kernel": (None, None, None, model_dim),
         }
-        # `key in layout_map` matches `key` as a path against every rule; the
-        # keys themselves are what a second class's identical rule must find.
-        keys = list(layout_map)
-        for key, axes in rules.items():
-            if key not in keys:
-                layout_map[key] = axes
-            elif tuple(layout_map[key].axes) != axes:
-                raise ValueError(
-                    f"The layout map already holds '{key}' as "
-                    f"{tuple(layout_map[key].axes)}, not {axes}. Received: "
-                    f"model_parallel_dim_name={model_parallel_dim_name}, "
-                    f"data_parallel_dim_name={data_parallel_dim_name}"
-                )
-        return layout_map
+        return add_layout_rules(device_mesh, layout_map, rules)

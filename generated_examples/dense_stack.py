@@ -1,10 +1,17 @@
 """DenseStack: a stack of `Dense` sub-layers, one per entry of a tuple of sizes."""
 
-import numbers
 from collections.abc import Callable
 from typing import Any
 
 import keras
+
+from keras_scaffold_support import (
+    add_layout_rules,
+    dtype_policy_config,
+    get_keras_object,
+    int_tuple,
+    invalid_value,
+)
 
 
 @keras.saving.register_keras_serializable(package="generated_examples")
@@ -63,10 +70,9 @@ class DenseStack(keras.layers.Layer):
     ```
 
     Raises:
-        TypeError: If `hidden_dims` is not a tuple of integers.
         ValueError: If `hidden_dims` is not a non-empty tuple of positive integers.
         ValueError: If `activation` is not a Keras activation or its name.
-        TypeError: If `use_bias` is not a boolean.
+        ValueError: If `use_bias` is not a boolean.
     """
 
     def __init__(
@@ -76,40 +82,14 @@ class DenseStack(keras.layers.Layer):
         use_bias: bool = True,
         **kwargs: Any,
     ) -> None:
-        if not isinstance(hidden_dims, (tuple, list)) or not all(
-            isinstance(value, numbers.Integral) and not isinstance(value, bool)
-            for value in hidden_dims
-        ):
-            raise TypeError(
-                "Received an invalid value for `hidden_dims`, "
-                "expected a non-empty tuple of positive integers. "
-                f"Received: hidden_dims={hidden_dims!r}"
-            )
-        if not hidden_dims or any(value < 1 for value in hidden_dims):
-            raise ValueError(
-                "Received an invalid value for `hidden_dims`, "
-                "expected a non-empty tuple of positive integers. "
-                f"Received: hidden_dims={hidden_dims!r}"
-            )
-
-        # Plain ints (NumPy's too), so that the config is JSON.
-        hidden_dims = tuple(int(value) for value in hidden_dims)
+        hidden_dims = int_tuple(
+            "hidden_dims", hidden_dims, "a non-empty tuple of positive integers", low=1
+        )
         if not isinstance(use_bias, bool):
-            raise TypeError(
-                "Received an invalid value for `use_bias`, "
-                "expected a boolean. "
-                f"Received: use_bias={use_bias!r}"
-            )
+            raise invalid_value("use_bias", use_bias, "a boolean")
         super().__init__(**kwargs)
-        self.hidden_dims = tuple(hidden_dims)
-        try:
-            self.activation = keras.activations.get(activation)
-        except ValueError as error:
-            raise ValueError(
-                "Received an invalid value for `activation`, "
-                "expected a Keras activation or its name. "
-                f"Received: activation={activation!r}"
-            ) from error
+        self.hidden_dims = hidden_dims
+        self.activation = get_keras_object("activation", activation, "activation")
         self.use_bias = use_bias
         self.input_spec = keras.InputSpec(min_ndim=2)
         self.supports_masking = True
@@ -152,37 +132,13 @@ class DenseStack(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = self._dtype_policy_config()
+        base_config["dtype"] = dtype_policy_config(self)
         config = {
             "hidden_dims": list(self.hidden_dims),
             "activation": keras.activations.serialize(self.activation),
             "use_bias": self.use_bias,
         }
         return {**base_config, **config}
-
-    def _dtype_policy_config(self) -> dict[str, Any]:
-        """This layer's dtype policy as `get_config` saves it, with the
-        policy of each quantized sub-layer.
-
-        A model reloading this layer re-creates its sub-layers from its
-        policy alone, so after `model.quantize()` a quantized sub-layer would
-        come back unquantized, and its saved weights would not fit it. As
-        keras-hub's `Backbone.get_config` does, the policy saved is then a
-        `keras.dtype_policies.DTypePolicyMap`: this layer's policy, and the
-        policy of each quantized sub-layer under its `path`, which the sub-layer
-        reads back when it is built.
-        """
-        policy = self.dtype_policy
-        if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
-            quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
-            # Keras has no public walk of a layer's sub-layers; `Model.quantize`
-            # and keras-hub's `Backbone` use this one.
-            for layer in self._flatten_layers(include_self=False):
-                if layer.quantization_mode is not None:
-                    quantized[layer.path] = layer.dtype_policy
-            if len(quantized):
-                policy = quantized
-        return keras.dtype_policies.serialize(policy)
 
     @staticmethod
     def get_layout_map(
@@ -193,89 +149,29 @@ class DenseStack(keras.layers.Layer):
     ) -> keras.distribution.LayoutMap:
         """Adds the rules that shard this layer's weights to a `LayoutMap`.
 
-        The rules split the weight matrices over the mesh axis
-        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does (a
-        first projection column-wise, the next row-wise, attention by heads,
-        embeddings by rows) and, where the axes below say `batch`, another axis
-        over `data_parallel_dim_name`, as keras-hub's backbones do; XLA inserts
-        the collectives. Every axis split must divide by the size of its mesh
-        axis. Other weights (biases, normalization) are replicated. With the
-        default axis names:
+        For `keras.distribution.ModelParallel`: weight matrices split over
+        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does, and
+        where an axis below says `"batch"`, over `data_parallel_dim_name`, as
+        keras-hub's backbones do. With the default axis names:
 
         - `(.*/)?<name>(_[0-9]+)?/dense_[0-9]*[02468]/kernel`: the kernels of
-          `dense_0`, `dense_2`, ..., column-wise:
-          `("batch", "model")`.
+          `dense_0`, `dense_2`, ..., column-wise, `("batch", "model")`.
         - `(.*/)?<name>(_[0-9]+)?/dense_[0-9]*[13579]/kernel`: the kernels of
-          `dense_1`, `dense_3`, ..., row-wise:
-          `("model", "batch")`.
+          `dense_1`, `dense_3`, ..., row-wise, `("model", "batch")`.
 
         `<name>` is Keras's default name of the layer, `dense_stack`, then
-        `dense_stack_1`, ..., under any outer layer: an instance given another
-        `name` needs rules of its own. Rules of other classes chain into the
-        same map through `layout_map`.
-
-        Args:
-            device_mesh: The `keras.distribution.DeviceMesh` to shard over; used
-                when `layout_map` is `None`.
-            model_parallel_dim_name: The mesh axis the weight matrices are
-                split over. Defaults to `"model"`.
-            data_parallel_dim_name: The mesh axis the batch is split over,
-                which the rules marked `"batch"` split weights over too.
-                Defaults to `"batch"`.
-            layout_map: The `keras.distribution.LayoutMap` to add the rules to,
-                such as another class's `get_layout_map()`. Defaults to `None`:
-                a new `keras.distribution.LayoutMap(device_mesh)`.
-
-        Returns:
-            `layout_map`, holding these rules.
-
-        Raises:
-            ValueError: If `layout_map` holds one of these keys with another
-                layout.
-
-        Example:
-
-        ```python
-        mesh = keras.distribution.DeviceMesh(
-            shape=(2, 4),
-            axis_names=("batch", "model"),
-            devices=keras.distribution.list_devices(),
-        )
-        layout_map = DenseStack.get_layout_map(mesh)
-        keras.distribution.set_distribution(
-            keras.distribution.ModelParallel(
-                layout_map=layout_map, batch_dim_name="batch"
-            )
-        )
-        ```
+        `dense_stack_1`, ...: an instance given another `name` needs rules of
+        its own.
+        Other weights are replicated. `layout_map` chains the rules of several
+        classes into one map (`None`: a new one over `device_mesh`); see
+        `add_layout_rules` in keras_scaffold_support.py.
         """
         model_dim = model_parallel_dim_name
         data_dim = data_parallel_dim_name
-        if layout_map is None:
-            layout_map = keras.distribution.LayoutMap(device_mesh)
         # Keras's default name of this layer, which the rules match.
         name = "dense_stack"
         rules = {
-            f"(.*/)?{name}(_[0-9]+)?/dense_[0-9]*[02468]/kernel": (
-                data_dim,
-                model_dim,
-            ),
-            f"(.*/)?{name}(_[0-9]+)?/dense_[0-9]*[13579]/kernel": (
-                model_dim,
-                data_dim,
-            ),
+            f"(.*/)?{name}(_[0-9]+)?/dense_[0-9]*[02468]/kernel": (data_dim, model_dim),
+            f"(.*/)?{name}(_[0-9]+)?/dense_[0-9]*[13579]/kernel": (model_dim, data_dim),
         }
-        # `key in layout_map` matches `key` as a path against every rule; the
-        # keys themselves are what a second class's identical rule must find.
-        keys = list(layout_map)
-        for key, axes in rules.items():
-            if key not in keys:
-                layout_map[key] = axes
-            elif tuple(layout_map[key].axes) != axes:
-                raise ValueError(
-                    f"The layout map already holds '{key}' as "
-                    f"{tuple(layout_map[key].axes)}, not {axes}. Received: "
-                    f"model_parallel_dim_name={model_parallel_dim_name}, "
-                    f"data_parallel_dim_name={data_parallel_dim_name}"
-                )
-        return layout_map
+        return add_layout_rules(device_mesh, layout_map, rules)

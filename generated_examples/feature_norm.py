@@ -5,6 +5,8 @@ from typing import Any
 import keras
 from keras import ops
 
+from keras_scaffold_support import get_keras_object, invalid_value, is_number
+
 
 @keras.saving.register_keras_serializable(package="generated_examples")
 class FeatureNorm(keras.layers.Layer):
@@ -85,10 +87,9 @@ class FeatureNorm(keras.layers.Layer):
     ```
 
     Raises:
-        TypeError: If `epsilon` is not a number.
         ValueError: If `epsilon` is not a positive float.
-        TypeError: If `center` is not a boolean.
-        TypeError: If `scale` is not a boolean.
+        ValueError: If `center` is not a boolean.
+        ValueError: If `scale` is not a boolean.
         ValueError: If `beta_initializer` is not a Keras initializer or its name.
         ValueError: If `gamma_initializer` is not a Keras initializer or its name.
         ValueError: If `beta_regularizer` is not a Keras regularizer or its name.
@@ -106,66 +107,28 @@ class FeatureNorm(keras.layers.Layer):
         gamma_regularizer: str | keras.regularizers.Regularizer | None = None,
         **kwargs: Any,
     ) -> None:
-        if not isinstance(epsilon, (int, float)) or isinstance(epsilon, bool):
-            raise TypeError(
-                "Received an invalid value for `epsilon`, "
-                "expected a positive float. "
-                f"Received: epsilon={epsilon!r}"
-            )
-        if epsilon <= 0:
-            raise ValueError(
-                "Received an invalid value for `epsilon`, "
-                "expected a positive float. "
-                f"Received: epsilon={epsilon!r}"
-            )
+        if not is_number(epsilon, above=0):
+            raise invalid_value("epsilon", epsilon, "a positive float")
         if not isinstance(center, bool):
-            raise TypeError(
-                "Received an invalid value for `center`, "
-                "expected a boolean. "
-                f"Received: center={center!r}"
-            )
+            raise invalid_value("center", center, "a boolean")
         if not isinstance(scale, bool):
-            raise TypeError(
-                "Received an invalid value for `scale`, "
-                "expected a boolean. "
-                f"Received: scale={scale!r}"
-            )
+            raise invalid_value("scale", scale, "a boolean")
         super().__init__(**kwargs)
         self.epsilon = epsilon
         self.center = center
         self.scale = scale
-        try:
-            self.beta_initializer = keras.initializers.get(beta_initializer)
-        except ValueError as error:
-            raise ValueError(
-                "Received an invalid value for `beta_initializer`, "
-                "expected a Keras initializer or its name. "
-                f"Received: beta_initializer={beta_initializer!r}"
-            ) from error
-        try:
-            self.gamma_initializer = keras.initializers.get(gamma_initializer)
-        except ValueError as error:
-            raise ValueError(
-                "Received an invalid value for `gamma_initializer`, "
-                "expected a Keras initializer or its name. "
-                f"Received: gamma_initializer={gamma_initializer!r}"
-            ) from error
-        try:
-            self.beta_regularizer = keras.regularizers.get(beta_regularizer)
-        except ValueError as error:
-            raise ValueError(
-                "Received an invalid value for `beta_regularizer`, "
-                "expected a Keras regularizer or its name. "
-                f"Received: beta_regularizer={beta_regularizer!r}"
-            ) from error
-        try:
-            self.gamma_regularizer = keras.regularizers.get(gamma_regularizer)
-        except ValueError as error:
-            raise ValueError(
-                "Received an invalid value for `gamma_regularizer`, "
-                "expected a Keras regularizer or its name. "
-                f"Received: gamma_regularizer={gamma_regularizer!r}"
-            ) from error
+        self.beta_initializer = get_keras_object(
+            "beta_initializer", beta_initializer, "initializer"
+        )
+        self.gamma_initializer = get_keras_object(
+            "gamma_initializer", gamma_initializer, "initializer"
+        )
+        self.beta_regularizer = get_keras_object(
+            "beta_regularizer", beta_regularizer, "regularizer"
+        )
+        self.gamma_regularizer = get_keras_object(
+            "gamma_regularizer", gamma_regularizer, "regularizer"
+        )
         self.input_spec = keras.InputSpec(min_ndim=2)
         self.supports_masking = True
         # Change the axes or the statistics in `call()`; keep the float32 maths,

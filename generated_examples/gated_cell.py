@@ -6,6 +6,13 @@ from typing import Any
 import keras
 from keras import ops
 
+from keras_scaffold_support import (
+    add_layout_rules,
+    get_keras_object,
+    invalid_value,
+    is_integer,
+)
+
 
 @keras.saving.register_keras_serializable(package="generated_examples")
 class GatedCell(keras.layers.Layer):
@@ -98,11 +105,10 @@ class GatedCell(keras.layers.Layer):
     ```
 
     Raises:
-        TypeError: If `units` is not an integer.
         ValueError: If `units` is not a positive integer.
         ValueError: If `activation` is not a Keras activation or its name.
         ValueError: If `recurrent_activation` is not a Keras activation or its name.
-        TypeError: If `use_bias` is not a boolean.
+        ValueError: If `use_bias` is not a boolean.
         ValueError: If `kernel_initializer` is not a Keras initializer or its name.
         ValueError: If `recurrent_initializer` is not a Keras initializer or its
             name.
@@ -120,67 +126,26 @@ class GatedCell(keras.layers.Layer):
         bias_initializer: str | keras.initializers.Initializer = "zeros",
         **kwargs: Any,
     ) -> None:
-        if not isinstance(units, int) or isinstance(units, bool):
-            raise TypeError(
-                "Received an invalid value for `units`, "
-                "expected a positive integer. "
-                f"Received: units={units!r}"
-            )
-        if units < 1:
-            raise ValueError(
-                "Received an invalid value for `units`, "
-                "expected a positive integer. "
-                f"Received: units={units!r}"
-            )
+        if not is_integer(units, low=1):
+            raise invalid_value("units", units, "a positive integer")
         if not isinstance(use_bias, bool):
-            raise TypeError(
-                "Received an invalid value for `use_bias`, "
-                "expected a boolean. "
-                f"Received: use_bias={use_bias!r}"
-            )
+            raise invalid_value("use_bias", use_bias, "a boolean")
         super().__init__(**kwargs)
         self.units = units
-        try:
-            self.activation = keras.activations.get(activation)
-        except ValueError as error:
-            raise ValueError(
-                "Received an invalid value for `activation`, "
-                "expected a Keras activation or its name. "
-                f"Received: activation={activation!r}"
-            ) from error
-        try:
-            self.recurrent_activation = keras.activations.get(recurrent_activation)
-        except ValueError as error:
-            raise ValueError(
-                "Received an invalid value for `recurrent_activation`, "
-                "expected a Keras activation or its name. "
-                f"Received: recurrent_activation={recurrent_activation!r}"
-            ) from error
+        self.activation = get_keras_object("activation", activation, "activation")
+        self.recurrent_activation = get_keras_object(
+            "recurrent_activation", recurrent_activation, "activation"
+        )
         self.use_bias = use_bias
-        try:
-            self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        except ValueError as error:
-            raise ValueError(
-                "Received an invalid value for `kernel_initializer`, "
-                "expected a Keras initializer or its name. "
-                f"Received: kernel_initializer={kernel_initializer!r}"
-            ) from error
-        try:
-            self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
-        except ValueError as error:
-            raise ValueError(
-                "Received an invalid value for `recurrent_initializer`, "
-                "expected a Keras initializer or its name. "
-                f"Received: recurrent_initializer={recurrent_initializer!r}"
-            ) from error
-        try:
-            self.bias_initializer = keras.initializers.get(bias_initializer)
-        except ValueError as error:
-            raise ValueError(
-                "Received an invalid value for `bias_initializer`, "
-                "expected a Keras initializer or its name. "
-                f"Received: bias_initializer={bias_initializer!r}"
-            ) from error
+        self.kernel_initializer = get_keras_object(
+            "kernel_initializer", kernel_initializer, "initializer"
+        )
+        self.recurrent_initializer = get_keras_object(
+            "recurrent_initializer", recurrent_initializer, "initializer"
+        )
+        self.bias_initializer = get_keras_object(
+            "bias_initializer", bias_initializer, "initializer"
+        )
         # What `keras.layers.RNN` reads: the size of each state and of the
         # output. Keep them in step with `call()`.
         self.state_size = self.units
@@ -272,87 +237,28 @@ class GatedCell(keras.layers.Layer):
     ) -> keras.distribution.LayoutMap:
         """Adds the rules that shard this layer's weights to a `LayoutMap`.
 
-        The rules split the weight matrices over the mesh axis
-        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does (a
-        first projection column-wise, the next row-wise, attention by heads,
-        embeddings by rows) and, where the axes below say `batch`, another axis
-        over `data_parallel_dim_name`, as keras-hub's backbones do; XLA inserts
-        the collectives. Every axis split must divide by the size of its mesh
-        axis. Other weights (biases, normalization) are replicated. With the
-        default axis names:
+        For `keras.distribution.ModelParallel`: weight matrices split over
+        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does, and
+        where an axis below says `"batch"`, over `data_parallel_dim_name`, as
+        keras-hub's backbones do. With the default axis names:
 
-        - `(.*/)?<name>(_[0-9]+)?/kernel`: the input kernel, by gate units:
+        - `(.*/)?<name>(_[0-9]+)?/kernel`: the input kernel, by gate units,
           `(None, "model")`.
         - `(.*/)?<name>(_[0-9]+)?/recurrent_kernel`: the recurrent kernel, by gate
-          units:
-          `(None, "model")`.
+          units, `(None, "model")`.
 
         `<name>` is Keras's default name of the layer, `gated_cell`, then
-        `gated_cell_1`, ..., under any outer layer: an instance given another
-        `name` needs rules of its own. Rules of other classes chain into the
-        same map through `layout_map`.
-
-        Args:
-            device_mesh: The `keras.distribution.DeviceMesh` to shard over; used
-                when `layout_map` is `None`.
-            model_parallel_dim_name: The mesh axis the weight matrices are
-                split over. Defaults to `"model"`.
-            data_parallel_dim_name: The mesh axis the batch is split over,
-                which the rules marked `"batch"` split weights over too.
-                Defaults to `"batch"`.
-            layout_map: The `keras.distribution.LayoutMap` to add the rules to,
-                such as another class's `get_layout_map()`. Defaults to `None`:
-                a new `keras.distribution.LayoutMap(device_mesh)`.
-
-        Returns:
-            `layout_map`, holding these rules.
-
-        Raises:
-            ValueError: If `layout_map` holds one of these keys with another
-                layout.
-
-        Example:
-
-        ```python
-        mesh = keras.distribution.DeviceMesh(
-            shape=(2, 4),
-            axis_names=("batch", "model"),
-            devices=keras.distribution.list_devices(),
-        )
-        layout_map = GatedCell.get_layout_map(mesh)
-        keras.distribution.set_distribution(
-            keras.distribution.ModelParallel(
-                layout_map=layout_map, batch_dim_name="batch"
-            )
-        )
-        ```
+        `gated_cell_1`, ...: an instance given another `name` needs rules of its
+        own.
+        Other weights are replicated. `layout_map` chains the rules of several
+        classes into one map (`None`: a new one over `device_mesh`); see
+        `add_layout_rules` in keras_scaffold_support.py.
         """
         model_dim = model_parallel_dim_name
-        if layout_map is None:
-            layout_map = keras.distribution.LayoutMap(device_mesh)
         # Keras's default name of this layer, which the rules match.
         name = "gated_cell"
         rules = {
-            f"(.*/)?{name}(_[0-9]+)?/kernel": (
-                None,
-                model_dim,
-            ),
-            f"(.*/)?{name}(_[0-9]+)?/recurrent_kernel": (
-                None,
-                model_dim,
-            ),
+            f"(.*/)?{name}(_[0-9]+)?/kernel": (None, model_dim),
+            f"(.*/)?{name}(_[0-9]+)?/recurrent_kernel": (None, model_dim),
         }
-        # `key in layout_map` matches `key` as a path against every rule; the
-        # keys themselves are what a second class's identical rule must find.
-        keys = list(layout_map)
-        for key, axes in rules.items():
-            if key not in keys:
-                layout_map[key] = axes
-            elif tuple(layout_map[key].axes) != axes:
-                raise ValueError(
-                    f"The layout map already holds '{key}' as "
-                    f"{tuple(layout_map[key].axes)}, not {axes}. Received: "
-                    f"model_parallel_dim_name={model_parallel_dim_name}, "
-                    f"data_parallel_dim_name={data_parallel_dim_name}"
-                )
-        return layout_map
+        return add_layout_rules(device_mesh, layout_map, rules)

@@ -12,9 +12,11 @@ done once per test class in fixtures that the tests reading it share. Compiled
 cold cache, so it runs only when `KERAS_SCAFFOLD_TORCH_COMPILE=1` is set (the
 generated project's CI sets it); XLA on TensorFlow and JAX always runs.
 
-Importing it sets, for the test process, XLA's flags for fast compiles (unless
-XLA_FLAGS is set) and float32 matrix products in float32 on GPUs, and leaves the
-objects imported so far out of garbage collection (`gc.freeze`).
+Importing it changes nothing outside it. Before a test class's first test, a
+fixture of `LayerChecks` (`_backend_set_up`) sets what the checks need, once per
+test process: XLA's flags for fast compiles (unless XLA_FLAGS is set), float32
+matrix products in float32 on GPUs, one seeding, and the objects imported so far
+left out of garbage collection (`gc.freeze`); `set_up_backend()` says why.
 """
 
 import gc
@@ -38,6 +40,7 @@ UNSUPPORTED_HERE = "is not supported by dot_general on CPU"
 # The jaxlib releases checked to know `--xla_cpu_use_fusion_emitters`: XLA aborts
 # on a flag it does not know, so a release outside them goes without it.
 JAXLIB_WITH_FUSION_EMITTERS_FLAG = ((0, 6), (0, 10))
+OPT_LEVEL_FLAG = "--xla_backend_optimization_level=0"
 
 
 def fast_compile_xla_flags():
@@ -49,7 +52,7 @@ def fast_compile_xla_flags():
     emitters also compile them about a third faster than the fusion emitters,
     with the same results.
     """
-    flags = ["--xla_backend_optimization_level=0"]
+    flags = [OPT_LEVEL_FLAG]
     if keras.backend.backend() != "jax":
         return flags
     try:
@@ -63,8 +66,9 @@ def fast_compile_xla_flags():
     return flags
 
 
-# XLA reads this when it first compiles; a value the user set is kept.
-os.environ.setdefault("XLA_FLAGS", " ".join(fast_compile_xla_flags()))
+def set_fast_compile_xla_flags():
+    """XLA reads XLA_FLAGS when it first compiles; a value the user set is kept."""
+    os.environ.setdefault("XLA_FLAGS", " ".join(fast_compile_xla_flags()))
 
 
 def full_float32_matmuls():
@@ -87,15 +91,30 @@ def full_float32_matmuls():
         tf.config.experimental.enable_tensor_float_32_execution(False)
 
 
-full_float32_matmuls()
+_backend_is_set_up = False
 
-# Keras imports TensorFlow wherever it is installed, whatever the backend, on the
-# first seeding: seeding now makes that part of importing this module.
-keras.utils.set_random_seed(SEED)
-# Keras, its backend and TensorFlow are hundreds of thousands of objects that live
-# as long as the process, and each of Python's full collections walked them all
-# (0.1 to 0.2 s on a small machine). Frozen, they are left out of every collection.
-gc.freeze()
+
+def set_up_backend():
+    """What the checks need of the backend, set once per test process, before
+    the first check compiles anything (`LayerChecks._backend_set_up` calls it).
+
+    - XLA's flags for fast compiles (`set_fast_compile_xla_flags`);
+    - float32 matrix products in float32 (`full_float32_matmuls`);
+    - one seeding: Keras imports TensorFlow wherever it is installed, whatever
+      the backend, on the first seeding, so it is imported before the freeze;
+    - `gc.freeze()`: Keras, its backend and TensorFlow are hundreds of
+      thousands of objects that live as long as the process, and each of
+      Python's full collections walked them all (0.1 to 0.2 s on a small
+      machine). Frozen, they are left out of every collection.
+    """
+    global _backend_is_set_up
+    if _backend_is_set_up:
+        return
+    _backend_is_set_up = True
+    set_fast_compile_xla_flags()
+    full_float32_matmuls()
+    keras.utils.set_random_seed(SEED)
+    gc.freeze()
 
 
 def to_numpy(tensor):
@@ -218,6 +237,19 @@ def quantized_weights(model):
     ]
 
 
+def sublayers_of(layer):
+    """`layer`'s own sub-layers (not theirs), in the order it created them.
+
+    Keras has no public walk of a layer's sub-layers; `Layer._flatten_layers`,
+    which `Model.quantize` uses, is the one private Keras method the checks
+    call, here alone."""
+    return [
+        sub
+        for sub in layer._flatten_layers(include_self=False, recursive=False)
+        if not isinstance(sub, keras.layers.InputLayer)
+    ]
+
+
 def compiled_predict_available():
     """`torch.compile` runs only where asked for: it is slow on a cold cache."""
     return keras.backend.backend() != "torch" or os.environ.get(
@@ -315,6 +347,12 @@ class LayerChecks:
         return infer(every, self.make_inputs())
 
     # -- Shared work, done once per test class. -------------------------------
+
+    @pytest.fixture(scope="class", autouse=True)
+    @classmethod
+    def _backend_set_up(cls):
+        """The backend as the checks need it, before the class's first test."""
+        set_up_backend()
 
     @pytest.fixture(autouse=True)
     def _seeded(self):
@@ -609,9 +647,10 @@ class LayerChecks:
         np.testing.assert_allclose(outputs, expected, rtol=1e-6, atol=1e-6)
 
     # A layer that re-creates its sub-layers from its own dtype policy brings
-    # them back unquantized unless `get_config` saves their policies.
+    # them back unquantized unless `get_config` saves their policies, under keys
+    # that hold wherever the layer sits: paths change when a model reloads.
     def test_quantize_save_and_load_give_identical_outputs(self, tmp_path):
-        model = self.make_model(self.make_layer())
+        model = self.make_containers()
         with warnings.catch_warnings():
             # "Layer Dropout does not have a `quantize` method implemented."
             warnings.simplefilter("ignore")
@@ -631,6 +670,27 @@ class LayerChecks:
         assert quantized_weights(restored) == weights
         outputs = infer(restored, inputs)
         np.testing.assert_allclose(outputs, expected, rtol=1e-6, atol=1e-6)
+
+    def make_containers(self):
+        """Two instances of the layer in one functional model: one in the model
+        `make_model` builds, nested, the other alone in a `keras.Sequential`
+        (where its `call` takes its inputs alone)."""
+        shape = self.flexible_shape()[1:]
+        inputs = keras.Input(shape=shape, dtype=self.input_dtype)
+        layer = self.make_layer()
+        if is_recurrent_cell(layer):
+            layer = keras.layers.RNN(
+                layer, return_sequences=True, dtype=layer.dtype_policy
+            )
+        try:
+            sequential = keras.Sequential(
+                [keras.Input(shape=shape, dtype=self.input_dtype), layer]
+            )
+        except ValueError:
+            # A layer whose `call` takes other inputs is no step of a Sequential.
+            sequential = self.make_model(self.make_layer())
+        nested = self.make_model(self.make_layer())
+        return keras.Model(inputs, [nested(inputs), sequential(inputs)])
 
     def test_padding_does_not_change_masked_results(self):
         if not self.keeps_mask:

@@ -6,6 +6,8 @@ from typing import Any
 
 import keras
 
+from keras_scaffold_support import dtype_policy_config, layer_list
+
 
 @keras.saving.register_keras_serializable(package="generated_examples")
 class LayerSequence(keras.layers.Layer):
@@ -90,33 +92,8 @@ class LayerSequence(keras.layers.Layer):
         sublayers: Sequence[keras.layers.Layer | dict[str, Any]],
         **kwargs: Any,
     ) -> None:
-        if not (
-            isinstance(sublayers, (list, tuple))
-            and sublayers
-            and all(isinstance(item, (keras.layers.Layer, dict)) for item in sublayers)
-        ):
-            raise ValueError(
-                "Received an invalid value for `sublayers`, "
-                "expected a non-empty list of Keras layers or layer "
-                "configs. "
-                f"Received: sublayers={sublayers!r}"
-            )
         super().__init__(**kwargs)
-        resolved = []
-        for item in sublayers:
-            if isinstance(item, dict):
-                # A config is built with this layer's dtype policy.
-                try:
-                    config = {**item["config"], "dtype": self.dtype_policy}
-                    item = keras.layers.deserialize({**item, "config": config})
-                except (KeyError, TypeError, ValueError) as error:
-                    raise ValueError(
-                        "Received an invalid value for `sublayers`, "
-                        "expected a layer config from `keras.layers.serialize`. "
-                        f"Received: sublayers={sublayers!r}"
-                    ) from error
-            resolved.append(item)
-        self.sublayers = resolved
+        self.sublayers = layer_list("sublayers", sublayers, self.dtype_policy)
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         spec = keras.KerasTensor(input_shape, dtype=self.compute_dtype)
@@ -160,7 +137,7 @@ class LayerSequence(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = self._dtype_policy_config()
+        base_config["dtype"] = dtype_policy_config(self)
         config = {
             "sublayers": [keras.layers.serialize(item) for item in self.sublayers],
         }
@@ -174,27 +151,3 @@ class LayerSequence(keras.layers.Layer):
             for item in config["sublayers"]
         ]
         return cls(**config)
-
-    def _dtype_policy_config(self) -> dict[str, Any]:
-        """This layer's dtype policy as `get_config` saves it, with the
-        policy of each quantized sub-layer.
-
-        A model reloading this layer re-creates its sub-layers from its
-        policy alone, so after `model.quantize()` a quantized sub-layer would
-        come back unquantized, and its saved weights would not fit it. As
-        keras-hub's `Backbone.get_config` does, the policy saved is then a
-        `keras.dtype_policies.DTypePolicyMap`: this layer's policy, and the
-        policy of each quantized sub-layer under its `path`, which the sub-layer
-        reads back when it is built.
-        """
-        policy = self.dtype_policy
-        if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
-            quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
-            # Keras has no public walk of a layer's sub-layers; `Model.quantize`
-            # and keras-hub's `Backbone` use this one.
-            for layer in self._flatten_layers(include_self=False):
-                if layer.quantization_mode is not None:
-                    quantized[layer.path] = layer.dtype_policy
-            if len(quantized):
-                policy = quantized
-        return keras.dtype_policies.serialize(policy)

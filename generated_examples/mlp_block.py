@@ -5,6 +5,16 @@ from typing import Any
 
 import keras
 
+from keras_scaffold_support import (
+    add_layout_rules,
+    clone_initializer,
+    dtype_policy_config,
+    get_keras_object,
+    invalid_value,
+    is_integer,
+    is_number,
+)
+
 
 @keras.saving.register_keras_serializable(package="generated_examples")
 class MlpBlock(keras.layers.Layer):
@@ -72,14 +82,11 @@ class MlpBlock(keras.layers.Layer):
     ```
 
     Raises:
-        TypeError: If `hidden_dim` is not an integer.
         ValueError: If `hidden_dim` is not a positive integer.
-        TypeError: If `output_dim` is not an integer.
         ValueError: If `output_dim` is not a positive integer.
         ValueError: If `activation` is not a Keras activation or its name.
-        TypeError: If `dropout_rate` is not a number.
         ValueError: If `dropout_rate` is not a float between 0 and 1.
-        TypeError: If `use_norm` is not a boolean.
+        ValueError: If `use_norm` is not a boolean.
         ValueError: If `kernel_initializer` is not a Keras initializer or its name.
         ValueError: If `hidden_dim` is below 2 and `use_norm` is `True`.
         ValueError: If `dropout_rate` is 1.
@@ -95,48 +102,14 @@ class MlpBlock(keras.layers.Layer):
         kernel_initializer: str | keras.initializers.Initializer = "glorot_uniform",
         **kwargs: Any,
     ) -> None:
-        if not isinstance(hidden_dim, int) or isinstance(hidden_dim, bool):
-            raise TypeError(
-                "Received an invalid value for `hidden_dim`, "
-                "expected a positive integer. "
-                f"Received: hidden_dim={hidden_dim!r}"
-            )
-        if hidden_dim < 1:
-            raise ValueError(
-                "Received an invalid value for `hidden_dim`, "
-                "expected a positive integer. "
-                f"Received: hidden_dim={hidden_dim!r}"
-            )
-        if not isinstance(output_dim, int) or isinstance(output_dim, bool):
-            raise TypeError(
-                "Received an invalid value for `output_dim`, "
-                "expected a positive integer. "
-                f"Received: output_dim={output_dim!r}"
-            )
-        if output_dim < 1:
-            raise ValueError(
-                "Received an invalid value for `output_dim`, "
-                "expected a positive integer. "
-                f"Received: output_dim={output_dim!r}"
-            )
-        if not isinstance(dropout_rate, (int, float)) or isinstance(dropout_rate, bool):
-            raise TypeError(
-                "Received an invalid value for `dropout_rate`, "
-                "expected a float between 0 and 1. "
-                f"Received: dropout_rate={dropout_rate!r}"
-            )
-        if dropout_rate < 0 or dropout_rate > 1:
-            raise ValueError(
-                "Received an invalid value for `dropout_rate`, "
-                "expected a float between 0 and 1. "
-                f"Received: dropout_rate={dropout_rate!r}"
-            )
+        if not is_integer(hidden_dim, low=1):
+            raise invalid_value("hidden_dim", hidden_dim, "a positive integer")
+        if not is_integer(output_dim, low=1):
+            raise invalid_value("output_dim", output_dim, "a positive integer")
+        if not is_number(dropout_rate, low=0, high=1):
+            raise invalid_value("dropout_rate", dropout_rate, "a float between 0 and 1")
         if not isinstance(use_norm, bool):
-            raise TypeError(
-                "Received an invalid value for `use_norm`, "
-                "expected a boolean. "
-                f"Received: use_norm={use_norm!r}"
-            )
+            raise invalid_value("use_norm", use_norm, "a boolean")
         if use_norm and hidden_dim < 2:
             raise ValueError(
                 "`hidden_dim` must be at least 2 with `use_norm`: layer "
@@ -153,24 +126,12 @@ class MlpBlock(keras.layers.Layer):
         super().__init__(**kwargs)
         self.hidden_dim = hidden_dim
         self.output_dim = output_dim
-        try:
-            self.activation = keras.activations.get(activation)
-        except ValueError as error:
-            raise ValueError(
-                "Received an invalid value for `activation`, "
-                "expected a Keras activation or its name. "
-                f"Received: activation={activation!r}"
-            ) from error
+        self.activation = get_keras_object("activation", activation, "activation")
         self.dropout_rate = dropout_rate
         self.use_norm = use_norm
-        try:
-            self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        except ValueError as error:
-            raise ValueError(
-                "Received an invalid value for `kernel_initializer`, "
-                "expected a Keras initializer or its name. "
-                f"Received: kernel_initializer={kernel_initializer!r}"
-            ) from error
+        self.kernel_initializer = get_keras_object(
+            "kernel_initializer", kernel_initializer, "initializer"
+        )
         self.input_spec = keras.InputSpec(min_ndim=2)
         self.supports_masking = True
 
@@ -181,7 +142,7 @@ class MlpBlock(keras.layers.Layer):
         self.hidden_dense = keras.layers.Dense(
             self.hidden_dim,
             activation=self.activation,
-            kernel_initializer=self._clone_kernel_initializer(),
+            kernel_initializer=clone_initializer(self.kernel_initializer),
             dtype=self.dtype_policy,
             name="hidden_dense",
         )
@@ -195,7 +156,7 @@ class MlpBlock(keras.layers.Layer):
             )
         self.output_dense = keras.layers.Dense(
             self.output_dim,
-            kernel_initializer=self._clone_kernel_initializer(),
+            kernel_initializer=clone_initializer(self.kernel_initializer),
             dtype=self.dtype_policy,
             name="output_dense",
         )
@@ -228,20 +189,9 @@ class MlpBlock(keras.layers.Layer):
     ) -> tuple[int | None, ...]:
         return tuple(input_shape[:-1]) + (self.output_dim,)
 
-    def _clone_kernel_initializer(self) -> Any:
-        """A fresh copy of `kernel_initializer`, so no sub-layer shares one.
-
-        A shared unseeded initializer would give same-shaped kernels the same
-        values. A plain function holds no state and is passed as it is.
-        """
-        initializer = self.kernel_initializer
-        if isinstance(initializer, keras.initializers.Initializer):
-            return initializer.__class__.from_config(initializer.get_config())
-        return initializer
-
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = self._dtype_policy_config()
+        base_config["dtype"] = dtype_policy_config(self)
         config = {
             "hidden_dim": self.hidden_dim,
             "output_dim": self.output_dim,
@@ -252,30 +202,6 @@ class MlpBlock(keras.layers.Layer):
         }
         return {**base_config, **config}
 
-    def _dtype_policy_config(self) -> dict[str, Any]:
-        """This layer's dtype policy as `get_config` saves it, with the
-        policy of each quantized sub-layer.
-
-        A model reloading this layer re-creates its sub-layers from its
-        policy alone, so after `model.quantize()` a quantized sub-layer would
-        come back unquantized, and its saved weights would not fit it. As
-        keras-hub's `Backbone.get_config` does, the policy saved is then a
-        `keras.dtype_policies.DTypePolicyMap`: this layer's policy, and the
-        policy of each quantized sub-layer under its `path`, which the sub-layer
-        reads back when it is built.
-        """
-        policy = self.dtype_policy
-        if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
-            quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
-            # Keras has no public walk of a layer's sub-layers; `Model.quantize`
-            # and keras-hub's `Backbone` use this one.
-            for layer in self._flatten_layers(include_self=False):
-                if layer.quantization_mode is not None:
-                    quantized[layer.path] = layer.dtype_policy
-            if len(quantized):
-                policy = quantized
-        return keras.dtype_policies.serialize(policy)
-
     @staticmethod
     def get_layout_map(
         device_mesh: keras.distribution.DeviceMesh,
@@ -285,84 +211,24 @@ class MlpBlock(keras.layers.Layer):
     ) -> keras.distribution.LayoutMap:
         """Adds the rules that shard this layer's weights to a `LayoutMap`.
 
-        The rules split the weight matrices over the mesh axis
-        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does (a
-        first projection column-wise, the next row-wise, attention by heads,
-        embeddings by rows) and, where the axes below say `batch`, another axis
-        over `data_parallel_dim_name`, as keras-hub's backbones do; XLA inserts
-        the collectives. Every axis split must divide by the size of its mesh
-        axis. Other weights (biases, normalization) are replicated. With the
-        default axis names:
+        For `keras.distribution.ModelParallel`: weight matrices split over
+        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does, and
+        where an axis below says `"batch"`, over `data_parallel_dim_name`, as
+        keras-hub's backbones do. With the default axis names:
 
-        - `.*/hidden_dense/kernel`: the first projection's kernel, column-wise:
+        - `.*/hidden_dense/kernel`: the first projection's kernel, column-wise,
           `("batch", "model")`.
-        - `.*/output_dense/kernel`: the second projection's kernel, row-wise:
+        - `.*/output_dense/kernel`: the second projection's kernel, row-wise,
           `("model", "batch")`.
 
-        The rules match the sub-layers' names under any outer layer, so one map
-        serves every instance in a model; rules of other classes chain into the
-        same map through `layout_map`.
-
-        Args:
-            device_mesh: The `keras.distribution.DeviceMesh` to shard over; used
-                when `layout_map` is `None`.
-            model_parallel_dim_name: The mesh axis the weight matrices are
-                split over. Defaults to `"model"`.
-            data_parallel_dim_name: The mesh axis the batch is split over,
-                which the rules marked `"batch"` split weights over too.
-                Defaults to `"batch"`.
-            layout_map: The `keras.distribution.LayoutMap` to add the rules to,
-                such as another class's `get_layout_map()`. Defaults to `None`:
-                a new `keras.distribution.LayoutMap(device_mesh)`.
-
-        Returns:
-            `layout_map`, holding these rules.
-
-        Raises:
-            ValueError: If `layout_map` holds one of these keys with another
-                layout.
-
-        Example:
-
-        ```python
-        mesh = keras.distribution.DeviceMesh(
-            shape=(2, 4),
-            axis_names=("batch", "model"),
-            devices=keras.distribution.list_devices(),
-        )
-        layout_map = MlpBlock.get_layout_map(mesh)
-        keras.distribution.set_distribution(
-            keras.distribution.ModelParallel(
-                layout_map=layout_map, batch_dim_name="batch"
-            )
-        )
-        ```
+        Other weights are replicated. `layout_map` chains the rules of several
+        classes into one map (`None`: a new one over `device_mesh`); see
+        `add_layout_rules` in keras_scaffold_support.py.
         """
         model_dim = model_parallel_dim_name
         data_dim = data_parallel_dim_name
-        if layout_map is None:
-            layout_map = keras.distribution.LayoutMap(device_mesh)
         rules = {
-            ".*/hidden_dense/kernel": (
-                data_dim,
-                model_dim,
-            ),
-            ".*/output_dense/kernel": (
-                model_dim,
-                data_dim,
-            ),
+            ".*/hidden_dense/kernel": (data_dim, model_dim),
+            ".*/output_dense/kernel": (model_dim, data_dim),
         }
-        # `key in layout_map` matches `key` as a path against every rule; the
-        # keys themselves are what a second class's identical rule must find.
-        keys = list(layout_map)
-        for key, axes in rules.items():
-            if key not in keys:
-                layout_map[key] = axes
-            elif tuple(layout_map[key].axes) != axes:
-                raise ValueError(
-                    f"The layout map already holds '{key}' as "
-                    f"{tuple(layout_map[key].axes)}, not {axes}. Received: "
-                    f"model_parallel_dim_name={model_parallel_dim_name}, "
-                    f"data_parallel_dim_name={data_parallel_dim_name}"
-                )
-        return layout_map
+        return add_layout_rules(device_mesh, layout_map, rules)

@@ -1,10 +1,19 @@
 """MlpClassifier: a keras.Model subclass classifier that fits, saves and reloads."""
 
-import numbers
 from collections.abc import Callable
 from typing import Any
 
 import keras
+
+from keras_scaffold_support import (
+    add_layout_rules,
+    dtype_policy_config,
+    get_keras_object,
+    int_tuple,
+    invalid_value,
+    is_integer,
+    is_number,
+)
 
 
 @keras.saving.register_keras_serializable(package="generated_examples")
@@ -84,11 +93,8 @@ class MlpClassifier(keras.Model):
     ```
 
     Raises:
-        TypeError: If `num_classes` is not an integer.
         ValueError: If `num_classes` is not a positive integer.
-        TypeError: If `hidden_dims` is not a tuple of integers.
         ValueError: If `hidden_dims` is not a non-empty tuple of positive integers.
-        TypeError: If `dropout_rate` is not a number.
         ValueError: If `dropout_rate` is not a float between 0 and 1.
         ValueError: If `activation` is not a Keras activation or its name.
         ValueError: If `num_classes` is below 2.
@@ -103,48 +109,13 @@ class MlpClassifier(keras.Model):
         activation: str | Callable[..., Any] | None = "relu",
         **kwargs: Any,
     ) -> None:
-        if not isinstance(num_classes, int) or isinstance(num_classes, bool):
-            raise TypeError(
-                "Received an invalid value for `num_classes`, "
-                "expected a positive integer. "
-                f"Received: num_classes={num_classes!r}"
-            )
-        if num_classes < 1:
-            raise ValueError(
-                "Received an invalid value for `num_classes`, "
-                "expected a positive integer. "
-                f"Received: num_classes={num_classes!r}"
-            )
-        if not isinstance(hidden_dims, (tuple, list)) or not all(
-            isinstance(value, numbers.Integral) and not isinstance(value, bool)
-            for value in hidden_dims
-        ):
-            raise TypeError(
-                "Received an invalid value for `hidden_dims`, "
-                "expected a non-empty tuple of positive integers. "
-                f"Received: hidden_dims={hidden_dims!r}"
-            )
-        if not hidden_dims or any(value < 1 for value in hidden_dims):
-            raise ValueError(
-                "Received an invalid value for `hidden_dims`, "
-                "expected a non-empty tuple of positive integers. "
-                f"Received: hidden_dims={hidden_dims!r}"
-            )
-
-        # Plain ints (NumPy's too), so that the config is JSON.
-        hidden_dims = tuple(int(value) for value in hidden_dims)
-        if not isinstance(dropout_rate, (int, float)) or isinstance(dropout_rate, bool):
-            raise TypeError(
-                "Received an invalid value for `dropout_rate`, "
-                "expected a float between 0 and 1. "
-                f"Received: dropout_rate={dropout_rate!r}"
-            )
-        if dropout_rate < 0 or dropout_rate > 1:
-            raise ValueError(
-                "Received an invalid value for `dropout_rate`, "
-                "expected a float between 0 and 1. "
-                f"Received: dropout_rate={dropout_rate!r}"
-            )
+        if not is_integer(num_classes, low=1):
+            raise invalid_value("num_classes", num_classes, "a positive integer")
+        hidden_dims = int_tuple(
+            "hidden_dims", hidden_dims, "a non-empty tuple of positive integers", low=1
+        )
+        if not is_number(dropout_rate, low=0, high=1):
+            raise invalid_value("dropout_rate", dropout_rate, "a float between 0 and 1")
         if num_classes < 2:
             raise ValueError(
                 "`num_classes` must be at least 2: a softmax over one "
@@ -159,16 +130,9 @@ class MlpClassifier(keras.Model):
             )
         super().__init__(**kwargs)
         self.num_classes = num_classes
-        self.hidden_dims = tuple(hidden_dims)
+        self.hidden_dims = hidden_dims
         self.dropout_rate = dropout_rate
-        try:
-            self.activation = keras.activations.get(activation)
-        except ValueError as error:
-            raise ValueError(
-                "Received an invalid value for `activation`, "
-                "expected a Keras activation or its name. "
-                f"Received: activation={activation!r}"
-            ) from error
+        self.activation = get_keras_object("activation", activation, "activation")
         # Sub-layers are created here, never in `build()` or `call()`, with
         # explicit names and the model's dtype policy; `build()` builds them, so
         # the model has every weight before `load_model` restores them. Change
@@ -220,7 +184,7 @@ class MlpClassifier(keras.Model):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = self._dtype_policy_config()
+        base_config["dtype"] = dtype_policy_config(self)
         config = {
             "num_classes": self.num_classes,
             "hidden_dims": list(self.hidden_dims),
@@ -228,30 +192,6 @@ class MlpClassifier(keras.Model):
             "activation": keras.activations.serialize(self.activation),
         }
         return {**base_config, **config}
-
-    def _dtype_policy_config(self) -> dict[str, Any]:
-        """This model's dtype policy as `get_config` saves it, with the
-        policy of each quantized sub-layer.
-
-        A model reloading this model re-creates its sub-layers from its
-        policy alone, so after `model.quantize()` a quantized sub-layer would
-        come back unquantized, and its saved weights would not fit it. As
-        keras-hub's `Backbone.get_config` does, the policy saved is then a
-        `keras.dtype_policies.DTypePolicyMap`: this model's policy, and the
-        policy of each quantized sub-layer under its `path`, which the sub-layer
-        reads back when it is built.
-        """
-        policy = self.dtype_policy
-        if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
-            quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
-            # Keras has no public walk of a layer's sub-layers; `Model.quantize`
-            # and keras-hub's `Backbone` use this one.
-            for layer in self._flatten_layers(include_self=False):
-                if layer.quantization_mode is not None:
-                    quantized[layer.path] = layer.dtype_policy
-            if len(quantized):
-                policy = quantized
-        return keras.dtype_policies.serialize(policy)
 
     @staticmethod
     def get_layout_map(
@@ -262,92 +202,27 @@ class MlpClassifier(keras.Model):
     ) -> keras.distribution.LayoutMap:
         """Adds the rules that shard this model's weights to a `LayoutMap`.
 
-        The rules split the weight matrices over the mesh axis
-        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does (a
-        first projection column-wise, the next row-wise, attention by heads,
-        embeddings by rows) and, where the axes below say `batch`, another axis
-        over `data_parallel_dim_name`, as keras-hub's backbones do; XLA inserts
-        the collectives. Every axis split must divide by the size of its mesh
-        axis. Other weights (biases, normalization) are replicated. With the
-        default axis names:
+        For `keras.distribution.ModelParallel`: weight matrices split over
+        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does, and
+        where an axis below says `"batch"`, over `data_parallel_dim_name`, as
+        keras-hub's backbones do. With the default axis names:
 
         - `.*/hidden_[0-9]*[02468]/kernel`: the kernels of `hidden_0`, `hidden_2`,
-          ..., column-wise:
-          `("batch", "model")`.
+          ..., column-wise, `("batch", "model")`.
         - `.*/hidden_[0-9]*[13579]/kernel`: the kernels of `hidden_1`, `hidden_3`,
-          ..., row-wise:
-          `("model", "batch")`.
-        - `.*/classifier/kernel`: the classifier's kernel, row-wise:
-          `("model", None)`.
+          ..., row-wise, `("model", "batch")`.
+        - `.*/classifier/kernel`: the classifier's kernel, row-wise, `("model",
+          None)`.
 
-        The rules match the sub-layers' names under any outer layer, so one map
-        serves every instance in a model; rules of other classes chain into the
-        same map through `layout_map`.
-
-        Args:
-            device_mesh: The `keras.distribution.DeviceMesh` to shard over; used
-                when `layout_map` is `None`.
-            model_parallel_dim_name: The mesh axis the weight matrices are
-                split over. Defaults to `"model"`.
-            data_parallel_dim_name: The mesh axis the batch is split over,
-                which the rules marked `"batch"` split weights over too.
-                Defaults to `"batch"`.
-            layout_map: The `keras.distribution.LayoutMap` to add the rules to,
-                such as another class's `get_layout_map()`. Defaults to `None`:
-                a new `keras.distribution.LayoutMap(device_mesh)`.
-
-        Returns:
-            `layout_map`, holding these rules.
-
-        Raises:
-            ValueError: If `layout_map` holds one of these keys with another
-                layout.
-
-        Example:
-
-        ```python
-        mesh = keras.distribution.DeviceMesh(
-            shape=(2, 4),
-            axis_names=("batch", "model"),
-            devices=keras.distribution.list_devices(),
-        )
-        layout_map = MlpClassifier.get_layout_map(mesh)
-        keras.distribution.set_distribution(
-            keras.distribution.ModelParallel(
-                layout_map=layout_map, batch_dim_name="batch"
-            )
-        )
-        ```
+        Other weights are replicated. `layout_map` chains the rules of several
+        classes into one map (`None`: a new one over `device_mesh`); see
+        `add_layout_rules` in keras_scaffold_support.py.
         """
         model_dim = model_parallel_dim_name
         data_dim = data_parallel_dim_name
-        if layout_map is None:
-            layout_map = keras.distribution.LayoutMap(device_mesh)
         rules = {
-            ".*/hidden_[0-9]*[02468]/kernel": (
-                data_dim,
-                model_dim,
-            ),
-            ".*/hidden_[0-9]*[13579]/kernel": (
-                model_dim,
-                data_dim,
-            ),
-            ".*/classifier/kernel": (
-                model_dim,
-                None,
-            ),
+            ".*/hidden_[0-9]*[02468]/kernel": (data_dim, model_dim),
+            ".*/hidden_[0-9]*[13579]/kernel": (model_dim, data_dim),
+            ".*/classifier/kernel": (model_dim, None),
         }
-        # `key in layout_map` matches `key` as a path against every rule; the
-        # keys themselves are what a second class's identical rule must find.
-        keys = list(layout_map)
-        for key, axes in rules.items():
-            if key not in keys:
-                layout_map[key] = axes
-            elif tuple(layout_map[key].axes) != axes:
-                raise ValueError(
-                    f"The layout map already holds '{key}' as "
-                    f"{tuple(layout_map[key].axes)}, not {axes}. Received: "
-                    f"model_parallel_dim_name={model_parallel_dim_name}, "
-                    f"data_parallel_dim_name={data_parallel_dim_name}"
-                )
-        return layout_map
+        return add_layout_rules(device_mesh, layout_map, rules)

@@ -5,6 +5,14 @@ from typing import Any
 import keras
 from keras import ops
 
+from keras_scaffold_support import (
+    add_layout_rules,
+    dtype_policy_config,
+    invalid_value,
+    is_integer,
+    is_number,
+)
+
 
 @keras.saving.register_keras_serializable(package="generated_examples")
 class RunningMemory(keras.layers.Layer):
@@ -90,9 +98,7 @@ class RunningMemory(keras.layers.Layer):
     ```
 
     Raises:
-        TypeError: If `units` is not an integer.
         ValueError: If `units` is not a positive integer.
-        TypeError: If `momentum` is not a number.
         ValueError: If `momentum` is not a float between 0 and 1.
         ValueError: If `momentum` is 1.
     """
@@ -103,30 +109,10 @@ class RunningMemory(keras.layers.Layer):
         momentum: float = 0.9,
         **kwargs: Any,
     ) -> None:
-        if not isinstance(units, int) or isinstance(units, bool):
-            raise TypeError(
-                "Received an invalid value for `units`, "
-                "expected a positive integer. "
-                f"Received: units={units!r}"
-            )
-        if units < 1:
-            raise ValueError(
-                "Received an invalid value for `units`, "
-                "expected a positive integer. "
-                f"Received: units={units!r}"
-            )
-        if not isinstance(momentum, (int, float)) or isinstance(momentum, bool):
-            raise TypeError(
-                "Received an invalid value for `momentum`, "
-                "expected a float between 0 and 1. "
-                f"Received: momentum={momentum!r}"
-            )
-        if momentum < 0 or momentum > 1:
-            raise ValueError(
-                "Received an invalid value for `momentum`, "
-                "expected a float between 0 and 1. "
-                f"Received: momentum={momentum!r}"
-            )
+        if not is_integer(units, low=1):
+            raise invalid_value("units", units, "a positive integer")
+        if not is_number(momentum, low=0, high=1):
+            raise invalid_value("momentum", momentum, "a float between 0 and 1")
         if momentum == 1:
             raise ValueError(
                 "`momentum` must be below 1: at 1 the state keeps its "
@@ -196,36 +182,12 @@ class RunningMemory(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = self._dtype_policy_config()
+        base_config["dtype"] = dtype_policy_config(self)
         config = {
             "units": self.units,
             "momentum": self.momentum,
         }
         return {**base_config, **config}
-
-    def _dtype_policy_config(self) -> dict[str, Any]:
-        """This layer's dtype policy as `get_config` saves it, with the
-        policy of each quantized sub-layer.
-
-        A model reloading this layer re-creates its sub-layers from its
-        policy alone, so after `model.quantize()` a quantized sub-layer would
-        come back unquantized, and its saved weights would not fit it. As
-        keras-hub's `Backbone.get_config` does, the policy saved is then a
-        `keras.dtype_policies.DTypePolicyMap`: this layer's policy, and the
-        policy of each quantized sub-layer under its `path`, which the sub-layer
-        reads back when it is built.
-        """
-        policy = self.dtype_policy
-        if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
-            quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
-            # Keras has no public walk of a layer's sub-layers; `Model.quantize`
-            # and keras-hub's `Backbone` use this one.
-            for layer in self._flatten_layers(include_self=False):
-                if layer.quantization_mode is not None:
-                    quantized[layer.path] = layer.dtype_policy
-            if len(quantized):
-                policy = quantized
-        return keras.dtype_policies.serialize(policy)
 
     @staticmethod
     def get_layout_map(
@@ -236,82 +198,26 @@ class RunningMemory(keras.layers.Layer):
     ) -> keras.distribution.LayoutMap:
         """Adds the rules that shard this layer's weights to a `LayoutMap`.
 
-        The rules split the weight matrices over the mesh axis
-        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does (a
-        first projection column-wise, the next row-wise, attention by heads,
-        embeddings by rows) and, where the axes below say `batch`, another axis
-        over `data_parallel_dim_name`, as keras-hub's backbones do; XLA inserts
-        the collectives. Every axis split must divide by the size of its mesh
-        axis. Other weights (biases, normalization) are replicated. With the
-        default axis names:
+        For `keras.distribution.ModelParallel`: weight matrices split over
+        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does, and
+        where an axis below says `"batch"`, over `data_parallel_dim_name`, as
+        keras-hub's backbones do. With the default axis names:
 
         - `(.*/)?<name>(_[0-9]+)?/dense/kernel`: the projection's kernel, column-
-          wise:
-          `("batch", "model")`.
+          wise, `("batch", "model")`.
 
         `<name>` is Keras's default name of the layer, `running_memory`, then
-        `running_memory_1`, ..., under any outer layer: an instance given
-        another `name` needs rules of its own. Rules of other classes chain into
-        the same map through `layout_map`.
-
-        Args:
-            device_mesh: The `keras.distribution.DeviceMesh` to shard over; used
-                when `layout_map` is `None`.
-            model_parallel_dim_name: The mesh axis the weight matrices are
-                split over. Defaults to `"model"`.
-            data_parallel_dim_name: The mesh axis the batch is split over,
-                which the rules marked `"batch"` split weights over too.
-                Defaults to `"batch"`.
-            layout_map: The `keras.distribution.LayoutMap` to add the rules to,
-                such as another class's `get_layout_map()`. Defaults to `None`:
-                a new `keras.distribution.LayoutMap(device_mesh)`.
-
-        Returns:
-            `layout_map`, holding these rules.
-
-        Raises:
-            ValueError: If `layout_map` holds one of these keys with another
-                layout.
-
-        Example:
-
-        ```python
-        mesh = keras.distribution.DeviceMesh(
-            shape=(2, 4),
-            axis_names=("batch", "model"),
-            devices=keras.distribution.list_devices(),
-        )
-        layout_map = RunningMemory.get_layout_map(mesh)
-        keras.distribution.set_distribution(
-            keras.distribution.ModelParallel(
-                layout_map=layout_map, batch_dim_name="batch"
-            )
-        )
-        ```
+        `running_memory_1`, ...: an instance given another `name` needs rules of
+        its own.
+        Other weights are replicated. `layout_map` chains the rules of several
+        classes into one map (`None`: a new one over `device_mesh`); see
+        `add_layout_rules` in keras_scaffold_support.py.
         """
         model_dim = model_parallel_dim_name
         data_dim = data_parallel_dim_name
-        if layout_map is None:
-            layout_map = keras.distribution.LayoutMap(device_mesh)
         # Keras's default name of this layer, which the rules match.
         name = "running_memory"
         rules = {
-            f"(.*/)?{name}(_[0-9]+)?/dense/kernel": (
-                data_dim,
-                model_dim,
-            ),
+            f"(.*/)?{name}(_[0-9]+)?/dense/kernel": (data_dim, model_dim),
         }
-        # `key in layout_map` matches `key` as a path against every rule; the
-        # keys themselves are what a second class's identical rule must find.
-        keys = list(layout_map)
-        for key, axes in rules.items():
-            if key not in keys:
-                layout_map[key] = axes
-            elif tuple(layout_map[key].axes) != axes:
-                raise ValueError(
-                    f"The layout map already holds '{key}' as "
-                    f"{tuple(layout_map[key].axes)}, not {axes}. Received: "
-                    f"model_parallel_dim_name={model_parallel_dim_name}, "
-                    f"data_parallel_dim_name={data_parallel_dim_name}"
-                )
-        return layout_map
+        return add_layout_rules(device_mesh, layout_map, rules)

@@ -48,14 +48,14 @@ class TestConvBlock(LayerChecks):
             ValueError,
             "a Keras activation or its name",
         ),
-        ("use_norm", "yes", TypeError, "a boolean"),
-        ("use_residual", "yes", TypeError, "a boolean"),
+        ("use_norm", "yes", ValueError, "a boolean"),
+        ("use_residual", "yes", ValueError, "a boolean"),
     )
     invalid_combinations = (
         ({"kernel_size": (3, 3, 3)}, ValueError, "or a tuple of 2"),
         ({"strides": (1,)}, ValueError, "or a tuple of 2"),
-        ({"kernel_size": "3"}, TypeError, "or a tuple of 2"),
-        ({"strides": (1, 1.5)}, TypeError, "or a tuple of 2"),
+        ({"kernel_size": "3"}, ValueError, "or a tuple of 2"),
+        ({"strides": (1, 1.5)}, ValueError, "or a tuple of 2"),
         (
             {
                 "padding": "valid",

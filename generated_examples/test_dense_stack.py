@@ -20,12 +20,12 @@ class TestDenseStack(LayerChecks):
             ValueError,
             "a Keras activation or its name",
         ),
-        ("use_bias", "yes", TypeError, "a boolean"),
+        ("use_bias", "yes", ValueError, "a boolean"),
     )
     invalid_combinations = (
         ({"hidden_dims": (8, 0)}, ValueError, "non-empty tuple of"),
-        ({"hidden_dims": (8, 2.5)}, TypeError, "non-empty tuple of"),
-        ({"hidden_dims": 8}, TypeError, "non-empty tuple of"),
+        ({"hidden_dims": (8, 2.5)}, ValueError, "non-empty tuple of"),
+        ({"hidden_dims": 8}, ValueError, "non-empty tuple of"),
     )
     object_arguments = (("activation", "activation"),)
 

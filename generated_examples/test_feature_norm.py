@@ -15,8 +15,8 @@ class TestFeatureNorm(LayerChecks):
     expected_non_trainable_weights = 0
     invalid_arguments = (
         ("epsilon", 0, ValueError, "a positive float"),
-        ("center", "yes", TypeError, "a boolean"),
-        ("scale", "yes", TypeError, "a boolean"),
+        ("center", "yes", ValueError, "a boolean"),
+        ("scale", "yes", ValueError, "a boolean"),
         (
             "beta_initializer",
             "not_a_initializer",

@@ -27,7 +27,7 @@ class TestGatedCell(LayerChecks):
             ValueError,
             "a Keras activation or its name",
         ),
-        ("use_bias", "yes", TypeError, "a boolean"),
+        ("use_bias", "yes", ValueError, "a boolean"),
         (
             "kernel_initializer",
             "not_a_initializer",

@@ -22,7 +22,7 @@ class TestMlpBlock(LayerChecks):
             "a Keras activation or its name",
         ),
         ("dropout_rate", -0.5, ValueError, "a float between 0 and 1"),
-        ("use_norm", "yes", TypeError, "a boolean"),
+        ("use_norm", "yes", ValueError, "a boolean"),
         (
             "kernel_initializer",
             "not_a_initializer",

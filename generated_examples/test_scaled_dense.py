@@ -18,7 +18,7 @@ class TestScaledDense(LayerChecks):
             ValueError,
             "a Keras activation or its name",
         ),
-        ("use_bias", "yes", TypeError, "a boolean"),
+        ("use_bias", "yes", ValueError, "a boolean"),
         (
             "kernel_initializer",
             "not_a_initializer",

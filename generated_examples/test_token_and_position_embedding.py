@@ -23,7 +23,7 @@ class TestTokenAndPositionEmbedding(LayerChecks):
         ("vocabulary_size", 0, ValueError, "a positive integer"),
         ("sequence_length", 0, ValueError, "a positive integer"),
         ("embedding_dim", 0, ValueError, "a positive integer"),
-        ("mask_zero", "yes", TypeError, "a boolean"),
+        ("mask_zero", "yes", ValueError, "a boolean"),
     )
 
     def make_config(self):

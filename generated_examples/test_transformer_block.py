@@ -28,7 +28,7 @@ class TestTransformerBlock(LayerChecks):
             "a Keras activation or its name",
         ),
         ("layer_norm_epsilon", 0, ValueError, "a positive float"),
-        ("norm_first", "yes", TypeError, "a boolean"),
+        ("norm_first", "yes", ValueError, "a boolean"),
     )
     invalid_combinations = (
         ({"hidden_dim": 1, "num_heads": 1}, ValueError, "`hidden_dim` must be at"),

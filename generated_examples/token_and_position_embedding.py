@@ -6,6 +6,13 @@ from typing import Any
 import keras
 from keras import ops
 
+from keras_scaffold_support import (
+    add_layout_rules,
+    dtype_policy_config,
+    invalid_value,
+    is_integer,
+)
+
 
 @keras.saving.register_keras_serializable(package="generated_examples")
 class TokenAndPositionEmbedding(keras.layers.Layer):
@@ -87,13 +94,10 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
     ```
 
     Raises:
-        TypeError: If `vocabulary_size` is not an integer.
         ValueError: If `vocabulary_size` is not a positive integer.
-        TypeError: If `sequence_length` is not an integer.
         ValueError: If `sequence_length` is not a positive integer.
-        TypeError: If `embedding_dim` is not an integer.
         ValueError: If `embedding_dim` is not a positive integer.
-        TypeError: If `mask_zero` is not a boolean.
+        ValueError: If `mask_zero` is not a boolean.
         ValueError: If the inputs' sequence length is known before the call
             runs and is longer than `sequence_length`.
     """
@@ -106,48 +110,18 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         mask_zero: bool = False,
         **kwargs: Any,
     ) -> None:
-        if not isinstance(vocabulary_size, int) or isinstance(vocabulary_size, bool):
-            raise TypeError(
-                "Received an invalid value for `vocabulary_size`, "
-                "expected a positive integer. "
-                f"Received: vocabulary_size={vocabulary_size!r}"
+        if not is_integer(vocabulary_size, low=1):
+            raise invalid_value(
+                "vocabulary_size", vocabulary_size, "a positive integer"
             )
-        if vocabulary_size < 1:
-            raise ValueError(
-                "Received an invalid value for `vocabulary_size`, "
-                "expected a positive integer. "
-                f"Received: vocabulary_size={vocabulary_size!r}"
+        if not is_integer(sequence_length, low=1):
+            raise invalid_value(
+                "sequence_length", sequence_length, "a positive integer"
             )
-        if not isinstance(sequence_length, int) or isinstance(sequence_length, bool):
-            raise TypeError(
-                "Received an invalid value for `sequence_length`, "
-                "expected a positive integer. "
-                f"Received: sequence_length={sequence_length!r}"
-            )
-        if sequence_length < 1:
-            raise ValueError(
-                "Received an invalid value for `sequence_length`, "
-                "expected a positive integer. "
-                f"Received: sequence_length={sequence_length!r}"
-            )
-        if not isinstance(embedding_dim, int) or isinstance(embedding_dim, bool):
-            raise TypeError(
-                "Received an invalid value for `embedding_dim`, "
-                "expected a positive integer. "
-                f"Received: embedding_dim={embedding_dim!r}"
-            )
-        if embedding_dim < 1:
-            raise ValueError(
-                "Received an invalid value for `embedding_dim`, "
-                "expected a positive integer. "
-                f"Received: embedding_dim={embedding_dim!r}"
-            )
+        if not is_integer(embedding_dim, low=1):
+            raise invalid_value("embedding_dim", embedding_dim, "a positive integer")
         if not isinstance(mask_zero, bool):
-            raise TypeError(
-                "Received an invalid value for `mask_zero`, "
-                "expected a boolean. "
-                f"Received: mask_zero={mask_zero!r}"
-            )
+            raise invalid_value("mask_zero", mask_zero, "a boolean")
         super().__init__(**kwargs)
         self.vocabulary_size = vocabulary_size
         self.sequence_length = sequence_length
@@ -219,7 +193,7 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = self._dtype_policy_config()
+        base_config["dtype"] = dtype_policy_config(self)
         config = {
             "vocabulary_size": self.vocabulary_size,
             "sequence_length": self.sequence_length,
@@ -227,30 +201,6 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
             "mask_zero": self.mask_zero,
         }
         return {**base_config, **config}
-
-    def _dtype_policy_config(self) -> dict[str, Any]:
-        """This layer's dtype policy as `get_config` saves it, with the
-        policy of each quantized sub-layer.
-
-        A model reloading this layer re-creates its sub-layers from its
-        policy alone, so after `model.quantize()` a quantized sub-layer would
-        come back unquantized, and its saved weights would not fit it. As
-        keras-hub's `Backbone.get_config` does, the policy saved is then a
-        `keras.dtype_policies.DTypePolicyMap`: this layer's policy, and the
-        policy of each quantized sub-layer under its `path`, which the sub-layer
-        reads back when it is built.
-        """
-        policy = self.dtype_policy
-        if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
-            quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
-            # Keras has no public walk of a layer's sub-layers; `Model.quantize`
-            # and keras-hub's `Backbone` use this one.
-            for layer in self._flatten_layers(include_self=False):
-                if layer.quantization_mode is not None:
-                    quantized[layer.path] = layer.dtype_policy
-            if len(quantized):
-                policy = quantized
-        return keras.dtype_policies.serialize(policy)
 
     @staticmethod
     def get_layout_map(
@@ -261,86 +211,24 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
     ) -> keras.distribution.LayoutMap:
         """Adds the rules that shard this layer's weights to a `LayoutMap`.
 
-        The rules split the weight matrices over the mesh axis
-        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does (a
-        first projection column-wise, the next row-wise, attention by heads,
-        embeddings by rows) and, where the axes below say `batch`, another axis
-        over `data_parallel_dim_name`, as keras-hub's backbones do; XLA inserts
-        the collectives. Every axis split must divide by the size of its mesh
-        axis. Other weights (biases, normalization) are replicated. With the
-        default axis names:
+        For `keras.distribution.ModelParallel`: weight matrices split over
+        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does, and
+        where an axis below says `"batch"`, over `data_parallel_dim_name`, as
+        keras-hub's backbones do. With the default axis names:
 
         - `.*/token_embedding/embeddings`: the token embeddings, by vocabulary
-          rows:
-          `("model", "batch")`.
+          rows, `("model", "batch")`.
         - `.*/position_embedding/embeddings`: the position embeddings, by
-          features:
-          `(None, "model")`.
+          features, `(None, "model")`.
 
-        The rules match the sub-layers' names under any outer layer, so one map
-        serves every instance in a model; rules of other classes chain into the
-        same map through `layout_map`.
-
-        Args:
-            device_mesh: The `keras.distribution.DeviceMesh` to shard over; used
-                when `layout_map` is `None`.
-            model_parallel_dim_name: The mesh axis the weight matrices are
-                split over. Defaults to `"model"`.
-            data_parallel_dim_name: The mesh axis the batch is split over,
-                which the rules marked `"batch"` split weights over too.
-                Defaults to `"batch"`.
-            layout_map: The `keras.distribution.LayoutMap` to add the rules to,
-                such as another class's `get_layout_map()`. Defaults to `None`:
-                a new `keras.distribution.LayoutMap(device_mesh)`.
-
-        Returns:
-            `layout_map`, holding these rules.
-
-        Raises:
-            ValueError: If `layout_map` holds one of these keys with another
-                layout.
-
-        Example:
-
-        ```python
-        mesh = keras.distribution.DeviceMesh(
-            shape=(2, 4),
-            axis_names=("batch", "model"),
-            devices=keras.distribution.list_devices(),
-        )
-        layout_map = TokenAndPositionEmbedding.get_layout_map(mesh)
-        keras.distribution.set_distribution(
-            keras.distribution.ModelParallel(
-                layout_map=layout_map, batch_dim_name="batch"
-            )
-        )
-        ```
+        Other weights are replicated. `layout_map` chains the rules of several
+        classes into one map (`None`: a new one over `device_mesh`); see
+        `add_layout_rules` in keras_scaffold_support.py.
         """
         model_dim = model_parallel_dim_name
         data_dim = data_parallel_dim_name
-        if layout_map is None:
-            layout_map = keras.distribution.LayoutMap(device_mesh)
         rules = {
-            ".*/token_embedding/embeddings": (
-                model_dim,
-                data_dim,
-            ),
-            ".*/position_embedding/embeddings": (
-                None,
-                model_dim,
-            ),
+            ".*/token_embedding/embeddings": (model_dim, data_dim),
+            ".*/position_embedding/embeddings": (None, model_dim),
         }
-        # `key in layout_map` matches `key` as a path against every rule; the
-        # keys themselves are what a second class's identical rule must find.
-        keys = list(layout_map)
-        for key, axes in rules.items():
-            if key not in keys:
-                layout_map[key] = axes
-            elif tuple(layout_map[key].axes) != axes:
-                raise ValueError(
-                    f"The layout map already holds '{key}' as "
-                    f"{tuple(layout_map[key].axes)}, not {axes}. Received: "
-                    f"model_parallel_dim_name={model_parallel_dim_name}, "
-                    f"data_parallel_dim_name={data_parallel_dim_name}"
-                )
-        return layout_map
+        return add_layout_rules(device_mesh, layout_map, rules)

@@ -6,6 +6,15 @@ from typing import Any
 import keras
 from keras import ops
 
+from keras_scaffold_support import (
+    add_layout_rules,
+    dtype_policy_config,
+    get_keras_object,
+    invalid_value,
+    is_integer,
+    is_number,
+)
+
 
 @keras.saving.register_keras_serializable(package="generated_examples")
 class TransformerBlock(keras.layers.Layer):
@@ -115,18 +124,13 @@ class TransformerBlock(keras.layers.Layer):
     ```
 
     Raises:
-        TypeError: If `hidden_dim` is not an integer.
         ValueError: If `hidden_dim` is not a positive integer.
-        TypeError: If `intermediate_dim` is not an integer.
         ValueError: If `intermediate_dim` is not a positive integer.
-        TypeError: If `num_heads` is not an integer.
         ValueError: If `num_heads` is not a positive integer.
-        TypeError: If `dropout_rate` is not a number.
         ValueError: If `dropout_rate` is not a float between 0 and 1.
         ValueError: If `activation` is not a Keras activation or its name.
-        TypeError: If `layer_norm_epsilon` is not a number.
         ValueError: If `layer_norm_epsilon` is not a positive float.
-        TypeError: If `norm_first` is not a boolean.
+        ValueError: If `norm_first` is not a boolean.
         ValueError: If `hidden_dim` is below 2.
         ValueError: If `dropout_rate` is 1.
         ValueError: If `hidden_dim` is not divisible by `num_heads`.
@@ -144,74 +148,22 @@ class TransformerBlock(keras.layers.Layer):
         norm_first: bool = True,
         **kwargs: Any,
     ) -> None:
-        if not isinstance(hidden_dim, int) or isinstance(hidden_dim, bool):
-            raise TypeError(
-                "Received an invalid value for `hidden_dim`, "
-                "expected a positive integer. "
-                f"Received: hidden_dim={hidden_dim!r}"
+        if not is_integer(hidden_dim, low=1):
+            raise invalid_value("hidden_dim", hidden_dim, "a positive integer")
+        if not is_integer(intermediate_dim, low=1):
+            raise invalid_value(
+                "intermediate_dim", intermediate_dim, "a positive integer"
             )
-        if hidden_dim < 1:
-            raise ValueError(
-                "Received an invalid value for `hidden_dim`, "
-                "expected a positive integer. "
-                f"Received: hidden_dim={hidden_dim!r}"
-            )
-        if not isinstance(intermediate_dim, int) or isinstance(intermediate_dim, bool):
-            raise TypeError(
-                "Received an invalid value for `intermediate_dim`, "
-                "expected a positive integer. "
-                f"Received: intermediate_dim={intermediate_dim!r}"
-            )
-        if intermediate_dim < 1:
-            raise ValueError(
-                "Received an invalid value for `intermediate_dim`, "
-                "expected a positive integer. "
-                f"Received: intermediate_dim={intermediate_dim!r}"
-            )
-        if not isinstance(num_heads, int) or isinstance(num_heads, bool):
-            raise TypeError(
-                "Received an invalid value for `num_heads`, "
-                "expected a positive integer. "
-                f"Received: num_heads={num_heads!r}"
-            )
-        if num_heads < 1:
-            raise ValueError(
-                "Received an invalid value for `num_heads`, "
-                "expected a positive integer. "
-                f"Received: num_heads={num_heads!r}"
-            )
-        if not isinstance(dropout_rate, (int, float)) or isinstance(dropout_rate, bool):
-            raise TypeError(
-                "Received an invalid value for `dropout_rate`, "
-                "expected a float between 0 and 1. "
-                f"Received: dropout_rate={dropout_rate!r}"
-            )
-        if dropout_rate < 0 or dropout_rate > 1:
-            raise ValueError(
-                "Received an invalid value for `dropout_rate`, "
-                "expected a float between 0 and 1. "
-                f"Received: dropout_rate={dropout_rate!r}"
-            )
-        if not isinstance(layer_norm_epsilon, (int, float)) or isinstance(
-            layer_norm_epsilon, bool
-        ):
-            raise TypeError(
-                "Received an invalid value for `layer_norm_epsilon`, "
-                "expected a positive float. "
-                f"Received: layer_norm_epsilon={layer_norm_epsilon!r}"
-            )
-        if layer_norm_epsilon <= 0:
-            raise ValueError(
-                "Received an invalid value for `layer_norm_epsilon`, "
-                "expected a positive float. "
-                f"Received: layer_norm_epsilon={layer_norm_epsilon!r}"
+        if not is_integer(num_heads, low=1):
+            raise invalid_value("num_heads", num_heads, "a positive integer")
+        if not is_number(dropout_rate, low=0, high=1):
+            raise invalid_value("dropout_rate", dropout_rate, "a float between 0 and 1")
+        if not is_number(layer_norm_epsilon, above=0):
+            raise invalid_value(
+                "layer_norm_epsilon", layer_norm_epsilon, "a positive float"
             )
         if not isinstance(norm_first, bool):
-            raise TypeError(
-                "Received an invalid value for `norm_first`, "
-                "expected a boolean. "
-                f"Received: norm_first={norm_first!r}"
-            )
+            raise invalid_value("norm_first", norm_first, "a boolean")
         if hidden_dim < 2:
             raise ValueError(
                 "`hidden_dim` must be at least 2: layer normalization of "
@@ -234,14 +186,7 @@ class TransformerBlock(keras.layers.Layer):
         self.intermediate_dim = intermediate_dim
         self.num_heads = num_heads
         self.dropout_rate = dropout_rate
-        try:
-            self.activation = keras.activations.get(activation)
-        except ValueError as error:
-            raise ValueError(
-                "Received an invalid value for `activation`, "
-                "expected a Keras activation or its name. "
-                f"Received: activation={activation!r}"
-            ) from error
+        self.activation = get_keras_object("activation", activation, "activation")
         self.layer_norm_epsilon = layer_norm_epsilon
         self.norm_first = norm_first
         self.input_spec = keras.InputSpec(ndim=3, axes={-1: hidden_dim})
@@ -390,7 +335,7 @@ class TransformerBlock(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = self._dtype_policy_config()
+        base_config["dtype"] = dtype_policy_config(self)
         config = {
             "hidden_dim": self.hidden_dim,
             "intermediate_dim": self.intermediate_dim,
@@ -402,30 +347,6 @@ class TransformerBlock(keras.layers.Layer):
         }
         return {**base_config, **config}
 
-    def _dtype_policy_config(self) -> dict[str, Any]:
-        """This layer's dtype policy as `get_config` saves it, with the
-        policy of each quantized sub-layer.
-
-        A model reloading this layer re-creates its sub-layers from its
-        policy alone, so after `model.quantize()` a quantized sub-layer would
-        come back unquantized, and its saved weights would not fit it. As
-        keras-hub's `Backbone.get_config` does, the policy saved is then a
-        `keras.dtype_policies.DTypePolicyMap`: this layer's policy, and the
-        policy of each quantized sub-layer under its `path`, which the sub-layer
-        reads back when it is built.
-        """
-        policy = self.dtype_policy
-        if not isinstance(policy, keras.dtype_policies.DTypePolicyMap):
-            quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
-            # Keras has no public walk of a layer's sub-layers; `Model.quantize`
-            # and keras-hub's `Backbone` use this one.
-            for layer in self._flatten_layers(include_self=False):
-                if layer.quantization_mode is not None:
-                    quantized[layer.path] = layer.dtype_policy
-            if len(quantized):
-                policy = quantized
-        return keras.dtype_policies.serialize(policy)
-
     @staticmethod
     def get_layout_map(
         device_mesh: keras.distribution.DeviceMesh,
@@ -435,71 +356,26 @@ class TransformerBlock(keras.layers.Layer):
     ) -> keras.distribution.LayoutMap:
         """Adds the rules that shard this layer's weights to a `LayoutMap`.
 
-        The rules split the weight matrices over the mesh axis
-        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does (a
-        first projection column-wise, the next row-wise, attention by heads,
-        embeddings by rows) and, where the axes below say `batch`, another axis
-        over `data_parallel_dim_name`, as keras-hub's backbones do; XLA inserts
-        the collectives. Every axis split must divide by the size of its mesh
-        axis. Other weights (biases, normalization) are replicated. With the
-        default axis names:
+        For `keras.distribution.ModelParallel`: weight matrices split over
+        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does, and
+        where an axis below says `"batch"`, over `data_parallel_dim_name`, as
+        keras-hub's backbones do. With the default axis names:
 
         - `.*/self_attention_layer/(query|key|value)/kernel`: the query, key and
-          value kernels, by heads:
-          `("batch", "model", None)`.
+          value kernels, by heads, `("batch", "model", None)`.
         - `.*/self_attention_layer/attention_output/kernel`: the attention's
-          output kernel, by heads:
-          `("model", None, "batch")`.
+          output kernel, by heads, `("model", None, "batch")`.
         - `.*/feedforward_intermediate_dense/kernel`: the feed-forward's first
-          kernel, column-wise:
-          `("batch", "model")`.
+          kernel, column-wise, `("batch", "model")`.
         - `.*/feedforward_output_dense/kernel`: the feed-forward's second kernel,
-          row-wise:
-          `("model", "batch")`.
+          row-wise, `("model", "batch")`.
 
-        The rules match the sub-layers' names under any outer layer, so one map
-        serves every instance in a model; rules of other classes chain into the
-        same map through `layout_map`.
-
-        Args:
-            device_mesh: The `keras.distribution.DeviceMesh` to shard over; used
-                when `layout_map` is `None`.
-            model_parallel_dim_name: The mesh axis the weight matrices are
-                split over. Defaults to `"model"`.
-            data_parallel_dim_name: The mesh axis the batch is split over,
-                which the rules marked `"batch"` split weights over too.
-                Defaults to `"batch"`.
-            layout_map: The `keras.distribution.LayoutMap` to add the rules to,
-                such as another class's `get_layout_map()`. Defaults to `None`:
-                a new `keras.distribution.LayoutMap(device_mesh)`.
-
-        Returns:
-            `layout_map`, holding these rules.
-
-        Raises:
-            ValueError: If `layout_map` holds one of these keys with another
-                layout.
-
-        Example:
-
-        ```python
-        mesh = keras.distribution.DeviceMesh(
-            shape=(2, 4),
-            axis_names=("batch", "model"),
-            devices=keras.distribution.list_devices(),
-        )
-        layout_map = TransformerBlock.get_layout_map(mesh)
-        keras.distribution.set_distribution(
-            keras.distribution.ModelParallel(
-                layout_map=layout_map, batch_dim_name="batch"
-            )
-        )
-        ```
+        Other weights are replicated. `layout_map` chains the rules of several
+        classes into one map (`None`: a new one over `device_mesh`); see
+        `add_layout_rules` in keras_scaffold_support.py.
         """
         model_dim = model_parallel_dim_name
         data_dim = data_parallel_dim_name
-        if layout_map is None:
-            layout_map = keras.distribution.LayoutMap(device_mesh)
         rules = {
             ".*/self_attention_layer/(query|key|value)/kernel": (
                 data_dim,
@@ -511,26 +387,7 @@ class TransformerBlock(keras.layers.Layer):
                 None,
                 data_dim,
             ),
-            ".*/feedforward_intermediate_dense/kernel": (
-                data_dim,
-                model_dim,
-            ),
-            ".*/feedforward_output_dense/kernel": (
-                model_dim,
-                data_dim,
-            ),
+            ".*/feedforward_intermediate_dense/kernel": (data_dim, model_dim),
+            ".*/feedforward_output_dense/kernel": (model_dim, data_dim),
         }
-        # `key in layout_map` matches `key` as a path against every rule; the
-        # keys themselves are what a second class's identical rule must find.
-        keys = list(layout_map)
-        for key, axes in rules.items():
-            if key not in keys:
-                layout_map[key] = axes
-            elif tuple(layout_map[key].axes) != axes:
-                raise ValueError(
-                    f"The layout map already holds '{key}' as "
-                    f"{tuple(layout_map[key].axes)}, not {axes}. Received: "
-                    f"model_parallel_dim_name={model_parallel_dim_name}, "
-                    f"data_parallel_dim_name={data_parallel_dim_name}"
-                )
-        return layout_map
+        return add_layout_rules(device_mesh, layout_map, rules)

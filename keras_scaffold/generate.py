@@ -10,7 +10,7 @@ from keras_scaffold.exports import add_export
 from keras_scaffold.names import package_from_location
 from keras_scaffold.project import find_project
 from keras_scaffold.records import (
-    CHECKS_MODULE,
+    SHARED_MODULES,
     base_dir,
     check_records,
     fingerprint,
@@ -131,7 +131,7 @@ def plan_component(
         existing = [
             str(root / relpath)
             for relpath in rendered.files
-            if not relpath.endswith(CHECKS_MODULE)
+            if not relpath.endswith(SHARED_MODULES)
         ]
         raise TargetExistsError(
             f"{', '.join(existing)} already exist, as this command writes them; "

@@ -10,6 +10,7 @@ from keras_scaffold.reserved import (
     AMBIGUOUS_NAMES,
     BUILTIN_NAMES,
     CHECKS_MODULE,
+    SUPPORT_MODULE,
     shadowed_module,
 )
 
@@ -356,6 +357,12 @@ def check_module_name(module_name: str) -> str:
         raise InvalidNameError(
             f"A module named `{module_name}.py` would replace the checks every "
             "component's tests share, written beside them under that name; "
+            "choose another class name."
+        )
+    if module_name == SUPPORT_MODULE:
+        raise InvalidNameError(
+            f"A module named `{module_name}.py` would replace the support every "
+            "component's layer shares, written beside it under that name; "
             "choose another class name."
         )
     if shadowed_module(module_name):

@@ -35,6 +35,10 @@ from keras_scaffold.render import Rendered
 RECORDS_DIR = ".keras-scaffold"
 # The checks every test file of a folder shares, generated with each component.
 CHECKS_MODULE = "keras_scaffold_checks.py"
+# What the layers of a folder share, generated with each component's module.
+SUPPORT_MODULE = "keras_scaffold_support.py"
+# The files every component of a folder generates alike.
+SHARED_MODULES = (CHECKS_MODULE, SUPPORT_MODULE)
 # No record keras-scaffold writes comes near this size (an answers file is about
 # 1 KB, a merge base a generated module): a larger file is tampered with, or a
 # device, and is not read.
@@ -55,6 +59,8 @@ __all__ = [
     "MAX_YAML_NODES",
     "OPTIONAL_ANSWER_KEYS",
     "RECORDS_DIR",
+    "SHARED_MODULES",
+    "SUPPORT_MODULE",
     "Record",
     "answers_relpath",
     "base_dir",

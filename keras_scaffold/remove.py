@@ -16,6 +16,7 @@ from keras_scaffold.patterns import ADOPTED
 from keras_scaffold.records import (
     CHECKS_MODULE,
     RECORDS_DIR,
+    SUPPORT_MODULE,
     Record,
     answers_relpath,
     base_dir,
@@ -194,9 +195,10 @@ def _generated_by_the_answers(
         f"{answers['module_dir']}/{record.module_name}.py",
         f"{answers['tests_dir']}/test_{record.module_name}.py",
         f"{answers['tests_dir']}/{CHECKS_MODULE}",
+        f"{answers['module_dir']}/{SUPPORT_MODULE}",
     ]
     if answers["pattern"] == ADOPTED:
-        guessed = guessed[1:]  # an adopted class's module is the user's
+        guessed = guessed[1:3]  # an adopted class's module is the user's
     excluded = answers.get("exclude", [])
     guessed = [PurePosixPath(path).as_posix() for path in guessed]  # no `./`
     return dict.fromkeys(path for path in guessed if path not in excluded)

@@ -44,6 +44,9 @@ GENERATED_NAMES = frozenset("""
     pytest reset_state resolved self value
     channel_axis conv inspect norm output_size position_embedding projection
     recurrent_kernel score_dense seed_generator softmax state_size token_embedding
+    add_layout_rules clone_initializer dtype_policy_config get_keras_object int_tuple
+    invalid_value is_integer is_number keras_scaffold_support layer_list
+    mark_quantized
     """.split())
 
 # Modules a generated module may not be named after: it would shadow them for
@@ -67,6 +70,8 @@ AMBIGUOUS_NAMES = frozenset({"l", "O", "I"})
 # The module every component's tests share (`keras_scaffold_checks.py`, written
 # beside them): a component's own module of that name would replace it.
 CHECKS_MODULE = "keras_scaffold_checks"
+# The module the layers of a folder share (`keras_scaffold_support.py`).
+SUPPORT_MODULE = "keras_scaffold_support"
 
 
 def shadowed_module(module_name: str) -> bool:
@@ -74,5 +79,5 @@ def shadowed_module(module_name: str) -> bool:
     return (
         module_name in DEPENDENCY_MODULES
         or module_name in sys.stdlib_module_names
-        or module_name == CHECKS_MODULE
+        or module_name in (CHECKS_MODULE, SUPPORT_MODULE)
     )

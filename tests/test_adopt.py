@@ -89,6 +89,9 @@ def test_adopt_writes_a_passing_test_file_that_regenerate_keeps_current(
     }
     test_file = folder / "test_composite_layer.py"
     assert "from blocks import CompositeLayer" in test_file.read_text()
+    # No private Keras API: the checks module walks the sub-layers (issue 34).
+    for private in ("_flatten_layers", "._layers", "_tracker", "keras.src"):
+        assert private not in test_file.read_text(), private
 
     # The written tests pass (one subprocess, TensorFlow).
     plain_pytest_passes(folder)

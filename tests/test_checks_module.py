@@ -1,4 +1,5 @@
-"""What keras_scaffold_checks.py sets on import, and its helpers (its checks run in
+"""What keras_scaffold_checks.py sets before the first check (nothing on import),
+and its helpers (its checks run in
 generated_examples/, on JAX and PyTorch through test_backends.py).
 
 XLA aborts the process on a flag it does not know, so the flag for the older CPU
@@ -22,8 +23,9 @@ EMITTERS = "--xla_cpu_use_fusion_emitters=false"
 
 @pytest.fixture
 def checks(monkeypatch):
-    # A value already set is kept, so loading the module leaves the environment of
-    # this process (and of the subprocesses other tests start) as it was.
+    # A value already set is kept, so a test that sets the flags leaves the
+    # environment of this process (and of the subprocesses other tests start) as
+    # it was.
     monkeypatch.setenv("XLA_FLAGS", "")
     spec = importlib.util.spec_from_file_location(
         "checks_under_test", EXAMPLES / "keras_scaffold_checks.py"
@@ -64,6 +66,7 @@ def test_other_backends_get_only_the_optimization_level(monkeypatch, checks, bac
 
 
 def test_a_value_the_user_set_is_kept(checks):
+    checks.set_fast_compile_xla_flags()
     assert os.environ["XLA_FLAGS"] == ""
 
 
@@ -96,12 +99,15 @@ def test_a_jax_precision_the_user_set_is_kept(monkeypatch, checks, jax_precision
     assert jax_precision.config.jax_default_matmul_precision == "bfloat16"
 
 
-def test_tensorflow_computes_float32_matrix_products_in_float32(checks):
-    if keras.backend.backend() != "tensorflow":
-        pytest.skip("the checks module set TensorFlow's setting on import")
-    import tensorflow as tf
-
-    assert not tf.config.experimental.tensor_float_32_execution_enabled()
+def test_tensorflow_computes_float32_matrix_products_in_float32(monkeypatch, checks):
+    tf = pytest.importorskip("tensorflow")
+    monkeypatch.setattr(keras.backend, "backend", lambda: "tensorflow")
+    before = tf.config.experimental.tensor_float_32_execution_enabled()
+    try:
+        checks.full_float32_matmuls()
+        assert not tf.config.experimental.tensor_float_32_execution_enabled()
+    finally:
+        tf.config.experimental.enable_tensor_float_32_execution(before)
 
 
 def test_infer_each_computes_the_model_on_batches_of_each_length(checks):
@@ -116,30 +122,111 @@ def test_infer_each_computes_the_model_on_batches_of_each_length(checks):
     np.testing.assert_allclose(long_sums, np.full((3, 2), 10.0))
 
 
-def test_importing_it_leaves_keras_and_tensorflow_out_of_garbage_collection():
-    # Python's full collections walked every object of Keras, its backend and
-    # TensorFlow (0.1 to 0.2 s each); a frozen object is no longer in
-    # gc.get_objects(). TensorFlow, which Keras imports on the first seeding
-    # wherever it is installed, must be imported before the freeze: on JAX that
-    # is the module's own seeding.
-    if importlib.util.find_spec("jax") is None:
-        pytest.skip("JAX is not installed")
-    script = (
-        "import gc, importlib.util, keras_scaffold_checks, keras\n"
-        "functions = [keras.layers.Dense.__init__]\n"
-        "if importlib.util.find_spec('tensorflow'):\n"
-        "    import tensorflow as tf\n"
-        "    functions.append(tf.nest.flatten)\n"
-        "collected = {id(thing) for thing in gc.get_objects()}\n"
-        "print(*(id(function) in collected for function in functions))\n"
+# What the checks need of the backend is set by a fixture of `LayerChecks`, before
+# a test class's first test; importing the module (as a user's script, a notebook
+# or another test suite may) changes nothing.
+STATE = """
+import gc, os, random
+import numpy as np
+import keras
+
+def state():
+    backend = keras.backend.backend()
+    precision = None
+    if backend == "jax":
+        import jax
+        precision = jax.config.jax_default_matmul_precision
+    tf32 = None
+    if backend == "tensorflow":
+        import tensorflow as tf
+        tf32 = tf.config.experimental.tensor_float_32_execution_enabled()
+    return (
+        os.environ.get("XLA_FLAGS"), gc.get_freeze_count(), precision, tf32,
+        random.getstate()[1][:4], np.random.get_state()[1][:4].tolist(),
     )
+"""
+
+
+def backends_installed():
+    return [
+        backend
+        for backend in ("tensorflow", "jax")
+        if importlib.util.find_spec(backend) is not None
+    ]
+
+
+@pytest.mark.parametrize("backend", backends_installed())
+def test_importing_it_changes_no_global_state(backend):
+    script = (
+        STATE
+        + "before = state()\n"
+        + "import keras_scaffold_checks\n"
+        + "print(before == state(), before, state())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=EXAMPLES,
-        env={**os.environ, "KERAS_BACKEND": "jax"},
+        env={**env, "KERAS_BACKEND": backend, "JAX_PLATFORMS": "cpu"},
         capture_output=True,
         text=True,
         check=True,
     )
-    # One word per function: whether a full collection still walks it.
-    assert set(result.stdout.split()) == {"False"}, result.stdout
+    assert result.stdout.startswith("True"), result.stdout
+
+
+PROBE = """
+import gc
+import os
+
+import keras
+from keras_scaffold_checks import OPT_LEVEL_FLAG, LayerChecks
+
+
+class TestProbe(LayerChecks):
+    layer_class = keras.layers.Dense
+
+    def test_probe(self):
+        assert OPT_LEVEL_FLAG in os.environ["XLA_FLAGS"]
+        # Python's full collections walked every object of Keras, its backend
+        # and TensorFlow (0.1 to 0.2 s each); frozen, they are left out.
+        functions = [keras.layers.Dense.__init__]
+        if keras.backend.backend() != "tensorflow":
+            import importlib.util
+
+            if importlib.util.find_spec("tensorflow"):
+                import tensorflow as tf
+
+                functions.append(tf.nest.flatten)
+        collected = {id(thing) for thing in gc.get_objects()}
+        assert not any(id(function) in collected for function in functions)
+"""
+
+
+def test_a_fixture_sets_the_backend_up_before_the_first_check(tmp_path):
+    # TensorFlow, which Keras imports on the first seeding wherever it is
+    # installed, must be imported before the freeze: on JAX that is the fixture's
+    # own seeding.
+    if importlib.util.find_spec("jax") is None:
+        pytest.skip("JAX is not installed")
+    (tmp_path / "keras_scaffold_checks.py").write_bytes(
+        (EXAMPLES / "keras_scaffold_checks.py").read_bytes()
+    )
+    (tmp_path / "test_probe.py").write_text(PROBE)
+    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "test_probe.py::TestProbe::test_probe",
+        ],
+        cwd=tmp_path,
+        env={**env, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]

@@ -36,6 +36,7 @@ def test_new_writes_module_tests_and_answers_and_says_so(run_cli, tmp_path):
         "scaled_dense.py",
         "test_scaled_dense.py",
         "keras_scaffold_checks.py",
+        "keras_scaffold_support.py",
         ".keras-scaffold/scaled_dense.yml",
     }
     for name in written:
@@ -45,6 +46,7 @@ def test_new_writes_module_tests_and_answers_and_says_so(run_cli, tmp_path):
     records = {f"{base}digest", f"{base}scaled_dense.py.orig"}
     records.add(f"{base}test_scaled_dense.py.orig")
     records.add(f"{base}keras_scaffold_checks.py.orig")
+    records.add(f"{base}keras_scaffold_support.py.orig")
     assert set(snapshot(tmp_path)) == written | records
     # Issue 36, 8: the merge base folder is named, once, after the answers file.
     assert result.out.split()[:4] == [

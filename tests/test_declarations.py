@@ -342,7 +342,8 @@ def test_a_layer_argument_is_a_nested_layer_built_in_build(run_cli, tmp_path):
         ),
         (
             "conv",
-            "TypeError: If `kernel_size` is not an integer or a tuple of integers.",
+            "ValueError: If `kernel_size` is not a positive integer or a tuple of 2 "
+            "positive integers.",
             "def test_kernel_size_and_strides_take_one_integer_and_numpy_integers(",
         ),
     ],

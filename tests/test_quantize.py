@@ -1,7 +1,14 @@
-"""Quantization: every generated example, in a model `Input -> layer -> Dense`,
-quantized with `model.quantize(mode)`, saved and reloaded with `load_model`, gives
-the same outputs and keeps every quantized sub-layer; int8 on TensorFlow, JAX and
-PyTorch, int4 and float8 on JAX. Each backend runs in a process of its own."""
+"""Quantization: every generated example, in every kind of Keras container at
+once, quantized with `model.quantize(mode)`, saved and reloaded with `load_model`,
+gives the same outputs and keeps every quantized sub-layer; int8 on TensorFlow, JAX
+and PyTorch, int4 and float8 on JAX. Each backend runs in a process of its own.
+
+The containers: a `keras.Sequential` holding a functional model (a model nested in
+a model) whose three branches hold three instances of the layer: one called
+directly, one in a nested `keras.Sequential`, one in a subclassed `keras.Model`.
+Paths change when a model reloads (`sequential/functional/my_block/dense` is saved,
+`functional/my_block/dense` reloads), so a policy saved under its absolute path is
+lost; a plain `Dense` reloads in each of them."""
 
 import json
 import os
@@ -131,13 +138,46 @@ def inputs_for(case):
     return rng.standard_normal(shape).astype("float32")
 
 
+@keras.saving.register_keras_serializable(package="quantize_test")
+class Holder(keras.Model):
+    # A subclassed model holding a layer, saved with its config.
+
+    def __init__(self, layer, **kwargs):
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def call(self, inputs):
+        return self.layer(inputs)
+
+    def get_config(self):
+        return {**super().get_config(), "layer": keras.layers.serialize(self.layer)}
+
+    @classmethod
+    def from_config(cls, config):
+        layer = keras.layers.deserialize(config.pop("layer"))
+        return cls(layer, **config)
+
+
+# Instances of the layer in each model `model_for` builds.
+INSTANCES = 3
+
+
 def model_for(case, policy=None):
-    layer = eval(case["make"], names)
-    if policy:
-        layer = type(layer).from_config({**layer.get_config(), "dtype": policy})
-    inputs = keras.Input(case["shape"], dtype=case.get("dtype", "float32"))
-    outputs = keras.layers.Dense(3, name="head")(layer(inputs))
-    return keras.Model(inputs, outputs)
+    def make():
+        layer = eval(case["make"], names)
+        if policy:
+            layer = type(layer).from_config({**layer.get_config(), "dtype": policy})
+        return layer
+
+    def new_input():
+        return keras.Input(case["shape"], dtype=case.get("dtype", "float32"))
+
+    inputs = new_input()
+    nested = keras.Sequential([new_input(), make()])
+    branches = [make()(inputs), nested(inputs), Holder(make())(inputs)]
+    functional = keras.Model(inputs, keras.layers.Concatenate()(branches))
+    head = keras.layers.Dense(3, name="head")
+    return keras.Sequential([new_input(), functional, head])
 
 
 failures = []
@@ -157,7 +197,7 @@ for mode in modes:
                 before = quantized(model)
                 expected = sorted(
                     [(n, mode) for n, modes_ in case["quantized"].items()
-                     if mode in modes_] + [("head", mode)]
+                     if mode in modes_] * INSTANCES + [("head", mode)]
                 )
                 if sorted(before) != expected:
                     failures.append(f"{what}: quantized {before}, expected {expected}")

@@ -115,3 +115,29 @@ def test_copier_derives_the_same_module_name(tmp_path, templates_copy, class_nam
         quiet=True,
     )
     assert (destination / f"{snake_case(class_name)}.py").is_file()
+
+
+# Keras's private API, which a user's module and test file must not hold (issue
+# 34): where Keras has no public way, the shared modules hold it, once.
+PRIVATE_KERAS = (
+    "_flatten_layers",
+    "._layers",
+    "_tracker",
+    "keras.src",
+    "_is_quantized",
+)
+SHARED_FILES = ("keras_scaffold_checks.py", "keras_scaffold_support.py")
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_modules_and_test_files_use_no_private_keras_api(templates_copy, pattern):
+    _, files = rendered(templates_copy, pattern, tuple(EVERY_TYPE))
+    own = {path: text for path, text in files.items() if path.endswith(".py")}
+    for path, text in own.items():
+        if path.endswith(SHARED_FILES):
+            continue
+        found = [name for name in PRIVATE_KERAS if name in text]
+        assert not found, f"{path} uses {found}"
+    # The one place for each: the support module, the checks module.
+    assert own["keras_scaffold_support.py"].count("._flatten_layers(") == 1
+    assert own["keras_scaffold_checks.py"].count("._flatten_layers(") == 1

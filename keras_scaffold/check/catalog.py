@@ -640,13 +640,15 @@ RUN_RULES = [
         "saving and loading change the outputs",
         _RUNS + "a model holding the layer, saved with `model.save` and loaded "
         "with `keras.models.load_model`, must give identical outputs; so must a "
-        'weights file, and the model quantized with `model.quantize("int8")`, '
-        "which must reload with the same int8 weights; and the class must be "
-        "registered under a package.",
+        'weights file, and, quantized with `model.quantize("int8")`, the layer '
+        "in a functional model and in a `keras.Sequential`, which must reload "
+        "with the same int8 weights; and the class must be registered under a "
+        "package.",
         "register the class with a package and build every weight in `build()` "
         "(see KS101, KS102, KS205); a layer that creates quantizable sub-layers "
-        "saves their quantized policies in `get_config` (see `keras-scaffold new "
-        "composite`)",
+        "saves their quantized policies in `get_config`, keyed by their path "
+        "below the layer (see `dtype_policy_config` in the "
+        "keras_scaffold_support.py `keras-scaffold new` writes)",
     ),
     _run_rule(
         "KS903",

@@ -6,6 +6,8 @@ and saving its quantized sub-layers' policies so a quantized model reloads."""
 # fmt: off
 
 # Core Keras imports - always use full paths
+import re
+
 import keras
 from keras import ops, layers, initializers, regularizers, constraints, activations
 from typing import Optional, Union, Tuple, List, Dict, Any, Callable, Literal
@@ -24,9 +26,13 @@ def quantized_dtype_config(layer: keras.layers.Layer) -> Dict[str, Any]:
     if isinstance(policy, keras.dtype_policies.DTypePolicyMap):
         return keras.dtype_policies.serialize(policy)
     quantized = keras.dtype_policies.DTypePolicyMap(default_policy=policy)
+    # Keyed by the path below the layer, under any outer path: a model reloads
+    # its layers under other paths than it saved them (in a `keras.Sequential`).
+    prefix = f"{layer.path}/"
     for sublayer in layer._flatten_layers(include_self=False):
-        if sublayer.quantization_mode is not None:
-            quantized[sublayer.path] = sublayer.dtype_policy
+        if sublayer.quantization_mode is not None and sublayer.path.startswith(prefix):
+            below = sublayer.path.removeprefix(prefix)
+            quantized["(.*/)?" + re.escape(f"{layer.name}/{below}")] = sublayer.dtype_policy
     return keras.dtype_policies.serialize(quantized if len(quantized) else policy)
 
 

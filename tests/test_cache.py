@@ -150,7 +150,9 @@ def component_template(templates, folder: str, holding: str = "") -> str:
     (path,) = [
         path
         for path in (templates / "_component" / folder).iterdir()
-        if f"'{holding}" in path.name and "checks" not in path.name
+        if f"'{holding}" in path.name
+        and "checks" not in path.name
+        and "support" not in path.name
     ]
     return path.relative_to(templates).as_posix()
 

@@ -513,6 +513,8 @@ def test_a_damaged_unchanged_entry_never_says_up_to_date(
     templates_dir, project, pristine, stored, wanted, reference = found_unchanged
     work = Path(tempfile.mkdtemp(prefix="unchanged-", dir=project.parent))
     shutil.copytree(project, work / "project")
+    # The templates beside it, where its record says (`_src_path: ../templates`).
+    shutil.copytree(templates_dir, work / "templates")
     shutil.copytree(pristine, work / "cache", symlinks=True)
     folder = work / "cache" / "unchanged"
     target = folder / wanted
@@ -522,7 +524,9 @@ def test_a_damaged_unchanged_entry_never_says_up_to_date(
     os.environ[VARIABLE] = str(work / "cache")
     try:
         code, out, err = run_main(
-            ["--templates", str(templates_dir), "regenerate"], work / "project", capsys
+            ["--templates", str(work / "templates"), "regenerate"],
+            work / "project",
+            capsys,
         )
     finally:
         os.environ[VARIABLE] = before

@@ -31,15 +31,21 @@ class TemplatesOf:
         self.default = default
         self.given = given
         self.source = source or "--templates"
+        self._given = Path(given).resolve() if given is not None else None
         self._folders: dict[Path, Templates] = {default.root: default}
+        # Each recorded folder found to hold templates, resolved: checked once,
+        # however many components record it.
+        self._found: dict[Path, Path] = {}
 
     def __call__(self, record: Record) -> Templates:
         if record.src_path is None:
             return self.default
-        resolved = _template_folder(record, record.root / record.src_path)
+        folder = record.root / record.src_path
+        resolved = self._found.get(folder) or _template_folder(record, folder)
         if resolved is None:
             return self.default
-        if self.given is not None and Path(self.given).resolve() != resolved:
+        self._found[folder] = resolved
+        if self._given is not None and self._given != resolved:
             raise TemplateError(
                 f"{record.answers_path} was made from the templates at "
                 f"{record.src_path} ({resolved}), its `_src_path`, and {self.source} "

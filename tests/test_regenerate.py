@@ -80,6 +80,9 @@ def test_same_lines_edited_conflict_and_keep_reporting(project):
     assert result.code == 1
     assert "conflict" in result.out and "conflict" in result.err
     assert len(result.err.strip().splitlines()) == 1
+    # Issue 36: the command to run again repeats the options given.
+    again = f"run `keras-scaffold regenerate --templates {templates}` again"
+    assert again in result.err
     text = (folder / MODULE).read_text()
     assert "<<<<<<< yours\n" in text and ">>>>>>> keras-scaffold" in text
     assert "* 2  # user" in text and "# template" in text

@@ -165,7 +165,11 @@ def test_remove_takes_the_files_the_recorded_templates_place(
     """Issue 36, 2: without --templates, the templates that made the component
     (its `_src_path`) say which files are its own, not the built-in ones."""
     folder = templates_copy / "_component" / "{{ tests_dir }}"
-    (test,) = [path for path in folder.iterdir() if "'test_'" in path.name]
+    (test,) = [
+        path
+        for path in folder.iterdir()
+        if "test_" in path.name and "checks" not in path.name
+    ]
     test.rename(folder / "check_{{ module_name }}.py.jinja")
     work = tmp_path / "work"
     work.mkdir()

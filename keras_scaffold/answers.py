@@ -34,8 +34,10 @@ ANSWER_KEYS = (
     "params",
     "keras_scaffold_version",
 )
-# Answers only some components have: an adopted class's settings (`adopt`).
-OPTIONAL_ANSWER_KEYS = ("adopted",)
+# Answers only some components have: an adopted class's settings (`adopt`), and
+# whether a layer holds quantization and sharding support (absent in records
+# written before it could be left out: true).
+OPTIONAL_ANSWER_KEYS = ("adopted", "quantize_shard")
 
 # An adopted class's settings (the `adopted` answer).
 KINDS = ("layer", "model")
@@ -129,6 +131,13 @@ def check_answers(data: dict) -> tuple[dict, str | None]:
         )
     if "adopted" in data or answers["pattern"] == ADOPTED:
         answers["adopted"] = check_adopted(data.get("adopted"))
+    if "quantize_shard" in data:
+        if not isinstance(data["quantize_shard"], bool):
+            raise AnswersError(
+                "`quantize_shard` must be true or false, not "
+                f"{shown(data['quantize_shard'])}; restore it."
+            )
+        answers["quantize_shard"] = data["quantize_shard"]
     return answers, src_path
 
 

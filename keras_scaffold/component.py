@@ -25,6 +25,7 @@ def make_answers(
     module_dir: str = ".",
     tests_dir: str = ".",
     import_prefix: str = "",
+    quantize_shard: bool = True,
 ) -> dict:
     """The Copier answers for one component, every name checked."""
     spec = templates.pattern(pattern)
@@ -44,6 +45,7 @@ def make_answers(
         # From folder names or an answers file, and written into the test's code.
         "module_import": check_module_import(import_prefix + module_name),
         "params": params or [],
+        "quantize_shard": quantize_shard,
         "keras_scaffold_version": __version__,
     }
 

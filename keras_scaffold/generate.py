@@ -28,6 +28,7 @@ class Target:
     tests_dir: str = "."
     import_prefix: str = ""
     exports: bool = False  # add the class to module_dir/__init__.py
+    quantize_shard: bool = True  # the project's default for --quantize-shard
 
 
 def locate(output: Path | None, package: str | None, kind: str, cwd: Path) -> Target:
@@ -41,6 +42,7 @@ def locate(output: Path | None, package: str | None, kind: str, cwd: Path) -> Ta
             tests_dir=project.tests,
             import_prefix=project.import_prefix(kind),
             exports=True,
+            quantize_shard=project.quantize_shard,
         )
     output = output or Path(".")
     if output.exists() and not output.is_dir():
@@ -65,8 +67,10 @@ def plan(
     target: Target,
     params: list[dict],
     force: bool = False,
+    quantize_shard: bool | None = None,
 ) -> Plan:
-    """Render the component and check every write; nothing is written here."""
+    """Render the component and check every write; nothing is written here.
+    `quantize_shard` None: the project's setting (true outside a project)."""
     answers = make_answers(
         templates,
         pattern,
@@ -76,6 +80,9 @@ def plan(
         module_dir=target.module_dir,
         tests_dir=target.tests_dir,
         import_prefix=target.import_prefix,
+        quantize_shard=(
+            target.quantize_shard if quantize_shard is None else quantize_shard
+        ),
     )
     planned, shown = plan_component(templates, answers, target.root, force)
     if target.exports:

@@ -255,6 +255,7 @@ def _checked_answers(record: Record, templates: Templates) -> dict:
             module_dir=answers["module_dir"],
             tests_dir=answers["tests_dir"],
             import_prefix="".join(str(answers["module_import"]).rpartition(".")[:2]),
+            quantize_shard=answers.get("quantize_shard", True),
         )
     except ScaffoldError as error:
         raise AnswersError(f"{record.answers_path}: {error}") from error

@@ -516,7 +516,12 @@ def changed(tmp_path_factory) -> dict:
     return {"project": project, "templates": templates, "theirs": theirs}
 
 
-GENERATED = ["my_block.py", "test_my_block.py", "keras_scaffold_checks.py"]
+GENERATED = [
+    "my_block.py",
+    "test_my_block.py",
+    "keras_scaffold_checks.py",
+    "keras_scaffold_support.py",
+]
 lines = st.one_of(
     texts,
     st.sampled_from(

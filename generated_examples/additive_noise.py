@@ -1,12 +1,9 @@
-"""AdditiveNoise: a layer that draws seeded noise from a SeedGenerator, in training
-only."""
-
 from typing import Any
 
 import keras
 from keras import ops
 
-from keras_scaffold_support import invalid_value, is_integer, is_number
+import keras_scaffold_support as support
 
 
 @keras.saving.register_keras_serializable(package="generated_examples")
@@ -14,32 +11,22 @@ class AdditiveNoise(keras.layers.Layer):
     """Additive Gaussian noise in training, the identity in inference.
 
     In a training call this layer adds to its inputs noise drawn from a normal
-    distribution of mean 0 and standard deviation `stddev`; in inference
-    (`training=False` or unset, as in `predict()` and `evaluate()`) it returns
-    its inputs unchanged, so predictions are reproducible.
+    distribution of mean 0 and standard deviation `stddev`; in inference it
+    returns its inputs unchanged.
 
-    The randomness comes from a `keras.random.SeedGenerator` created in
-    `__init__` from `seed`, never from a global seed: two layers with the same
-    `seed` draw the same numbers, and each draw moves the generator's state (a
-    non-trainable variable), so successive calls draw new numbers, also inside a
-    compiled (`jit_compile=True`) train or predict function, on every backend.
-    That state is not saved, as with `keras.layers.GaussianNoise`: a layer
-    reloaded with `keras.models.load_model` starts again from `seed` (from a
-    new random seed where `seed` is `None`).
+    The noise comes from a `keras.random.SeedGenerator` created from `seed`:
+    two layers with the same `seed` draw the same numbers, and successive calls
+    draw new ones, compiled too. That state is not saved, as with
+    `keras.layers.GaussianNoise`: a reloaded layer starts again from `seed`.
+    The layer keeps the mask of its inputs on its outputs.
 
-    The noise is drawn in the layer's compute dtype, so the layer works in mixed
-    precision. It works position by position and keeps the mask of its inputs
-    (from `keras.layers.Embedding(mask_zero=True)` or `keras.layers.Masking`)
-    on its outputs.
-
-    **Intent**: a regularizer that perturbs its inputs with seeded random noise
-    while training and leaves them alone at inference, as
-    `keras.layers.GaussianNoise` does.
+    **Intent**: a regularizer that perturbs its inputs with seeded noise in
+    training, as `keras.layers.GaussianNoise` does.
 
     **Architecture**:
     ```
     inputs (batch_size, ...)
-      -> + normal(0, stddev)      drawn with seed_generator, training only
+      -> + normal(0, stddev)      seed_generator, training only
     outputs (batch_size, ...)
     ```
 
@@ -75,8 +62,7 @@ class AdditiveNoise(keras.layers.Layer):
     ```
 
     Raises:
-        ValueError: If `stddev` is not a non-negative float.
-        ValueError: If `seed` is not a non-negative integer or None.
+        ValueError: If an argument is not as `Args` describes it.
     """
 
     def __init__(
@@ -85,10 +71,8 @@ class AdditiveNoise(keras.layers.Layer):
         seed: int | None = None,
         **kwargs: Any,
     ) -> None:
-        if not is_number(stddev, low=0):
-            raise invalid_value("stddev", stddev, "a non-negative float")
-        if seed is not None and not is_integer(seed, low=0):
-            raise invalid_value("seed", seed, "a non-negative integer or None")
+        support.check_number("stddev", stddev, low=0)
+        support.check_integer("seed", seed, low=0, none=True)
         super().__init__(**kwargs)
         self.stddev = stddev
         self.seed = seed
@@ -109,9 +93,7 @@ class AdditiveNoise(keras.layers.Layer):
         )
         return ops.add(inputs, noise)
 
-    def compute_output_shape(
-        self, input_shape: tuple[int | None, ...]
-    ) -> tuple[int | None, ...]:
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)
 
     def get_config(self) -> dict[str, Any]:

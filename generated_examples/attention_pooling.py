@@ -1,57 +1,34 @@
-"""AttentionPooling: an attention pooling over time that consumes the mask; padding
-weighs zero."""
-
 from collections.abc import Callable
 from typing import Any
 
 import keras
 from keras import ops
 
-from keras_scaffold_support import (
-    add_layout_rules,
-    dtype_policy_config,
-    get_keras_object,
-    invalid_value,
-    is_integer,
-)
+import keras_scaffold_support as support
 
 
 @keras.saving.register_keras_serializable(package="generated_examples")
 class AttentionPooling(keras.layers.Layer):
     """Attention pooling: a learned weighted average over the time axis.
 
-    This layer turns a sequence of feature vectors into one vector. A small
-    scoring network (`Dense(hidden_dim, activation)`, then `Dense(1)`) gives
-    each step a score, a softmax over the time axis turns the scores into
-    weights that sum to one, and the output is the weighted sum of the steps.
-    The last `Dense` has no bias: a bias adds the same to every score, which
-    the softmax ignores.
+    This layer turns a sequence of feature vectors into one vector: a small
+    scoring network gives each step a score, a softmax over the time axis turns
+    the scores into weights, and the output is the weighted sum of the steps.
 
-    Masks: a padded step (where the mask that comes with the inputs, from
-    `keras.layers.Embedding(mask_zero=True)` or `keras.layers.Masking`, is
-    `False`) gets a weight of exactly zero, so padding a sequence does not
-    change its output; a sequence with no real step gives zeros. The output
-    has no time axis, so the layer consumes the mask and passes none on:
-    `compute_mask` returns `None`.
+    A padded step (where the inputs' mask is `False`) weighs exactly zero, and
+    a sequence with no real step gives zeros; the layer consumes the mask. The
+    softmax is computed in float32, which stays finite under `mixed_float16`.
 
-    Mixed precision: the scores are cast to float32 and the softmax computed
-    there, so that the large negative score of a padded step and the
-    exponentials stay finite under `mixed_float16`; the weights and the
-    outputs are in the compute dtype.
-
-    **Intent**: summarize a sequence of any length (the outputs of an RNN or
-    a transformer encoder) into one vector for a classification or regression
-    head, the model learning which steps matter, where
+    **Intent**: summarize a sequence of any length (an RNN's or a transformer's
+    outputs) into one vector, learning which steps matter, where
     `keras.layers.GlobalAveragePooling1D` weighs every real step the same.
 
     **Architecture**:
     ```
     inputs                                    (batch, seq_len, features)
     scores = score_dense(hidden_dense(inputs))
-                                              (batch, seq_len, 1), squeezed
-                                              and cast to float32
-    scores = where(mask, scores, -1e9)        padded steps
-    weights = softmax(scores, axis=1)         (batch, seq_len), sum to one
+                                              (batch, seq_len), in float32
+    weights = softmax(where(mask, scores, -1e9), axis=1)
     outputs = sum(weights * inputs, axis=1)   (batch, features)
     ```
 
@@ -88,8 +65,7 @@ class AttentionPooling(keras.layers.Layer):
     ```
 
     Raises:
-        ValueError: If `hidden_dim` is not a positive integer.
-        ValueError: If `activation` is not a Keras activation or its name.
+        ValueError: If an argument is not as `Args` describes it.
     """
 
     def __init__(
@@ -98,19 +74,17 @@ class AttentionPooling(keras.layers.Layer):
         activation: str | Callable[..., Any] | None = "tanh",
         **kwargs: Any,
     ) -> None:
-        if not is_integer(hidden_dim, low=1):
-            raise invalid_value("hidden_dim", hidden_dim, "a positive integer")
+        support.check_integer("hidden_dim", hidden_dim, low=1)
         super().__init__(**kwargs)
         self.hidden_dim = hidden_dim
-        self.activation = get_keras_object("activation", activation, "activation")
+        self.activation = keras.activations.get(activation)
         self.input_spec = keras.InputSpec(ndim=3)
         # Keras passes the inputs' mask to `call()` (it takes `mask`) and warns
         # that a layer which does not support masking destroys it.
         self.supports_masking = True
 
-        # Sub-layers, in call order, created here once: each with an explicit
-        # name and this layer's dtype policy. Replace them and `call()`, and
-        # keep `build()` in step with `call()`.
+        # Sub-layers, created here once with this layer's dtype policy, each
+        # named; `build()` builds them in call order.
         self.hidden_dense = keras.layers.Dense(
             self.hidden_dim,
             activation=self.activation,
@@ -143,9 +117,7 @@ class AttentionPooling(keras.layers.Layer):
         weights = ops.cast(weights, self.compute_dtype)
         return ops.sum(ops.multiply(inputs, ops.expand_dims(weights, -1)), axis=1)
 
-    def compute_output_shape(
-        self, input_shape: tuple[int | None, ...]
-    ) -> tuple[int | None, ...]:
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
         return (input_shape[0], input_shape[-1])
 
     def compute_mask(self, inputs: Any, mask: Any | None = None) -> None:
@@ -154,7 +126,7 @@ class AttentionPooling(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = dtype_policy_config(self)
+        base_config["dtype"] = support.dtype_policy_config(self)
         config = {
             "hidden_dim": self.hidden_dim,
             "activation": keras.activations.serialize(self.activation),
@@ -168,26 +140,11 @@ class AttentionPooling(keras.layers.Layer):
         data_parallel_dim_name: str = "batch",
         layout_map: keras.distribution.LayoutMap | None = None,
     ) -> keras.distribution.LayoutMap:
-        """Adds the rules that shard this layer's weights to a `LayoutMap`.
-
-        For `keras.distribution.ModelParallel`: weight matrices split over
-        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does, and
-        where an axis below says `"batch"`, over `data_parallel_dim_name`, as
-        keras-hub's backbones do. With the default axis names:
-
-        - `.*/hidden_dense/kernel`: the scoring projection's kernel, column-wise,
-          `("batch", "model")`.
-        - `.*/score_dense/kernel`: the score's kernel, row-wise, `("model",
-          None)`.
-
-        Other weights are replicated. `layout_map` chains the rules of several
-        classes into one map (`None`: a new one over `device_mesh`); see
-        `add_layout_rules` in keras_scaffold_support.py.
-        """
-        model_dim = model_parallel_dim_name
-        data_dim = data_parallel_dim_name
+        """Adds the rules below, which shard this layer's weights for
+        `keras.distribution.ModelParallel`, to `layout_map` (`None`: a new one)."""
+        model, data = model_parallel_dim_name, data_parallel_dim_name
         rules = {
-            ".*/hidden_dense/kernel": (data_dim, model_dim),
-            ".*/score_dense/kernel": (model_dim, None),
+            ".*/hidden_dense/kernel": (data, model),
+            ".*/score_dense/kernel": (model, None),
         }
-        return add_layout_rules(device_mesh, layout_map, rules)
+        return support.add_layout_rules(device_mesh, layout_map, rules)

@@ -1,48 +1,31 @@
-"""ConvBlock: a 2D convolutional block with optional normalization and a residual."""
-
 from collections.abc import Callable
 from typing import Any
 
 import keras
 from keras import ops
 
-from keras_scaffold_support import (
-    add_layout_rules,
-    dtype_policy_config,
-    get_keras_object,
-    int_tuple,
-    invalid_value,
-    is_integer,
-)
+import keras_scaffold_support as support
 
 
 @keras.saving.register_keras_serializable(package="generated_examples")
 class ConvBlock(keras.layers.Layer):
     """A 2D convolution, normalization, activation and residual block.
 
-    This layer convolves its inputs with `filters` kernels of size
-    `kernel_size` (a `Conv2D`), normalizes the result with `BatchNormalization`
-    if `use_norm`, adds its inputs if `use_residual`, and applies `activation`.
-    Where the convolution changes the shape (other channels than the inputs',
-    or strides above 1) the residual goes through a 1x1 `Conv2D` projection
-    with the same strides; otherwise it is the inputs themselves.
-
-    `compute_output_shape` is the convolution's own, so it is right for both
-    data formats and for `None` height or width, exactly as
-    `keras.layers.Conv2D` computes it. TensorFlow runs `"channels_first"`
-    convolutions on a GPU only.
+    This layer convolves its inputs (a `Conv2D` of `filters` kernels),
+    normalizes the result with `BatchNormalization` if `use_norm`, adds its
+    inputs if `use_residual` (through a 1x1 `Conv2D` where the shape changes)
+    and applies `activation`. Both data formats work; TensorFlow runs
+    `"channels_first"` convolutions on a GPU only.
 
     **Intent**: the building block of a convolutional network for images, as
-    in a ResNet: a convolution that can change the number of channels or
-    downsample, trained with normalization and a residual path.
+    in a ResNet.
 
     **Architecture**:
     ```
     inputs (batch, height, width, channels)     channels_last
       -> conv: Conv2D(filters, kernel_size, strides, padding)
       -> norm: BatchNormalization()             if use_norm
-      -> + residual                             if use_residual:
-             inputs, or projection: Conv2D(filters, 1, strides)
+      -> + inputs, or projection(inputs)        if use_residual
       -> activation
     outputs (batch, new_height, new_width, filters)
     ```
@@ -50,10 +33,10 @@ class ConvBlock(keras.layers.Layer):
     Args:
         filters: Positive integer. Number of output channels of the convolution.
             Required.
-        kernel_size: Tuple of positive integers. Height and width of the convolution
-            window. Defaults to `(3, 3)`.
-        strides: Tuple of positive integers. Strides of the convolution along the
-            height and the width. Defaults to `(1, 1)`.
+        kernel_size: Positive integer or a tuple of 2 positive integers. Height and
+            width of the convolution window. Defaults to `(3, 3)`.
+        strides: Positive integer or a tuple of 2 positive integers. Strides of the
+            convolution along the height and the width. Defaults to `(1, 1)`.
         padding: One of `"same"`, `"valid"`. `"same"` pads so that the output has
             the input's size divided by the strides; `"valid"` does not pad. Defaults to
             `"same"`.
@@ -77,15 +60,12 @@ class ConvBlock(keras.layers.Layer):
             and moves its moving statistics in training only.
 
     Input shape:
-        4D tensor with shape `(batch_size, height, width, channels)` if
-        `data_format="channels_last"`, or `(batch_size, channels, height,
-        width)` if `data_format="channels_first"`.
+        4D tensor `(batch_size, height, width, channels)` (channels last), or
+        `(batch_size, channels, height, width)` (channels first).
 
     Output shape:
-        4D tensor with shape `(batch_size, new_height, new_width, filters)` if
-        `data_format="channels_last"`, or `(batch_size, filters, new_height,
-        new_width)` if `data_format="channels_first"`, as `keras.layers.Conv2D`
-        computes it.
+        4D tensor `(batch_size, new_height, new_width, filters)`, or
+        `(batch_size, filters, new_height, new_width)`, as `Conv2D` gives it.
 
     Attributes:
         conv: The `Conv2D` layer.
@@ -102,16 +82,7 @@ class ConvBlock(keras.layers.Layer):
     ```
 
     Raises:
-        ValueError: If `filters` is not a positive integer.
-        ValueError: If `kernel_size` is not a positive integer or a tuple of 2
-            positive integers.
-        ValueError: If `strides` is not a positive integer or a tuple of 2 positive
-            integers.
-        ValueError: If `padding` is not one of same, valid.
-        ValueError: If `data_format` is not one of channels_last, channels_first.
-        ValueError: If `activation` is not a Keras activation or its name.
-        ValueError: If `use_norm` is not a boolean.
-        ValueError: If `use_residual` is not a boolean.
+        ValueError: If an argument is not as `Args` describes it.
         ValueError: If `use_residual` is `True` with `padding="valid"` and a kernel
             larger than 1x1.
     """
@@ -128,38 +99,32 @@ class ConvBlock(keras.layers.Layer):
         use_residual: bool = True,
         **kwargs: Any,
     ) -> None:
-        if not is_integer(filters, low=1):
-            raise invalid_value("filters", filters, "a positive integer")
-        kernel_size = int_tuple(
+        support.check_integer("filters", filters, low=1)
+        kernel_size = support.int_tuple(
             "kernel_size",
             kernel_size,
             "a positive integer or a tuple of 2 positive integers",
             length=2,
             low=1,
         )
-        strides = int_tuple(
+        strides = support.int_tuple(
             "strides",
             strides,
             "a positive integer or a tuple of 2 positive integers",
             length=2,
             low=1,
         )
-        if padding not in ("same", "valid"):
-            raise invalid_value("padding", padding, "one of same, valid")
-        if data_format not in ("channels_last", "channels_first"):
-            raise invalid_value(
-                "data_format", data_format, "one of channels_last, channels_first"
-            )
-        if not isinstance(use_norm, bool):
-            raise invalid_value("use_norm", use_norm, "a boolean")
-        if not isinstance(use_residual, bool):
-            raise invalid_value("use_residual", use_residual, "a boolean")
+        support.check_string("padding", padding, ("same", "valid"))
+        support.check_string(
+            "data_format", data_format, ("channels_last", "channels_first")
+        )
+        support.check_boolean("use_norm", use_norm)
+        support.check_boolean("use_residual", use_residual)
         if use_residual and padding == "valid" and kernel_size != (1, 1):
             raise ValueError(
-                "A residual needs the convolution to keep the height and "
-                "width: use `padding='same'`, a 1x1 kernel or "
-                f"`use_residual=False`. Received: padding={padding!r}, "
-                f"kernel_size={kernel_size!r}"
+                "A residual needs the convolution to keep the height and width: use "
+                "`padding='same'`, a 1x1 kernel or `use_residual=False`. Received: "
+                f"padding={padding!r}, kernel_size={kernel_size!r}"
             )
         super().__init__(**kwargs)
         self.filters = filters
@@ -167,15 +132,14 @@ class ConvBlock(keras.layers.Layer):
         self.strides = strides
         self.padding = padding
         self.data_format = data_format
-        self.activation = get_keras_object("activation", activation, "activation")
+        self.activation = keras.activations.get(activation)
         self.use_norm = use_norm
         self.use_residual = use_residual
         self.input_spec = keras.InputSpec(ndim=4)
         self.channel_axis = -1 if self.data_format == "channels_last" else 1
 
-        # Sub-layers, in call order, created here once: each with an explicit
-        # name and this layer's dtype policy (so that mixed precision reaches
-        # it). Replace them and `call()`, and keep `build()` in step.
+        # Sub-layers, created here once with this layer's dtype policy, each
+        # named; `build()` builds them in call order.
         self.conv = keras.layers.Conv2D(
             self.filters,
             self.kernel_size,
@@ -196,13 +160,7 @@ class ConvBlock(keras.layers.Layer):
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         channels = input_shape[self.channel_axis]
-        if channels is None:
-            raise ValueError(
-                "The channel dimension of the inputs must be defined. "
-                f"Received: input_shape={input_shape}"
-            )
-        # Build each sub-layer in call order, with the shape it receives, so
-        # that a saved model finds every weight when it reloads.
+        # Each sub-layer in call order, with the shape it receives.
         self.conv.build(input_shape)
         conv_shape = self.conv.compute_output_shape(input_shape)
         if self.norm is not None:
@@ -234,15 +192,13 @@ class ConvBlock(keras.layers.Layer):
             x = ops.add(x, residual)
         return self.activation(x)
 
-    def compute_output_shape(
-        self, input_shape: tuple[int | None, ...]
-    ) -> tuple[int | None, ...]:
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
         # The convolution's own computation: both data formats, `None` sizes.
         return self.conv.compute_output_shape(input_shape)
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = dtype_policy_config(self)
+        base_config["dtype"] = support.dtype_policy_config(self)
         config = {
             "filters": self.filters,
             "kernel_size": list(self.kernel_size),
@@ -262,25 +218,11 @@ class ConvBlock(keras.layers.Layer):
         data_parallel_dim_name: str = "batch",
         layout_map: keras.distribution.LayoutMap | None = None,
     ) -> keras.distribution.LayoutMap:
-        """Adds the rules that shard this layer's weights to a `LayoutMap`.
-
-        For `keras.distribution.ModelParallel`: weight matrices split over
-        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does, and
-        where an axis below says `"batch"`, over `data_parallel_dim_name`, as
-        keras-hub's backbones do. With the default axis names:
-
-        - `.*/conv/kernel`: the convolution's kernel, by output channels, `(None,
-          None, None, "model")`.
-        - `.*/projection/kernel`: the residual projection's kernel, by output
-          channels, `(None, None, None, "model")`.
-
-        Other weights are replicated. `layout_map` chains the rules of several
-        classes into one map (`None`: a new one over `device_mesh`); see
-        `add_layout_rules` in keras_scaffold_support.py.
-        """
-        model_dim = model_parallel_dim_name
+        """Adds the rules below, which shard this layer's weights for
+        `keras.distribution.ModelParallel`, to `layout_map` (`None`: a new one)."""
+        model = model_parallel_dim_name
         rules = {
-            ".*/conv/kernel": (None, None, None, model_dim),
-            ".*/projection/kernel": (None, None, None, model_dim),
+            ".*/conv/kernel": (None, None, None, model),
+            ".*/projection/kernel": (None, None, None, model),
         }
-        return add_layout_rules(device_mesh, layout_map, rules)
+        return support.add_layout_rules(device_mesh, layout_map, rules)

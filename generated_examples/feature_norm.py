@@ -1,50 +1,34 @@
-"""FeatureNorm: a per-example feature normalization with learned scale and offset."""
-
 from typing import Any
 
 import keras
 from keras import ops
 
-from keras_scaffold_support import get_keras_object, invalid_value, is_number
+import keras_scaffold_support as support
 
 
 @keras.saving.register_keras_serializable(package="generated_examples")
 class FeatureNorm(keras.layers.Layer):
     """Normalizes each example over its features, then scales and shifts.
 
-    This layer standardizes every example over its last axis (its features):
-    it subtracts the example's mean, divides by its standard deviation, then
-    multiplies by a learned per-feature scale `gamma` and adds a learned
-    per-feature offset `beta`.
+    This layer standardizes every example over its last axis, as
+    `keras.layers.LayerNormalization` does: it subtracts the example's mean,
+    divides by its standard deviation, then multiplies by a learned
+    per-feature scale `gamma` and adds a learned offset `beta`. An example's
+    output depends on that example alone, in training and inference alike.
 
-    The statistics are taken per example over the last axis, as
-    `keras.layers.LayerNormalization` takes them, not over the batch as
-    `keras.layers.BatchNormalization` does. An example's output then depends on
-    that example alone: training and inference compute the same thing, there is
-    no moving statistic to keep, and any batch size works, 1 included.
-
-    The statistics are computed in float32 (float64 for float64 inputs) whatever
-    the dtype policy, and the result is cast back to the layer's compute dtype,
-    so the layer stays accurate under `mixed_float16`, where a float16 variance
-    would overflow beyond 65504. `gamma` and `beta` are created in the policy's
-    variable dtype (float32 under `mixed_float16` and `mixed_bfloat16`) and are
-    never autocast. Their size is read from the last input dimension in
-    `build()`, never passed as an argument. Each position is normalized on its
-    own, so the layer keeps the mask of its inputs on its outputs.
+    The statistics are computed in float32 whatever the dtype policy and the
+    result is cast back to the compute dtype, so the layer stays accurate under
+    `mixed_float16`. It keeps the mask of its inputs on its outputs.
 
     **Intent**: a per-example feature normalization with a learned scale and
     offset, accurate in mixed precision and independent of the batch.
 
     **Architecture**:
     ```
-    inputs (..., features)
-      -> cast to float32
-      -> mean, variance over the last axis      per example
-      -> (x - mean) / sqrt(variance + epsilon)
-      -> * gamma                                gamma: (features,), if scale
-      -> + beta                                 beta: (features,), if center
-      -> cast to the compute dtype
-    outputs (..., features)
+    inputs (..., features)                      in float32
+      -> (x - mean) / sqrt(variance + epsilon)  over the last axis
+      -> * gamma + beta                         if scale, if center
+    outputs (..., features)                     in the compute dtype
     ```
 
     Args:
@@ -87,13 +71,7 @@ class FeatureNorm(keras.layers.Layer):
     ```
 
     Raises:
-        ValueError: If `epsilon` is not a positive float.
-        ValueError: If `center` is not a boolean.
-        ValueError: If `scale` is not a boolean.
-        ValueError: If `beta_initializer` is not a Keras initializer or its name.
-        ValueError: If `gamma_initializer` is not a Keras initializer or its name.
-        ValueError: If `beta_regularizer` is not a Keras regularizer or its name.
-        ValueError: If `gamma_regularizer` is not a Keras regularizer or its name.
+        ValueError: If an argument is not as `Args` describes it.
     """
 
     def __init__(
@@ -107,45 +85,27 @@ class FeatureNorm(keras.layers.Layer):
         gamma_regularizer: str | keras.regularizers.Regularizer | None = None,
         **kwargs: Any,
     ) -> None:
-        if not is_number(epsilon, above=0):
-            raise invalid_value("epsilon", epsilon, "a positive float")
-        if not isinstance(center, bool):
-            raise invalid_value("center", center, "a boolean")
-        if not isinstance(scale, bool):
-            raise invalid_value("scale", scale, "a boolean")
+        support.check_number("epsilon", epsilon, above=0)
+        support.check_boolean("center", center)
+        support.check_boolean("scale", scale)
         super().__init__(**kwargs)
         self.epsilon = epsilon
         self.center = center
         self.scale = scale
-        self.beta_initializer = get_keras_object(
-            "beta_initializer", beta_initializer, "initializer"
-        )
-        self.gamma_initializer = get_keras_object(
-            "gamma_initializer", gamma_initializer, "initializer"
-        )
-        self.beta_regularizer = get_keras_object(
-            "beta_regularizer", beta_regularizer, "regularizer"
-        )
-        self.gamma_regularizer = get_keras_object(
-            "gamma_regularizer", gamma_regularizer, "regularizer"
-        )
+        self.beta_initializer = keras.initializers.get(beta_initializer)
+        self.gamma_initializer = keras.initializers.get(gamma_initializer)
+        self.beta_regularizer = keras.regularizers.get(beta_regularizer)
+        self.gamma_regularizer = keras.regularizers.get(gamma_regularizer)
         self.input_spec = keras.InputSpec(min_ndim=2)
         self.supports_masking = True
-        # Change the axes or the statistics in `call()`; keep the float32 maths,
-        # the cast back, and the weights sized from the input shape.
-        # Inputs keep their dtype (float32 inputs are not rounded to float16 first);
-        # `call()` computes in float32 and casts the result to the compute dtype.
+        # Inputs keep their dtype (not rounded to float16 first): `call()`
+        # computes in float32 and casts the result to the compute dtype.
         self.autocast = False
         self.gamma = None
         self.beta = None
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         features = input_shape[-1]
-        if features is None:
-            raise ValueError(
-                "The last dimension of the inputs must be "
-                f"defined. Received: input_shape={input_shape}"
-            )
         if self.scale:
             self.gamma = self.add_weight(
                 name="gamma",
@@ -176,9 +136,7 @@ class FeatureNorm(keras.layers.Layer):
             outputs = outputs + ops.cast(self.beta, dtype)
         return ops.cast(outputs, self.compute_dtype)
 
-    def compute_output_shape(
-        self, input_shape: tuple[int | None, ...]
-    ) -> tuple[int | None, ...]:
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)
 
     def get_config(self) -> dict[str, Any]:

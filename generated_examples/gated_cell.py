@@ -1,26 +1,18 @@
-"""GatedCell: a recurrent cell that `keras.layers.RNN` runs over the time axis."""
-
 from collections.abc import Callable
 from typing import Any
 
 import keras
 from keras import ops
 
-from keras_scaffold_support import (
-    add_layout_rules,
-    get_keras_object,
-    invalid_value,
-    is_integer,
-)
+import keras_scaffold_support as support
 
 
 @keras.saving.register_keras_serializable(package="generated_examples")
 class GatedCell(keras.layers.Layer):
     """A minimal gated recurrent cell, for `keras.layers.RNN`.
 
-    This cell computes one step of a minimal gated unit: a gate `f` from the
-    inputs and the previous state, a candidate state from the inputs and the
-    gated previous state, and the new state, which is also the output:
+    This cell computes one step of a minimal gated unit, whose new state is
+    also its output:
 
     ```
     f = recurrent_activation(x @ W_f + h @ U_f + b_f)
@@ -28,27 +20,19 @@ class GatedCell(keras.layers.Layer):
     new_h = (1 - f) * h + f * candidate
     ```
 
-    `keras.layers.RNN(cell)` runs it over the time axis: the cell provides
-    `state_size`, `output_size` and `get_initial_state(batch_size)`, and the
-    wrapper handles masks (a padded step leaves the state as it was),
-    `return_sequences`, `return_state`, `go_backwards` and saving. The weights
-    are created in `build()` from the last dimension of one step's inputs.
+    `keras.layers.RNN(cell)` runs it over the time axis and handles masks (a
+    padded step leaves the state as it was) and saving.
 
-    **Intent**: a recurrent cell that keeps a state across the steps of a
-    sequence, with a single gate deciding how much of the state to keep, to
-    be run by `keras.layers.RNN` (or stacked in
-    `keras.layers.StackedRNNCells`).
+    **Intent**: a recurrent cell whose single gate decides how much of its
+    state to keep, for `keras.layers.RNN` or `keras.layers.StackedRNNCells`.
 
     **Architecture**:
     ```
     inputs (batch_size, input_dim), states [h: (batch_size, units)]
-      -> f = recurrent_activation(...)     gate halves of the weights
-      -> candidate = activation(...)       candidate halves, on f * h
+      -> f, candidate                      gate and candidate halves of the
+                                           weights, candidate on f * h
       -> h = (1 - f) * h + f * candidate
     output h (batch_size, units), new states [h]
-
-    kernel: (input_dim, 2 * units), recurrent_kernel: (units, 2 * units),
-    bias: (2 * units,), if use_bias
     ```
 
     Args:
@@ -77,14 +61,12 @@ class GatedCell(keras.layers.Layer):
             inference mode. The cell computes the same in both.
 
     Input shape:
-        2D tensor with shape `(batch_size, input_dim)`, one step; inside
-        `keras.layers.RNN`, 3D tensor with shape
-        `(batch_size, timesteps, input_dim)`.
+        2D tensor `(batch_size, input_dim)`, one step; in `keras.layers.RNN`,
+        3D tensor `(batch_size, timesteps, input_dim)`.
 
     Output shape:
-        2D tensor with shape `(batch_size, units)` and the new states; inside
-        `keras.layers.RNN`, `(batch_size, timesteps, units)` with
-        `return_sequences=True`, else `(batch_size, units)`.
+        2D tensor `(batch_size, units)` and the new states; in
+        `keras.layers.RNN`, as its `return_sequences` says.
 
     Attributes:
         state_size: The size of the state, `units`.
@@ -105,14 +87,7 @@ class GatedCell(keras.layers.Layer):
     ```
 
     Raises:
-        ValueError: If `units` is not a positive integer.
-        ValueError: If `activation` is not a Keras activation or its name.
-        ValueError: If `recurrent_activation` is not a Keras activation or its name.
-        ValueError: If `use_bias` is not a boolean.
-        ValueError: If `kernel_initializer` is not a Keras initializer or its name.
-        ValueError: If `recurrent_initializer` is not a Keras initializer or its
-            name.
-        ValueError: If `bias_initializer` is not a Keras initializer or its name.
+        ValueError: If an argument is not as `Args` describes it.
     """
 
     def __init__(
@@ -126,43 +101,27 @@ class GatedCell(keras.layers.Layer):
         bias_initializer: str | keras.initializers.Initializer = "zeros",
         **kwargs: Any,
     ) -> None:
-        if not is_integer(units, low=1):
-            raise invalid_value("units", units, "a positive integer")
-        if not isinstance(use_bias, bool):
-            raise invalid_value("use_bias", use_bias, "a boolean")
+        support.check_integer("units", units, low=1)
+        support.check_boolean("use_bias", use_bias)
         super().__init__(**kwargs)
         self.units = units
-        self.activation = get_keras_object("activation", activation, "activation")
-        self.recurrent_activation = get_keras_object(
-            "recurrent_activation", recurrent_activation, "activation"
-        )
+        self.activation = keras.activations.get(activation)
+        self.recurrent_activation = keras.activations.get(recurrent_activation)
         self.use_bias = use_bias
-        self.kernel_initializer = get_keras_object(
-            "kernel_initializer", kernel_initializer, "initializer"
-        )
-        self.recurrent_initializer = get_keras_object(
-            "recurrent_initializer", recurrent_initializer, "initializer"
-        )
-        self.bias_initializer = get_keras_object(
-            "bias_initializer", bias_initializer, "initializer"
-        )
-        # What `keras.layers.RNN` reads: the size of each state and of the
-        # output. Keep them in step with `call()`.
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        # What `keras.layers.RNN` reads; keep them in step with `call()`.
         self.state_size = self.units
         self.output_size = self.units
         self.kernel = None
         self.recurrent_kernel = None
         self.bias = None
 
-    # Weights are created here, from the shape of one step's inputs, so that a
-    # saved RNN reloads them; change the maths in `call()` and keep this.
+    # Weights are created here, from one step's inputs, so that a saved RNN
+    # reloads them.
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         input_dim = input_shape[-1]
-        if input_dim is None:
-            raise ValueError(
-                "The last dimension of the inputs must be "
-                f"defined. Received: input_shape={input_shape}"
-            )
         self.kernel = self.add_weight(
             name="kernel",
             shape=(input_dim, 2 * self.units),
@@ -200,11 +159,8 @@ class GatedCell(keras.layers.Layer):
         new_states = [output] if isinstance(states, (list, tuple)) else output
         return output, new_states
 
-    def compute_output_shape(
-        self, input_shape: tuple[int | None, ...]
-    ) -> tuple[int | None, ...]:
-        # One step: `(batch_size, units)`; as `RNN(return_sequences=True)`
-        # computes it, `(batch_size, timesteps, units)` for a sequence.
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        # One step, or a sequence as `RNN(return_sequences=True)` computes it.
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_initial_state(self, batch_size: int | None = None) -> list[Any]:
@@ -235,30 +191,16 @@ class GatedCell(keras.layers.Layer):
         data_parallel_dim_name: str = "batch",
         layout_map: keras.distribution.LayoutMap | None = None,
     ) -> keras.distribution.LayoutMap:
-        """Adds the rules that shard this layer's weights to a `LayoutMap`.
+        """Adds the rules below, which shard this layer's weights for
+        `keras.distribution.ModelParallel`, to `layout_map` (`None`: a new one).
 
-        For `keras.distribution.ModelParallel`: weight matrices split over
-        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does, and
-        where an axis below says `"batch"`, over `data_parallel_dim_name`, as
-        keras-hub's backbones do. With the default axis names:
-
-        - `(.*/)?<name>(_[0-9]+)?/kernel`: the input kernel, by gate units,
-          `(None, "model")`.
-        - `(.*/)?<name>(_[0-9]+)?/recurrent_kernel`: the recurrent kernel, by gate
-          units, `(None, "model")`.
-
-        `<name>` is Keras's default name of the layer, `gated_cell`, then
-        `gated_cell_1`, ...: an instance given another `name` needs rules of its
-        own.
-        Other weights are replicated. `layout_map` chains the rules of several
-        classes into one map (`None`: a new one over `device_mesh`); see
-        `add_layout_rules` in keras_scaffold_support.py.
+        The rules match Keras's default names, `gated_cell`, `gated_cell_1`,
+        ...: a layer named otherwise needs rules of its own.
         """
-        model_dim = model_parallel_dim_name
-        # Keras's default name of this layer, which the rules match.
+        model = model_parallel_dim_name
         name = "gated_cell"
         rules = {
-            f"(.*/)?{name}(_[0-9]+)?/kernel": (None, model_dim),
-            f"(.*/)?{name}(_[0-9]+)?/recurrent_kernel": (None, model_dim),
+            f"(.*/)?{name}(_[0-9]+)?/kernel": (None, model),
+            f"(.*/)?{name}(_[0-9]+)?/recurrent_kernel": (None, model),
         }
-        return add_layout_rules(device_mesh, layout_map, rules)
+        return support.add_layout_rules(device_mesh, layout_map, rules)

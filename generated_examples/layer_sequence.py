@@ -1,12 +1,10 @@
-"""LayerSequence: a list of sub-layers, given as layers or configs, applied in order."""
-
 import inspect
 from collections.abc import Sequence
 from typing import Any
 
 import keras
 
-from keras_scaffold_support import dtype_policy_config, layer_list
+import keras_scaffold_support as support
 
 
 @keras.saving.register_keras_serializable(package="generated_examples")
@@ -14,37 +12,18 @@ class LayerSequence(keras.layers.Layer):
     """Applies a list of sub-layers in order, each saved by its config.
 
     This layer calls each layer of `sublayers` on the output of the one
-    before. The sub-layers are given as layer objects, or as the configs that
-    `keras.layers.serialize` writes, which are turned into layers in
-    `__init__`. `get_config()` saves every sub-layer with
-    `keras.layers.serialize` and `from_config()` rebuilds it with
-    `keras.layers.deserialize`, so a saved model reloads with its weights.
+    before, as `keras.Sequential` does. A sub-layer is given as a layer, or as
+    the config `keras.layers.serialize` writes, which is built with this
+    layer's dtype policy (a layer keeps its own: pass it `dtype=`). Shapes,
+    dtypes and masks come from the sub-layers.
 
     **Intent**: an architecture that is data, read from a configuration file or
-    chosen by a search: any sequence of layers that each take one tensor.
-
-    **Shapes, dtypes and masks** come from the sub-layers, as in
-    `keras.Sequential`: the symbolic output is each sub-layer's
-    `compute_output_spec` in turn (so its shape and dtype are what an eager call
-    gives, for any sub-layer, one that defines only `call()` included), and the
-    mask of the inputs goes through every sub-layer's `compute_mask`, reaching
-    those whose `call()` takes a `mask`.
-
-    **Dtype policy**: a sub-layer given as a config is built with this layer's
-    dtype policy (the config's own `dtype` is replaced), so `dtype=` on this
-    layer, such as `"mixed_float16"`, reaches it. A sub-layer given as a layer
-    object keeps the policy it was created with: pass it `dtype=` yourself.
-    Reloading keeps the policy each sub-layer was saved with.
-
-    **Building**: `build()` builds each sub-layer that is not built yet, with
-    the shape it receives. A config saved from a built layer arrives built
-    (`keras.layers.deserialize` builds it), and building it again would fail.
+    chosen by a search.
 
     **Architecture**:
     ```
     inputs (..., d_0)
       -> sublayers[0]             (..., d_1)
-      -> sublayers[1]             (..., d_2)
       -> ...
       -> sublayers[n - 1]
     outputs (..., d_n)
@@ -83,8 +62,7 @@ class LayerSequence(keras.layers.Layer):
     ```
 
     Raises:
-        ValueError: If `sublayers` is not a non-empty list of Keras layers or layer
-            configs.
+        ValueError: If an argument is not as `Args` describes it.
     """
 
     def __init__(
@@ -93,7 +71,7 @@ class LayerSequence(keras.layers.Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.sublayers = layer_list("sublayers", sublayers, self.dtype_policy)
+        self.sublayers = support.layer_list("sublayers", sublayers, self.dtype_policy)
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         spec = keras.KerasTensor(input_shape, dtype=self.compute_dtype)
@@ -129,15 +107,13 @@ class LayerSequence(keras.layers.Layer):
             outputs = layer.compute_output_spec(outputs)
         return outputs
 
-    def compute_output_shape(
-        self, input_shape: tuple[int | None, ...]
-    ) -> tuple[int | None, ...]:
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
         spec = keras.KerasTensor(input_shape, dtype=self.compute_dtype)
         return tuple(self.compute_output_spec(spec).shape)
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = dtype_policy_config(self)
+        base_config["dtype"] = support.dtype_policy_config(self)
         config = {
             "sublayers": [keras.layers.serialize(item) for item in self.sublayers],
         }

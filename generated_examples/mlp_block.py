@@ -1,19 +1,9 @@
-"""MlpBlock: a block of fixed sub-layers, created in `__init__`, built in `build()`."""
-
 from collections.abc import Callable
 from typing import Any
 
 import keras
 
-from keras_scaffold_support import (
-    add_layout_rules,
-    clone_initializer,
-    dtype_policy_config,
-    get_keras_object,
-    invalid_value,
-    is_integer,
-    is_number,
-)
+import keras_scaffold_support as support
 
 
 @keras.saving.register_keras_serializable(package="generated_examples")
@@ -22,16 +12,10 @@ class MlpBlock(keras.layers.Layer):
 
     This layer projects its inputs to `hidden_dim` features with
     `activation`, applies dropout in training and, if `use_norm`, layer
-    normalization, then projects to `output_dim` features. It has no weights of
-    its own: its sub-layers hold them.
+    normalization, then projects to `output_dim` features. It keeps the mask of
+    its inputs on its outputs.
 
-    Every sub-layer works on the last axis alone, so the layer keeps the mask
-    of its inputs (from `keras.layers.Embedding(mask_zero=True)` or
-    `keras.layers.Masking`) on its outputs.
-
-    **Intent**: a position-wise feed-forward block, as in a transformer: widen
-    each feature vector, apply a non-linearity, regularize, and project it
-    back to `output_dim` features.
+    **Intent**: a position-wise feed-forward block, as in a transformer.
 
     **Architecture**:
     ```
@@ -82,12 +66,7 @@ class MlpBlock(keras.layers.Layer):
     ```
 
     Raises:
-        ValueError: If `hidden_dim` is not a positive integer.
-        ValueError: If `output_dim` is not a positive integer.
-        ValueError: If `activation` is not a Keras activation or its name.
-        ValueError: If `dropout_rate` is not a float between 0 and 1.
-        ValueError: If `use_norm` is not a boolean.
-        ValueError: If `kernel_initializer` is not a Keras initializer or its name.
+        ValueError: If an argument is not as `Args` describes it.
         ValueError: If `hidden_dim` is below 2 and `use_norm` is `True`.
         ValueError: If `dropout_rate` is 1.
     """
@@ -102,47 +81,36 @@ class MlpBlock(keras.layers.Layer):
         kernel_initializer: str | keras.initializers.Initializer = "glorot_uniform",
         **kwargs: Any,
     ) -> None:
-        if not is_integer(hidden_dim, low=1):
-            raise invalid_value("hidden_dim", hidden_dim, "a positive integer")
-        if not is_integer(output_dim, low=1):
-            raise invalid_value("output_dim", output_dim, "a positive integer")
-        if not is_number(dropout_rate, low=0, high=1):
-            raise invalid_value("dropout_rate", dropout_rate, "a float between 0 and 1")
-        if not isinstance(use_norm, bool):
-            raise invalid_value("use_norm", use_norm, "a boolean")
+        support.check_integer("hidden_dim", hidden_dim, low=1)
+        support.check_integer("output_dim", output_dim, low=1)
+        support.check_number("dropout_rate", dropout_rate, low=0, high=1)
+        support.check_boolean("use_norm", use_norm)
         if use_norm and hidden_dim < 2:
             raise ValueError(
-                "`hidden_dim` must be at least 2 with `use_norm`: layer "
-                "normalization of a single feature is a constant, and no "
-                "gradient reaches the layers before it. Received: "
-                f"hidden_dim={hidden_dim}"
+                "`hidden_dim` must be at least 2 with `use_norm`: the normalization "
+                f"of one feature is a constant. Received: hidden_dim={hidden_dim}"
             )
         if dropout_rate == 1:
             raise ValueError(
-                "`dropout_rate` must be below 1: a rate of 1 drops every "
-                "unit, and no gradient reaches the layers before the "
-                f"dropout. Received: dropout_rate={dropout_rate}"
+                "`dropout_rate` must be below 1: a rate of 1 drops every unit. "
+                f"Received: dropout_rate={dropout_rate}"
             )
         super().__init__(**kwargs)
         self.hidden_dim = hidden_dim
         self.output_dim = output_dim
-        self.activation = get_keras_object("activation", activation, "activation")
+        self.activation = keras.activations.get(activation)
         self.dropout_rate = dropout_rate
         self.use_norm = use_norm
-        self.kernel_initializer = get_keras_object(
-            "kernel_initializer", kernel_initializer, "initializer"
-        )
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.input_spec = keras.InputSpec(min_ndim=2)
         self.supports_masking = True
 
-        # Sub-layers, in call order, created here once: each with an explicit
-        # name, this layer's dtype policy (so that mixed precision reaches it)
-        # and its own copy of the initializer. Replace them and `call()`, and
-        # keep `build()` in step with `call()`.
+        # Sub-layers, created here once with this layer's dtype policy, each
+        # named; `build()` builds them in call order.
         self.hidden_dense = keras.layers.Dense(
             self.hidden_dim,
             activation=self.activation,
-            kernel_initializer=clone_initializer(self.kernel_initializer),
+            kernel_initializer=support.clone_initializer(self.kernel_initializer),
             dtype=self.dtype_policy,
             name="hidden_dense",
         )
@@ -156,14 +124,13 @@ class MlpBlock(keras.layers.Layer):
             )
         self.output_dense = keras.layers.Dense(
             self.output_dim,
-            kernel_initializer=clone_initializer(self.kernel_initializer),
+            kernel_initializer=support.clone_initializer(self.kernel_initializer),
             dtype=self.dtype_policy,
             name="output_dense",
         )
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
-        # Build each sub-layer in call order, with the shape it receives, so
-        # that a saved model finds every weight when it reloads.
+        # Each sub-layer in call order, with the shape it receives.
         self.hidden_dense.build(input_shape)
         hidden_shape = self.hidden_dense.compute_output_shape(input_shape)
         self.dropout.build(hidden_shape)
@@ -184,14 +151,12 @@ class MlpBlock(keras.layers.Layer):
         # Output projection.
         return self.output_dense(x, training=training)
 
-    def compute_output_shape(
-        self, input_shape: tuple[int | None, ...]
-    ) -> tuple[int | None, ...]:
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape[:-1]) + (self.output_dim,)
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = dtype_policy_config(self)
+        base_config["dtype"] = support.dtype_policy_config(self)
         config = {
             "hidden_dim": self.hidden_dim,
             "output_dim": self.output_dim,
@@ -209,26 +174,11 @@ class MlpBlock(keras.layers.Layer):
         data_parallel_dim_name: str = "batch",
         layout_map: keras.distribution.LayoutMap | None = None,
     ) -> keras.distribution.LayoutMap:
-        """Adds the rules that shard this layer's weights to a `LayoutMap`.
-
-        For `keras.distribution.ModelParallel`: weight matrices split over
-        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does, and
-        where an axis below says `"batch"`, over `data_parallel_dim_name`, as
-        keras-hub's backbones do. With the default axis names:
-
-        - `.*/hidden_dense/kernel`: the first projection's kernel, column-wise,
-          `("batch", "model")`.
-        - `.*/output_dense/kernel`: the second projection's kernel, row-wise,
-          `("model", "batch")`.
-
-        Other weights are replicated. `layout_map` chains the rules of several
-        classes into one map (`None`: a new one over `device_mesh`); see
-        `add_layout_rules` in keras_scaffold_support.py.
-        """
-        model_dim = model_parallel_dim_name
-        data_dim = data_parallel_dim_name
+        """Adds the rules below, which shard this layer's weights for
+        `keras.distribution.ModelParallel`, to `layout_map` (`None`: a new one)."""
+        model, data = model_parallel_dim_name, data_parallel_dim_name
         rules = {
-            ".*/hidden_dense/kernel": (data_dim, model_dim),
-            ".*/output_dense/kernel": (model_dim, data_dim),
+            ".*/hidden_dense/kernel": (data, model),
+            ".*/output_dense/kernel": (model, data),
         }
-        return add_layout_rules(device_mesh, layout_map, rules)
+        return support.add_layout_rules(device_mesh, layout_map, rules)

@@ -1,19 +1,9 @@
-"""MlpClassifier: a keras.Model subclass classifier that fits, saves and reloads."""
-
 from collections.abc import Callable
 from typing import Any
 
 import keras
 
-from keras_scaffold_support import (
-    add_layout_rules,
-    dtype_policy_config,
-    get_keras_object,
-    int_tuple,
-    invalid_value,
-    is_integer,
-    is_number,
-)
+import keras_scaffold_support as support
 
 
 @keras.saving.register_keras_serializable(package="generated_examples")
@@ -21,29 +11,21 @@ class MlpClassifier(keras.Model):
     """A multi-layer perceptron classifier built as a `keras.Model` subclass.
 
     This model passes its inputs through one `Dense` layer per entry of
-    `hidden_dims`, each followed by `Dropout`, then through a `Dense` classifier
-    and a softmax, so that each output row holds the probabilities of the
-    `num_classes` classes. It compiles, fits and predicts like any Keras model,
-    and `model.save()` / `keras.models.load_model()` restore it, weights and
-    optimizer state included.
+    `hidden_dims`, each followed by `Dropout`, then a `Dense` classifier and a
+    softmax: each output row holds the probabilities of the `num_classes`
+    classes. It compiles, fits, saves and reloads like any Keras model. Under
+    a mixed precision policy the softmax still computes in float32, as the
+    Keras mixed precision guide advises for a model's output.
 
-    Under a mixed precision policy the layers compute in float16 or bfloat16,
-    but the softmax computes in float32, as the Keras mixed precision guide
-    advises for a model's output: probabilities are float32 and each row sums to
-    1 within float32 rounding.
-
-    **Intent**: a multi-layer perceptron classifier of feature vectors, to
-    compile, fit, save and reload like any Keras model.
+    **Intent**: a multi-layer perceptron classifier of feature vectors.
 
     **Architecture**:
     ```
     inputs (batch_size, input_features)
       -> Dense(hidden_dims[0], activation) -> Dropout(dropout_rate)
       -> ...
-      -> Dense(hidden_dims[-1], activation) -> Dropout(dropout_rate)
-      -> Dense(num_classes)                   the logits
-      -> softmax                              in float32
-    outputs (batch_size, num_classes)       each row sums to 1
+      -> Dense(num_classes) -> softmax          in float32
+    outputs (batch_size, num_classes)           each row sums to 1
     ```
 
     Args:
@@ -93,10 +75,7 @@ class MlpClassifier(keras.Model):
     ```
 
     Raises:
-        ValueError: If `num_classes` is not a positive integer.
-        ValueError: If `hidden_dims` is not a non-empty tuple of positive integers.
-        ValueError: If `dropout_rate` is not a float between 0 and 1.
-        ValueError: If `activation` is not a Keras activation or its name.
+        ValueError: If an argument is not as `Args` describes it.
         ValueError: If `num_classes` is below 2.
         ValueError: If `dropout_rate` is 1.
     """
@@ -109,34 +88,28 @@ class MlpClassifier(keras.Model):
         activation: str | Callable[..., Any] | None = "relu",
         **kwargs: Any,
     ) -> None:
-        if not is_integer(num_classes, low=1):
-            raise invalid_value("num_classes", num_classes, "a positive integer")
-        hidden_dims = int_tuple(
+        support.check_integer("num_classes", num_classes, low=1)
+        hidden_dims = support.int_tuple(
             "hidden_dims", hidden_dims, "a non-empty tuple of positive integers", low=1
         )
-        if not is_number(dropout_rate, low=0, high=1):
-            raise invalid_value("dropout_rate", dropout_rate, "a float between 0 and 1")
+        support.check_number("dropout_rate", dropout_rate, low=0, high=1)
         if num_classes < 2:
             raise ValueError(
-                "`num_classes` must be at least 2: a softmax over one "
-                "class is always 1, and nothing trains. Received: "
-                f"num_classes={num_classes}"
+                "`num_classes` must be at least 2: a softmax over one class is "
+                f"always 1, and nothing trains. Received: num_classes={num_classes}"
             )
         if dropout_rate == 1:
             raise ValueError(
-                "`dropout_rate` must be below 1: a rate of 1 drops every "
-                "unit, and no gradient reaches the layers before the "
-                f"dropout. Received: dropout_rate={dropout_rate}"
+                "`dropout_rate` must be below 1: a rate of 1 drops every unit. "
+                f"Received: dropout_rate={dropout_rate}"
             )
         super().__init__(**kwargs)
         self.num_classes = num_classes
         self.hidden_dims = hidden_dims
         self.dropout_rate = dropout_rate
-        self.activation = get_keras_object("activation", activation, "activation")
-        # Sub-layers are created here, never in `build()` or `call()`, with
-        # explicit names and the model's dtype policy; `build()` builds them, so
-        # the model has every weight before `load_model` restores them. Change
-        # the layers and `call()`; keep that structure.
+        self.activation = keras.activations.get(activation)
+        # Sub-layers, created here once with the model's dtype policy, each
+        # named; `build()` builds them in call order.
         self.hidden_layers = [
             keras.layers.Dense(
                 units,
@@ -177,14 +150,12 @@ class MlpClassifier(keras.Model):
             x = dropout(x, training=training)
         return self.softmax(self.classifier(x))
 
-    def compute_output_shape(
-        self, input_shape: tuple[int | None, ...]
-    ) -> tuple[int | None, ...]:
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape[:-1]) + (self.num_classes,)
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = dtype_policy_config(self)
+        base_config["dtype"] = support.dtype_policy_config(self)
         config = {
             "num_classes": self.num_classes,
             "hidden_dims": list(self.hidden_dims),
@@ -200,29 +171,12 @@ class MlpClassifier(keras.Model):
         data_parallel_dim_name: str = "batch",
         layout_map: keras.distribution.LayoutMap | None = None,
     ) -> keras.distribution.LayoutMap:
-        """Adds the rules that shard this model's weights to a `LayoutMap`.
-
-        For `keras.distribution.ModelParallel`: weight matrices split over
-        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does, and
-        where an axis below says `"batch"`, over `data_parallel_dim_name`, as
-        keras-hub's backbones do. With the default axis names:
-
-        - `.*/hidden_[0-9]*[02468]/kernel`: the kernels of `hidden_0`, `hidden_2`,
-          ..., column-wise, `("batch", "model")`.
-        - `.*/hidden_[0-9]*[13579]/kernel`: the kernels of `hidden_1`, `hidden_3`,
-          ..., row-wise, `("model", "batch")`.
-        - `.*/classifier/kernel`: the classifier's kernel, row-wise, `("model",
-          None)`.
-
-        Other weights are replicated. `layout_map` chains the rules of several
-        classes into one map (`None`: a new one over `device_mesh`); see
-        `add_layout_rules` in keras_scaffold_support.py.
-        """
-        model_dim = model_parallel_dim_name
-        data_dim = data_parallel_dim_name
+        """Adds the rules below, which shard this model's weights for
+        `keras.distribution.ModelParallel`, to `layout_map` (`None`: a new one)."""
+        model, data = model_parallel_dim_name, data_parallel_dim_name
         rules = {
-            ".*/hidden_[0-9]*[02468]/kernel": (data_dim, model_dim),
-            ".*/hidden_[0-9]*[13579]/kernel": (model_dim, data_dim),
-            ".*/classifier/kernel": (model_dim, None),
+            ".*/hidden_[0-9]*[02468]/kernel": (data, model),
+            ".*/hidden_[0-9]*[13579]/kernel": (model, data),
+            ".*/classifier/kernel": (model, None),
         }
-        return add_layout_rules(device_mesh, layout_map, rules)
+        return support.add_layout_rules(device_mesh, layout_map, rules)

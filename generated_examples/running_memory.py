@@ -1,50 +1,28 @@
-"""RunningMemory: a layer with a state that training moves and reset_state() zeroes."""
-
 from typing import Any
 
 import keras
 from keras import ops
 
-from keras_scaffold_support import (
-    add_layout_rules,
-    dtype_policy_config,
-    invalid_value,
-    is_integer,
-    is_number,
-)
+import keras_scaffold_support as support
 
 
 @keras.saving.register_keras_serializable(package="generated_examples")
 class RunningMemory(keras.layers.Layer):
     """A projection plus a running memory of its own batch means.
 
-    This layer projects its inputs with a `Dense` sub-layer and adds a
-    state, `memory`: the exponential moving average of the projection's mean over
-    the batch (and every other axis but the last), one value per unit. The state
-    is a non-trainable weight; no gradient flows into it.
+    This layer projects its inputs with a `Dense` sub-layer and adds a state,
+    `memory`: one value per unit, the exponential moving average of the
+    projection's mean over every axis but the last. The state is a
+    non-trainable weight, saved with the others.
 
-    When the state moves: only in a call with `training=True`, as in `fit()`,
-    and only while the layer is trainable, the way
-    `keras.layers.BatchNormalization` moves its moving statistics. Inference
-    (`training=False` or unset, as in `predict()` and `evaluate()`) reads the
-    state but never moves it, so predictions are reproducible and a saved model
-    gives the same outputs after loading. A training call adds the state as it
-    stood before the batch, then moves it:
-    `memory = memory * momentum + batch_mean * (1 - momentum)`.
-    `reset_state()` sets it back to zeros. The state is saved with the weights.
+    The state moves only in a training call (as in `fit()`) of a trainable
+    layer, as `keras.layers.BatchNormalization`'s moving statistics do: the
+    call adds the state as it stood before the batch, then moves it. Inference
+    never moves it. `reset_state()` sets it back to zeros. The layer keeps the
+    mask of its inputs on its outputs; masked positions do not move the state.
 
-    The state is kept in the policy's variable dtype (float32 under
-    `mixed_float16` and `mixed_bfloat16`), never autocast, and cast to the
-    activations' dtype where it meets them, so the layer works in mixed
-    precision.
-
-    Masks: the layer works on the last axis alone and keeps the mask of its
-    inputs (from `keras.layers.Embedding(mask_zero=True)` or
-    `keras.layers.Masking`) on its outputs; the batch mean that moves the state
-    is taken over unmasked positions only, so padding does not move it.
-
-    **Intent**: a projection that also remembers the running mean of its own
-    outputs over training, as a layer that keeps state between calls.
+    **Intent**: a projection that remembers the running mean of its outputs
+    over training: a layer that keeps state between calls.
 
     **Architecture**:
     ```
@@ -52,8 +30,7 @@ class RunningMemory(keras.layers.Layer):
       -> dense                    Dense(units)
       -> + memory                 memory: (units,), non-trainable
     outputs (..., units)
-
-    training=True, afterwards:
+    after a training call:
       memory <- memory * momentum + mean(dense outputs) * (1 - momentum)
     ```
 
@@ -98,8 +75,7 @@ class RunningMemory(keras.layers.Layer):
     ```
 
     Raises:
-        ValueError: If `units` is not a positive integer.
-        ValueError: If `momentum` is not a float between 0 and 1.
+        ValueError: If an argument is not as `Args` describes it.
         ValueError: If `momentum` is 1.
     """
 
@@ -109,26 +85,22 @@ class RunningMemory(keras.layers.Layer):
         momentum: float = 0.9,
         **kwargs: Any,
     ) -> None:
-        if not is_integer(units, low=1):
-            raise invalid_value("units", units, "a positive integer")
-        if not is_number(momentum, low=0, high=1):
-            raise invalid_value("momentum", momentum, "a float between 0 and 1")
+        support.check_integer("units", units, low=1)
+        support.check_number("momentum", momentum, low=0, high=1)
         if momentum == 1:
             raise ValueError(
-                "`momentum` must be below 1: at 1 the state keeps its "
-                "first value (zeros) forever. Received: "
-                f"momentum={momentum}"
+                "`momentum` must be below 1: at 1 the state keeps its first value "
+                f"(zeros) forever. Received: momentum={momentum}"
             )
         super().__init__(**kwargs)
         self.units = units
         self.momentum = momentum
         self.supports_masking = True
-        # Change what the state records and how `call()` uses it; keep it a
-        # non-trainable weight created in `build()`, moved with `.assign()` in
-        # training calls only, and cast before it meets activations.
         self.dense = keras.layers.Dense(
             self.units, dtype=self.dtype_policy, name="dense"
         )
+        # The state: a non-trainable weight created in `build()`, moved with
+        # `.assign()` in training calls only.
         self.memory = None
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
@@ -153,9 +125,7 @@ class RunningMemory(keras.layers.Layer):
             self._update_memory(projected, mask)
         return outputs
 
-    def compute_output_shape(
-        self, input_shape: tuple[int | None, ...]
-    ) -> tuple[int | None, ...]:
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
         return self.dense.compute_output_shape(input_shape)
 
     def reset_state(self) -> None:
@@ -182,7 +152,7 @@ class RunningMemory(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = dtype_policy_config(self)
+        base_config["dtype"] = support.dtype_policy_config(self)
         config = {
             "units": self.units,
             "momentum": self.momentum,
@@ -196,28 +166,15 @@ class RunningMemory(keras.layers.Layer):
         data_parallel_dim_name: str = "batch",
         layout_map: keras.distribution.LayoutMap | None = None,
     ) -> keras.distribution.LayoutMap:
-        """Adds the rules that shard this layer's weights to a `LayoutMap`.
+        """Adds the rules below, which shard this layer's weights for
+        `keras.distribution.ModelParallel`, to `layout_map` (`None`: a new one).
 
-        For `keras.distribution.ModelParallel`: weight matrices split over
-        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does, and
-        where an axis below says `"batch"`, over `data_parallel_dim_name`, as
-        keras-hub's backbones do. With the default axis names:
-
-        - `(.*/)?<name>(_[0-9]+)?/dense/kernel`: the projection's kernel, column-
-          wise, `("batch", "model")`.
-
-        `<name>` is Keras's default name of the layer, `running_memory`, then
-        `running_memory_1`, ...: an instance given another `name` needs rules of
-        its own.
-        Other weights are replicated. `layout_map` chains the rules of several
-        classes into one map (`None`: a new one over `device_mesh`); see
-        `add_layout_rules` in keras_scaffold_support.py.
+        The rules match Keras's default names, `running_memory`,
+        `running_memory_1`, ...: a layer named otherwise needs rules of its own.
         """
-        model_dim = model_parallel_dim_name
-        data_dim = data_parallel_dim_name
-        # Keras's default name of this layer, which the rules match.
+        model, data = model_parallel_dim_name, data_parallel_dim_name
         name = "running_memory"
         rules = {
-            f"(.*/)?{name}(_[0-9]+)?/dense/kernel": (data_dim, model_dim),
+            f"(.*/)?{name}(_[0-9]+)?/dense/kernel": (data, model),
         }
-        return add_layout_rules(device_mesh, layout_map, rules)
+        return support.add_layout_rules(device_mesh, layout_map, rules)

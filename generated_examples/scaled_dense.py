@@ -1,41 +1,26 @@
-"""ScaledDense: a layer that owns its weights and has no sub-layers."""
-
 from collections.abc import Callable
 from typing import Any
 
 import keras
 from keras import ops
 
-from keras_scaffold_support import (
-    add_layout_rules,
-    get_keras_object,
-    invalid_value,
-    is_integer,
-    mark_quantized,
-)
+import keras_scaffold_support as support
 
 
 @keras.saving.register_keras_serializable(package="generated_examples")
 class ScaledDense(keras.layers.Layer):
     """A linear projection with its own kernel and optional bias.
 
-    This layer computes `activation(inputs @ kernel + bias)`. Its weights
-    are its own: they are created in `build()` from the last input dimension, so
-    the layer needs no sub-layers.
+    This layer computes `activation(inputs @ kernel + bias)` with weights of
+    its own, created in `build()` from the last input dimension. It keeps the
+    mask of its inputs on its outputs, as `keras.layers.Dense` does.
 
-    The layer works on the last axis alone, so it keeps the mask of its inputs
-    (from `keras.layers.Embedding(mask_zero=True)` or `keras.layers.Masking`)
-    on its outputs, as `keras.layers.Dense` does.
+    Quantization: `model.quantize("int8")` replaces the kernel with an int8
+    kernel and one scale per unit, and calls multiply int8 inputs (quantized
+    per row) by it, as `keras.layers.Dense` does; `"int4"` packs two 4-bit
+    values in each byte. A saved quantized model reloads quantized.
 
-    Quantization: `model.quantize("int8")` (or `layer.quantize("int8")`)
-    replaces the kernel with an int8 kernel and one scale per unit, and its calls
-    multiply int8 inputs (quantized per row) by it, as `keras.layers.Dense`
-    does; `"int4"` packs two 4-bit values in each byte and keeps the inputs
-    as they are. A saved quantized model reloads quantized. Other modes leave
-    the layer as it is.
-
-    **Intent**: a learned linear projection of each feature vector, with its
-    own weights and no sub-layers.
+    **Intent**: a learned linear projection of each feature vector.
 
     **Architecture**:
     ```
@@ -84,11 +69,7 @@ class ScaledDense(keras.layers.Layer):
     ```
 
     Raises:
-        ValueError: If `units` is not a positive integer.
-        ValueError: If `activation` is not a Keras activation or its name.
-        ValueError: If `use_bias` is not a boolean.
-        ValueError: If `kernel_initializer` is not a Keras initializer or its name.
-        ValueError: If `bias_initializer` is not a Keras initializer or its name.
+        ValueError: If an argument is not as `Args` describes it.
     """
 
     def __init__(
@@ -100,20 +81,14 @@ class ScaledDense(keras.layers.Layer):
         bias_initializer: str | keras.initializers.Initializer = "zeros",
         **kwargs: Any,
     ) -> None:
-        if not is_integer(units, low=1):
-            raise invalid_value("units", units, "a positive integer")
-        if not isinstance(use_bias, bool):
-            raise invalid_value("use_bias", use_bias, "a boolean")
+        support.check_integer("units", units, low=1)
+        support.check_boolean("use_bias", use_bias)
         super().__init__(**kwargs)
         self.units = units
-        self.activation = get_keras_object("activation", activation, "activation")
+        self.activation = keras.activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = get_keras_object(
-            "kernel_initializer", kernel_initializer, "initializer"
-        )
-        self.bias_initializer = get_keras_object(
-            "bias_initializer", bias_initializer, "initializer"
-        )
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
         self.input_spec = keras.InputSpec(min_ndim=2)
         self.supports_masking = True
         self.kernel = None
@@ -121,14 +96,9 @@ class ScaledDense(keras.layers.Layer):
         self.kernel_scale = None
 
     # Weights are created here, from the input shape, so that a saved model
-    # reloads them; change the maths in `call()` and keep this structure.
+    # reloads them.
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         input_dim = input_shape[-1]
-        if input_dim is None:
-            raise ValueError(
-                "The last dimension of the inputs must be "
-                f"defined. Received: input_shape={input_shape}"
-            )
         kernel_shape = (input_dim, self.units)
         if self.quantization_mode is not None:
             # A quantized layer being reloaded: its quantized kernel and scales.
@@ -153,30 +123,20 @@ class ScaledDense(keras.layers.Layer):
             outputs = ops.add(outputs, self.bias)
         return self.activation(outputs)
 
-    def compute_output_shape(
-        self, input_shape: tuple[int | None, ...]
-    ) -> tuple[int | None, ...]:
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape[:-1]) + (self.units,)
 
     # Quantization, as Keras's guide "Writing Quantization-Compatible Layers"
-    # and `keras.layers.Dense` do it: `quantize()` replaces the kernel, Keras
+    # and `keras.layers.Dense` do it: `quantize()` replaces the kernel, and Keras
     # calls `_int8_call()` or `_int4_call()` in place of `call()` once the dtype
-    # policy names the mode, and `build()` creates the quantized weights when a
-    # quantized model reloads. Change them with `call()`, or delete them all.
+    # policy names the mode. Change them with `call()`, or delete them all.
     def quantize(
         self, mode: str | None = None, type_check: bool = True, config: Any = None
     ) -> None:
-        """Quantizes the kernel to `mode`, `"int8"` or `"int4"`, for serving.
-
-        Each unit's column of the kernel gets one scale, so that its largest
-        absolute value maps to 127 (int8) or 7 (int4), and is rounded to
-        integers. Keras's default quantizers are used, as `Dense` uses them
-        without a `config`: the quantizers of `config` are not, and int4 is
-        per unit, whatever `config.block_size` says. Keras calls this from
-        `model.quantize(mode)`, which leaves the layer as it is on the
-        `NotImplementedError` of another mode (or of a subclass, whose `call()`
-        this does not know, unless `type_check` is `False`).
-        """
+        """Quantizes the kernel to `mode`, `"int8"` or `"int4"`, for serving: one
+        scale per unit, with Keras's default quantizers (`config`'s are not
+        used). Another mode, or a subclass, raises `NotImplementedError`, which
+        `model.quantize(mode)` takes as leaving the layer as it is."""
         if type_check and type(self) is not ScaledDense:
             raise NotImplementedError(
                 f"Layer {self.__class__.__name__} does not have a `quantize` "
@@ -201,34 +161,21 @@ class ScaledDense(keras.layers.Layer):
         self.quantized_build(kernel_shape, mode)
         self.kernel.assign(kernel)
         self.kernel_scale.assign(ops.squeeze(kernel_scale, axis=0))
-        # The policy names the mode: Keras then calls the quantized path, and
-        # saves it so that a reloaded layer builds quantized weights. A policy
-        # that names it already (it was set, and called this) is kept.
+        # The policy names the mode, so that Keras calls the quantized path and
+        # a reloaded layer builds quantized weights; one naming it already stays.
         if self.dtype_policy.quantization_mode is None:
             name = "int4/-1" if mode == "int4" else mode  # -1: a scale per unit
-            self.dtype_policy = keras.dtype_policies.get(
-                f"{name}_from_{self.dtype_policy.name}"
-            )
+            self.dtype_policy = f"{name}_from_{self.dtype_policy.name}"
 
     def quantized_build(self, kernel_shape: tuple[int, int], mode: str) -> None:
-        """Creates the weights of the quantized kernel in place of the kernel."""
-        if mode == "int8":
-            self._int8_build(kernel_shape)
-        elif mode == "int4":
-            self._int4_build(kernel_shape)
-        else:
-            raise NotImplementedError(
-                f"Layer {self.__class__.__name__} supports the quantization "
-                f"modes 'int8' and 'int4'. Received: mode={mode}"
-            )
-        # The policy may now name the mode without quantizing the layer again.
-        mark_quantized(self)
-
-    def _int8_build(self, kernel_shape: tuple[int, int]) -> None:
-        # Quantized weights are not trained: quantize after training.
+        """Creates the quantized kernel (int4: two 4-bit values in each byte of a
+        row) and its scales in place of the kernel; they are not trained."""
+        input_dim, units = kernel_shape
+        if mode == "int4":
+            units = (units + 1) // 2
         self.kernel = self.add_weight(
             name="kernel",
-            shape=kernel_shape,
+            shape=(input_dim, units),
             initializer="zeros",
             dtype="int8",
             trainable=False,
@@ -239,11 +186,7 @@ class ScaledDense(keras.layers.Layer):
             initializer="ones",
             trainable=False,
         )
-
-    def _int4_build(self, kernel_shape: tuple[int, int]) -> None:
-        # The same weights, two 4-bit values packed in each byte of a row.
-        input_dim, units = kernel_shape
-        self._int8_build((input_dim, (units + 1) // 2))
+        support.mark_quantized(self)
 
     def _int8_call(self, inputs: Any) -> Any:
         # Each row of the inputs quantized with a scale of its own, an integer
@@ -282,28 +225,15 @@ class ScaledDense(keras.layers.Layer):
         data_parallel_dim_name: str = "batch",
         layout_map: keras.distribution.LayoutMap | None = None,
     ) -> keras.distribution.LayoutMap:
-        """Adds the rules that shard this layer's weights to a `LayoutMap`.
+        """Adds the rules below, which shard this layer's weights for
+        `keras.distribution.ModelParallel`, to `layout_map` (`None`: a new one).
 
-        For `keras.distribution.ModelParallel`: weight matrices split over
-        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does, and
-        where an axis below says `"batch"`, over `data_parallel_dim_name`, as
-        keras-hub's backbones do. With the default axis names:
-
-        - `(.*/)?<name>(_[0-9]+)?/kernel`: the kernel, column-wise, `("batch",
-          "model")`.
-
-        `<name>` is Keras's default name of the layer, `scaled_dense`, then
-        `scaled_dense_1`, ...: an instance given another `name` needs rules of
-        its own.
-        Other weights are replicated. `layout_map` chains the rules of several
-        classes into one map (`None`: a new one over `device_mesh`); see
-        `add_layout_rules` in keras_scaffold_support.py.
+        The rules match Keras's default names, `scaled_dense`, `scaled_dense_1`,
+        ...: a layer named otherwise needs rules of its own.
         """
-        model_dim = model_parallel_dim_name
-        data_dim = data_parallel_dim_name
-        # Keras's default name of this layer, which the rules match.
+        model, data = model_parallel_dim_name, data_parallel_dim_name
         name = "scaled_dense"
         rules = {
-            f"(.*/)?{name}(_[0-9]+)?/kernel": (data_dim, model_dim),
+            f"(.*/)?{name}(_[0-9]+)?/kernel": (data, model),
         }
-        return add_layout_rules(device_mesh, layout_map, rules)
+        return support.add_layout_rules(device_mesh, layout_map, rules)

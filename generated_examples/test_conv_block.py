@@ -42,12 +42,7 @@ class TestConvBlock(LayerChecks):
             ValueError,
             "one of channels_last, channels_first",
         ),
-        (
-            "activation",
-            "not_a_activation",
-            ValueError,
-            "a Keras activation or its name",
-        ),
+        ("activation", "not_a_activation", ValueError, None),
         ("use_norm", "yes", ValueError, "a boolean"),
         ("use_residual", "yes", ValueError, "a boolean"),
     )

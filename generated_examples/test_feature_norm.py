@@ -17,30 +17,10 @@ class TestFeatureNorm(LayerChecks):
         ("epsilon", 0, ValueError, "a positive float"),
         ("center", "yes", ValueError, "a boolean"),
         ("scale", "yes", ValueError, "a boolean"),
-        (
-            "beta_initializer",
-            "not_a_initializer",
-            ValueError,
-            "a Keras initializer or its name",
-        ),
-        (
-            "gamma_initializer",
-            "not_a_initializer",
-            ValueError,
-            "a Keras initializer or its name",
-        ),
-        (
-            "beta_regularizer",
-            "not_a_regularizer",
-            ValueError,
-            "a Keras regularizer or its name",
-        ),
-        (
-            "gamma_regularizer",
-            "not_a_regularizer",
-            ValueError,
-            "a Keras regularizer or its name",
-        ),
+        ("beta_initializer", "not_a_initializer", ValueError, None),
+        ("gamma_initializer", "not_a_initializer", ValueError, None),
+        ("beta_regularizer", "not_a_regularizer", ValueError, None),
+        ("gamma_regularizer", "not_a_regularizer", ValueError, None),
     )
     object_arguments = (
         ("beta_initializer", "initializer"),

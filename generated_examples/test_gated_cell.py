@@ -15,37 +15,12 @@ class TestGatedCell(LayerChecks):
     expected_non_trainable_weights = 0
     invalid_arguments = (
         ("units", 0, ValueError, "a positive integer"),
-        (
-            "activation",
-            "not_a_activation",
-            ValueError,
-            "a Keras activation or its name",
-        ),
-        (
-            "recurrent_activation",
-            "not_a_activation",
-            ValueError,
-            "a Keras activation or its name",
-        ),
+        ("activation", "not_a_activation", ValueError, None),
+        ("recurrent_activation", "not_a_activation", ValueError, None),
         ("use_bias", "yes", ValueError, "a boolean"),
-        (
-            "kernel_initializer",
-            "not_a_initializer",
-            ValueError,
-            "a Keras initializer or its name",
-        ),
-        (
-            "recurrent_initializer",
-            "not_a_initializer",
-            ValueError,
-            "a Keras initializer or its name",
-        ),
-        (
-            "bias_initializer",
-            "not_a_initializer",
-            ValueError,
-            "a Keras initializer or its name",
-        ),
+        ("kernel_initializer", "not_a_initializer", ValueError, None),
+        ("recurrent_initializer", "not_a_initializer", ValueError, None),
+        ("bias_initializer", "not_a_initializer", ValueError, None),
     )
     object_arguments = (
         ("activation", "activation"),

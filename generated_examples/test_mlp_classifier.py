@@ -22,12 +22,7 @@ class TestMlpClassifier(ModelChecks):
         ("num_classes", 0, ValueError, "a positive integer"),
         ("hidden_dims", (0,), ValueError, "a non-empty tuple of positive integers"),
         ("dropout_rate", -0.5, ValueError, "a float between 0 and 1"),
-        (
-            "activation",
-            "not_a_activation",
-            ValueError,
-            "a Keras activation or its name",
-        ),
+        ("activation", "not_a_activation", ValueError, None),
     )
     invalid_combinations = (
         ({"num_classes": 1}, ValueError, "`num_classes` must be at"),

@@ -1,17 +1,9 @@
-"""TokenAndPositionEmbedding: token plus learned position embeddings, with a padding
-mask for token id 0."""
-
 from typing import Any
 
 import keras
 from keras import ops
 
-from keras_scaffold_support import (
-    add_layout_rules,
-    dtype_policy_config,
-    invalid_value,
-    is_integer,
-)
+import keras_scaffold_support as support
 
 
 @keras.saving.register_keras_serializable(package="generated_examples")
@@ -19,39 +11,26 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
     """Token embedding plus a learned position embedding.
 
     This layer maps a sequence of token ids to a sequence of vectors: the
-    embedding of each token (a `keras.layers.Embedding` with one row per token
-    id) plus the embedding of its position in the sequence (a second
-    `keras.layers.Embedding` with one row per position, up to
-    `sequence_length`), as keras-hub's `TokenAndPositionEmbedding` does. Both
-    are learned.
+    embedding of each token plus the embedding of its position, both learned,
+    as keras-hub's `TokenAndPositionEmbedding` does. A sequence may be shorter
+    than `sequence_length` and change length from batch to batch; a longer one
+    is refused: with a `ValueError` where its length is known before the call
+    runs, else by the backend (TensorFlow's `InvalidArgumentError`, with XLA
+    too).
 
-    Sequences may be shorter than `sequence_length`, and their length may
-    change from batch to batch (`None` in a `keras.Input`): a sequence of
-    `seq_len` tokens gets the first `seq_len` position vectors. A longer
-    sequence, which has no position vector for its last tokens, is refused:
-    with a `ValueError` where its length is known before the call runs (eager
-    calls, JAX and PyTorch, and TensorFlow's first trace of a function), else
-    by the backend, which cannot slice that many position vectors
-    (TensorFlow's `InvalidArgumentError`, with XLA too).
+    With `mask_zero=True`, token id 0 is padding: `compute_mask` returns
+    `False` there, which Keras attaches to the outputs for the layers after,
+    as `keras.layers.Embedding(mask_zero=True)` does.
 
-    With `mask_zero=True`, token id 0 is padding: `compute_mask` returns a
-    boolean mask, `False` at every 0, which Keras attaches to the outputs for
-    the layers that follow (attention, RNNs, masked pooling), as
-    `keras.layers.Embedding(mask_zero=True)` does. The vectors at padding are
-    computed like the others; the mask tells the next layers to ignore them.
-
-    **Intent**: the input layer of a transformer on text or other token
-    sequences: one vector per token that says both which token it is and
-    where it stands, since attention alone does not see the order.
+    **Intent**: the input layer of a transformer: one vector per token that
+    says which token it is and where it stands.
 
     **Architecture**:
     ```
     inputs                                    (batch, seq_len), token ids
     tokens = token_embedding(inputs)          (batch, seq_len, embedding_dim)
     positions = position_embedding(arange(seq_len))
-                                              (seq_len, embedding_dim)
     outputs = tokens + positions              (batch, seq_len, embedding_dim)
-    mask = inputs != 0                        if mask_zero, else none
     ```
 
     Args:
@@ -72,8 +51,7 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         2D integer tensor with shape `(batch_size, seq_len)`.
 
     Output shape:
-        3D tensor with shape `(batch_size, seq_len, embedding_dim)`, in the
-        layer's compute dtype.
+        3D tensor with shape `(batch_size, seq_len, embedding_dim)`.
 
     Attributes:
         token_embedding: The `Embedding` layer of the token ids, with a
@@ -94,10 +72,7 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
     ```
 
     Raises:
-        ValueError: If `vocabulary_size` is not a positive integer.
-        ValueError: If `sequence_length` is not a positive integer.
-        ValueError: If `embedding_dim` is not a positive integer.
-        ValueError: If `mask_zero` is not a boolean.
+        ValueError: If an argument is not as `Args` describes it.
         ValueError: If the inputs' sequence length is known before the call
             runs and is longer than `sequence_length`.
     """
@@ -110,18 +85,10 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         mask_zero: bool = False,
         **kwargs: Any,
     ) -> None:
-        if not is_integer(vocabulary_size, low=1):
-            raise invalid_value(
-                "vocabulary_size", vocabulary_size, "a positive integer"
-            )
-        if not is_integer(sequence_length, low=1):
-            raise invalid_value(
-                "sequence_length", sequence_length, "a positive integer"
-            )
-        if not is_integer(embedding_dim, low=1):
-            raise invalid_value("embedding_dim", embedding_dim, "a positive integer")
-        if not isinstance(mask_zero, bool):
-            raise invalid_value("mask_zero", mask_zero, "a boolean")
+        support.check_integer("vocabulary_size", vocabulary_size, low=1)
+        support.check_integer("sequence_length", sequence_length, low=1)
+        support.check_integer("embedding_dim", embedding_dim, low=1)
+        support.check_boolean("mask_zero", mask_zero)
         super().__init__(**kwargs)
         self.vocabulary_size = vocabulary_size
         self.sequence_length = sequence_length
@@ -172,9 +139,7 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         positions = ops.slice(positions, (0, 0), (length, self.embedding_dim))
         return ops.add(tokens, positions)
 
-    def compute_output_shape(
-        self, input_shape: tuple[int | None, ...]
-    ) -> tuple[int | None, ...]:
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape) + (self.embedding_dim,)
 
     def compute_mask(self, inputs: Any, mask: Any | None = None) -> Any | None:
@@ -193,7 +158,7 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         base_config = super().get_config()
-        base_config["dtype"] = dtype_policy_config(self)
+        base_config["dtype"] = support.dtype_policy_config(self)
         config = {
             "vocabulary_size": self.vocabulary_size,
             "sequence_length": self.sequence_length,
@@ -209,26 +174,11 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         data_parallel_dim_name: str = "batch",
         layout_map: keras.distribution.LayoutMap | None = None,
     ) -> keras.distribution.LayoutMap:
-        """Adds the rules that shard this layer's weights to a `LayoutMap`.
-
-        For `keras.distribution.ModelParallel`: weight matrices split over
-        `model_parallel_dim_name` as Megatron-LM's tensor parallelism does, and
-        where an axis below says `"batch"`, over `data_parallel_dim_name`, as
-        keras-hub's backbones do. With the default axis names:
-
-        - `.*/token_embedding/embeddings`: the token embeddings, by vocabulary
-          rows, `("model", "batch")`.
-        - `.*/position_embedding/embeddings`: the position embeddings, by
-          features, `(None, "model")`.
-
-        Other weights are replicated. `layout_map` chains the rules of several
-        classes into one map (`None`: a new one over `device_mesh`); see
-        `add_layout_rules` in keras_scaffold_support.py.
-        """
-        model_dim = model_parallel_dim_name
-        data_dim = data_parallel_dim_name
+        """Adds the rules below, which shard this layer's weights for
+        `keras.distribution.ModelParallel`, to `layout_map` (`None`: a new one)."""
+        model, data = model_parallel_dim_name, data_parallel_dim_name
         rules = {
-            ".*/token_embedding/embeddings": (model_dim, data_dim),
-            ".*/position_embedding/embeddings": (None, model_dim),
+            ".*/token_embedding/embeddings": (model, data),
+            ".*/position_embedding/embeddings": (None, model),
         }
-        return add_layout_rules(device_mesh, layout_map, rules)
+        return support.add_layout_rules(device_mesh, layout_map, rules)

@@ -22,7 +22,6 @@ from keras_scaffold import __version__, writer
 from keras_scaffold.answers import (
     ANSWER_KEYS,
     INPUT_DTYPES,
-    OPTIONAL_ANSWER_KEYS,
     check_adopted,
     check_call_inputs,
     check_input_shape,
@@ -464,7 +463,8 @@ def _check_module_of_project(record: Record) -> None:
 
 
 # The order `answers_for` gives the answers in: the version last, as for `new`.
-_ANSWER_ORDER = [*ANSWER_KEYS[:-1], *OPTIONAL_ANSWER_KEYS, ANSWER_KEYS[-1]]
+# An adopted class has no generated module, so no `quantize_shard`.
+_ANSWER_ORDER = [*ANSWER_KEYS[:-1], "adopted", ANSWER_KEYS[-1]]
 
 
 def locate(target: Target, output: Path | None) -> tuple[Path, str]:

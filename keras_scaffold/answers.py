@@ -35,9 +35,11 @@ ANSWER_KEYS = (
     "keras_scaffold_version",
 )
 # Answers only some components have: an adopted class's settings (`adopt`), and
-# the generated files the user wants gone (`regenerate --exclude`).
-OPTIONAL_ANSWER_KEYS = ("adopted", "exclude")
-# A component generates three files; room to spare, none for a flood.
+# the generated files the user wants gone (`regenerate --exclude`), and
+# whether a layer holds quantization and sharding support (absent in records
+# written before it could be left out: true).
+OPTIONAL_ANSWER_KEYS = ("adopted", "exclude", "quantize_shard")
+# A component generates a few files; room to spare, none for a flood.
 MAX_EXCLUDED = 16
 
 # An adopted class's settings (the `adopted` answer).
@@ -136,6 +138,13 @@ def check_answers(data: dict) -> tuple[dict, str | None]:
         answers["adopted"] = check_adopted(data.get("adopted"))
     if data.get("exclude") is not None and check_exclude(data["exclude"]):
         answers["exclude"] = data["exclude"]
+    if "quantize_shard" in data:
+        if not isinstance(data["quantize_shard"], bool):
+            raise AnswersError(
+                "`quantize_shard` must be true or false, not "
+                f"{shown(data['quantize_shard'])}; restore it."
+            )
+        answers["quantize_shard"] = data["quantize_shard"]
     return answers, _binding_src_path(src_path, data)
 
 

@@ -279,6 +279,13 @@ def _pattern_command(pattern: Pattern) -> click.Command:
         help="Describe a declared argument in the docstring's Args: (repeatable), "
         "such as --doc units='Size of the output'.",
     )
+    @click.option(
+        "--quantize-shard/--no-quantize-shard",
+        default=None,
+        help="Give the class quantization and sharding support: the quantized "
+        "sub-layers' policies in get_config and get_layout_map(). Default: the "
+        "project's quantize-shard setting, else on.",
+    )
     @click.option("--dry-run", is_flag=True, help="Show what would be written.")
     @click.option("--force", is_flag=True, help="Overwrite files that exist.")
     @_templates_option
@@ -290,6 +297,7 @@ def _pattern_command(pattern: Pattern) -> click.Command:
         package: str | None,
         param_specs: tuple[str, ...],
         docs: tuple[str, ...],
+        quantize_shard: bool | None,
         dry_run: bool,
         force: bool,
     ) -> None:
@@ -303,7 +311,7 @@ def _pattern_command(pattern: Pattern) -> click.Command:
         target = generate.locate(output, package, pattern.kind, Path.cwd())
         params = add_docs(parse_params(param_specs), docs)
         planned = generate.plan(
-            templates, pattern.name, class_name, target, params, force
+            templates, pattern.name, class_name, target, params, force, quantize_shard
         )
         record_templates = _templates_recorder(ctx, target.root)
         if not dry_run:

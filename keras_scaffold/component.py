@@ -26,6 +26,7 @@ def make_answers(
     tests_dir: str = ".",
     import_prefix: str = "",
     exclude: list[str] | None = None,
+    quantize_shard: bool = True,
 ) -> dict:
     """The Copier answers for one component, every name checked (the files
     `exclude` names, by `check_excluded`, once the answers are made)."""
@@ -46,6 +47,7 @@ def make_answers(
         # From folder names or an answers file, and written into the test's code.
         "module_import": check_module_import(import_prefix + module_name),
         "params": params or [],
+        "quantize_shard": quantize_shard,
         "keras_scaffold_version": __version__,
     }
     if exclude:  # as Copier records it: only where there is one

@@ -29,6 +29,7 @@ class Target:
     tests_dir: str = "."
     import_prefix: str = ""
     exports: bool = False  # add the class to module_dir/__init__.py
+    quantize_shard: bool = True  # the project's default for --quantize-shard
 
 
 def locate(output: Path | None, package: str | None, kind: str, cwd: Path) -> Target:
@@ -42,6 +43,7 @@ def locate(output: Path | None, package: str | None, kind: str, cwd: Path) -> Ta
             tests_dir=project.tests,
             import_prefix=project.import_prefix(kind),
             exports=True,
+            quantize_shard=project.quantize_shard,
         )
     output = output or Path(".")
     if output.exists() and not output.is_dir():
@@ -76,8 +78,10 @@ def plan(
     target: Target,
     params: list[dict],
     force: bool = False,
+    quantize_shard: bool | None = None,
 ) -> Plan:
-    """Render the component and check every write; nothing is written here."""
+    """Render the component and check every write; nothing is written here.
+    `quantize_shard` None: the project's setting (true outside a project)."""
     answers = make_answers(
         templates,
         pattern,
@@ -87,6 +91,9 @@ def plan(
         module_dir=target.module_dir,
         tests_dir=target.tests_dir,
         import_prefix=target.import_prefix,
+        quantize_shard=(
+            target.quantize_shard if quantize_shard is None else quantize_shard
+        ),
     )
     planned, shown, base = plan_component(templates, answers, target.root, force)
     if target.exports:

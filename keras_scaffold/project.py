@@ -24,6 +24,8 @@ SETTINGS = ("package", "layers", "models", "tests")
 TEMPLATES = "templates"
 # The project template's question: how its `dev` extra installs keras-scaffold.
 REQUIREMENT = "keras_scaffold_requirement"
+# Optional: whether `new` gives a class quantization and sharding support (true).
+QUANTIZE_SHARD = "quantize-shard"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Project:
     models: str
     tests: str
     templates: str | None = None  # the recorded template folder, if any
+    quantize_shard: bool = True  # `new`'s default for --quantize-shard
 
     def module_dir(self, kind: str) -> str:
         return self.models if kind == "model" else self.layers
@@ -108,8 +111,17 @@ def _project(root: Path, settings: dict, pyproject: Path) -> Project:
             f"{pyproject} [tool.keras-scaffold] {TEMPLATES} must be a folder's path "
             f"(a string), not {templates!r}."
         )
+    quantize_shard = settings.get(QUANTIZE_SHARD, True)
+    if not isinstance(quantize_shard, bool):
+        raise ProjectError(
+            f"{pyproject} [tool.keras-scaffold] {QUANTIZE_SHARD} must be true or "
+            f"false, not {shown(quantize_shard)}."
+        )
     project = Project(
-        root, **{key: settings[key] for key in SETTINGS}, templates=templates
+        root,
+        **{key: settings[key] for key in SETTINGS},
+        templates=templates,
+        quantize_shard=quantize_shard,
     )
     check_package_name(project.package)
     for key in ("layers", "models", "tests"):

@@ -385,6 +385,7 @@ def _checked_answers(record: Record, templates: Templates) -> dict:
             tests_dir=answers["tests_dir"],
             import_prefix="".join(str(answers["module_import"]).rpartition(".")[:2]),
             exclude=answers.get("exclude"),
+            quantize_shard=answers.get("quantize_shard", True),
         )
     except ScaffoldError as error:
         raise AnswersError(f"{record.answers_path}: {error}") from error

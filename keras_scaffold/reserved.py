@@ -44,9 +44,7 @@ GENERATED_NAMES = frozenset("""
     pytest reset_state resolved self value
     channel_axis conv inspect norm output_size position_embedding projection
     recurrent_kernel score_dense seed_generator softmax state_size token_embedding
-    add_layout_rules clone_initializer dtype_policy_config get_keras_object int_tuple
-    invalid_value is_integer is_number keras_scaffold_support layer_list
-    mark_quantized
+    support
     """.split())
 
 # Modules a generated module may not be named after: it would shadow them for

@@ -618,7 +618,12 @@ class _Shown(dict):
         return f"<{', '.join(self)}>"
 
 
-GENERATED = ["my_block.py", "test_my_block.py", "keras_scaffold_checks.py"]
+GENERATED = [
+    "my_block.py",
+    "test_my_block.py",
+    "keras_scaffold_checks.py",
+    "keras_scaffold_support.py",
+]
 OTHERS = ["other_block.py", "test_other_block.py"]  # another component's files
 # Paths a merge base may name besides the component's own files: the project's
 # files, another component's, records, and paths that climb out of the project.

@@ -145,7 +145,7 @@ def test_a_declared_parameter_replaces_the_patterns_own(run_cli, tmp_path):
     module = (tmp_path / "wide.py").read_text()
     assert "        units: int = 64,\n" in module
     assert module.count("units: int") == 1
-    assert "if not is_integer(units, low=2):" in module
+    assert 'support.check_integer("units", units, low=2)' in module
     assert "units: Integer >= 2. Dimensionality of the output space." in module
 
 

@@ -37,7 +37,7 @@ NASTY_TEXT = [
 ]
 
 
-def rendered(root, pattern, specs=(), class_name="SampleThing"):
+def rendered(root, pattern, specs=(), class_name="SampleThing", quantize_shard=True):
     templates = Templates(root)
     answers = make_answers(
         templates,
@@ -45,6 +45,7 @@ def rendered(root, pattern, specs=(), class_name="SampleThing"):
         class_name,
         "sample_pkg",
         parse_params(list(specs)),
+        quantize_shard=quantize_shard,
     )
     return answers, render(templates, answers).files
 

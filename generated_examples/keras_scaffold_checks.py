@@ -268,6 +268,13 @@ class LayerChecks:
     `sublayers`, `call_layer` and `find_layer`.
     """
 
+    # The backends' own deprecation noise, kept out of every run of the checks:
+    # in a loose folder no pytest configuration filters it.
+    pytestmark = pytest.mark.filterwarnings(
+        "ignore::DeprecationWarning:"
+        "(tensorflow|keras|jax|torch|google|absl|h5py|ml_dtypes|optree).*"
+    )
+
     layer_class = None
     input_shape = (2, 4)
     input_dtype = "float32"

@@ -75,6 +75,9 @@ SLOW = {
         "test_optional_numbers_generate_passing_code",
     },
     "tests/test_safety.py": {"test_odd_declarations_generate_passing_tests"},
+    "tests/test_checks_module.py": {
+        "test_a_loose_folder_runs_its_tests_without_the_backends_deprecation_noise"
+    },
 }
 
 

@@ -230,3 +230,23 @@ def test_a_fixture_sets_the_backend_up_before_the_first_check(tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+def test_a_loose_folder_runs_its_tests_without_the_backends_deprecation_noise(
+    run_cli, tmp_path
+):
+    """Issue 36, 5: three test files `new` wrote into a folder with no pytest
+    configuration printed the backends' DeprecationWarnings (132 on TensorFlow):
+    the shared checks carry the filter their tests need."""
+    for pattern, name in (("simple", "Alpha"), ("composite", "Beta")):
+        assert run_cli("new", pattern, name, cwd=tmp_path).code == 0
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=tmp_path,
+        env={**os.environ, "KERAS_BACKEND": "tensorflow"},
+        capture_output=True,
+        text=True,
+    )
+    assert ran.returncode == 0, ran.stdout[-3000:]
+    assert "DeprecationWarning" not in ran.stdout
+    assert "warnings summary" not in ran.stdout

@@ -36,6 +36,8 @@ from jinja2.bccache import Bucket
 from keras_scaffold import __version__
 
 ENVIRONMENT_VARIABLE = "KERAS_SCAFFOLD_CACHE_DIR"
+# The entries' format, a folder of the user's cache folder.
+FORMAT = "2"
 
 
 def folder() -> Path | None:
@@ -45,7 +47,10 @@ def folder() -> Path | None:
         return Path(chosen) if chosen else None
     import platformdirs  # only where no folder is given
 
-    return Path(platformdirs.user_cache_dir("keras-scaffold", appauthor=False))
+    # Entries with a checked header, in a folder of their own: a release before
+    # them read every file of the user's cache folder as an entry, and an entry of
+    # this format there would crash it.
+    return Path(platformdirs.user_cache_dir("keras-scaffold", appauthor=False), FORMAT)
 
 
 def key(*parts: str) -> str:

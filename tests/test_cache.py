@@ -85,7 +85,7 @@ def test_the_default_folder_is_the_users_cache_folder(monkeypatch, tmp_path):
     monkeypatch.delenv(cache.ENVIRONMENT_VARIABLE)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     if os.name == "posix" and os.uname().sysname == "Linux":
-        assert cache.folder() == tmp_path / "keras-scaffold"
+        assert cache.folder() == tmp_path / "keras-scaffold" / cache.FORMAT
 
 
 def test_a_cache_that_cannot_be_written_is_no_error(run_cli, tmp_path, monkeypatch):

@@ -620,7 +620,10 @@ RUN_RULES = [
         _RUNS + "a class it cannot construct or call is reported once: a required "
         "`__init__` argument whose type hint is not int, float or bool (give its "
         "value), a module that does not import, or a layer that fails on a "
-        "sample batch of `--input-shape` (default 2,8).",
+        "sample batch of `--input-shape` (default 2,8); then the finding is at "
+        "the line of the class's code the error went through, quotes the error "
+        "(the one Keras wraps), and says where it was raised when that is inside "
+        "a backend or XLA.",
         "pass `--init 'Class={\"arg\": value}'` (or a "
         "`[tool.keras-scaffold.check.init]` table in pyproject.toml) and "
         "`--input-shape`",
@@ -640,13 +643,9 @@ RUN_RULES = [
         "saving and loading change the outputs",
         _RUNS + "a model holding the layer, saved with `model.save` and loaded "
         "with `keras.models.load_model`, must give identical outputs; so must a "
-        'weights file, and the model quantized with `model.quantize("int8")`, '
-        "which must reload with the same int8 weights; and the class must be "
-        "registered under a package.",
+        "weights file; and the class must be registered under a package.",
         "register the class with a package and build every weight in `build()` "
-        "(see KS101, KS102, KS205); a layer that creates quantizable sub-layers "
-        "saves their quantized policies in `get_config` (see `keras-scaffold new "
-        "composite`)",
+        "(see KS101, KS102, KS205)",
     ),
     _run_rule(
         "KS903",
@@ -695,12 +694,39 @@ RUN_RULES = [
         "use `keras.ops` and shapes from `keras.ops.shape` in `call` (see KS301)",
     ),
     _run_rule(
+        "KS909",
+        "the quantized model does not reload",
+        _RUNS + 'the model holding the layer, quantized with `model.quantize("int8")`'
+        ", saved and loaded, must reload with the same int8 weights and give the "
+        "same outputs. A layer that creates quantizable sub-layers (`Dense`, "
+        "`EinsumDense`, `Embedding`) from its own float policy re-creates them "
+        "unquantized on loading. Apart from KS902, so that `--ignore KS909` leaves "
+        "the plain save and load checked.",
+        "save each quantized sub-layer's dtype policy in `get_config`: as `dtype`, a "
+        "`keras.dtype_policies.DTypePolicyMap` of the layer's policy and, by "
+        "`layer.path`, each quantized sub-layer's (as keras-hub's "
+        "`Backbone.get_config` does), with sub-layers given fixed names (see "
+        "`keras-scaffold new composite`)",
+    ),
+    _run_rule(
+        "KS910",
+        "one error breaks several checks",
+        _RUNS + "an error raised in the class's own code that several checks "
+        "run into (the same error, through the same line) is one finding, at "
+        "that line, naming the checks it broke (a Python `if` on a tensor fails "
+        "every check that traces the layer). An error raised inside a backend "
+        "(JAX, TensorFlow, PyTorch) or XLA, below that line, is named as such.",
+        "fix the line reported; the message quotes the error",
+    ),
+    _run_rule(
         "KS908",
         "another shared check failed",
         _RUNS + "a check not in KS900-KS907 failed; its name says which.",
         "read the check in keras_scaffold_checks.py",
     ),
 ]
+
+RUN_RULES.sort(key=lambda rule: rule.id)
 
 BY_ID = {rule.id: rule for rule in [*RULES, *RUN_RULES]}
 

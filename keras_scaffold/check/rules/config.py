@@ -254,7 +254,7 @@ def _automatic_config(
         return  # a Keras layer's subclass has that layer's `get_config`
     if skipped_at(cls) is not None:
         return  # `get_config` raises RuntimeError first (KS108)
-    params, forwarded = _init_args(cls)
+    params, forwarded = init_arguments(cls)
     own = [item for item in params if item.arg not in forwarded]
     objects = _object_arguments(module, cls, own)
     if objects:
@@ -340,7 +340,7 @@ def _objects_handed_up(cls: KerasClass) -> bool:
     return bool(_object_arguments(parent_owner.module, parent_owner, params))
 
 
-def _init_args(cls: KerasClass) -> tuple[list[ast.arg], set[str]]:
+def init_arguments(cls: KerasClass) -> tuple[list[ast.arg], set[str]]:
     """`__init__`'s named arguments and those of them passed on to the parent."""
     found = cls.find_method("__init__")
     if found is None:
@@ -455,7 +455,7 @@ def _missing_arguments(
         return  # it restores part of its state from saved assets, not the config
     if is_abstract(cls) and all("__init__" in c.methods for c in cls.children):
         return  # a base never built itself; each subclass is checked on its own
-    params, forwarded = _init_args(cls)
+    params, forwarded = init_arguments(cls)
     # Not one set: along a deep chain, the keys are the chain's length.
     supplied = _from_config_strings(cls) | _folded(init, keys)
     defaults = dict(_defaults(init[1]))

@@ -342,3 +342,28 @@ def test_every_path_through_init_is_followed(body):
     )
     report = check_source("x.py", source, {"KS108"})
     assert bool(report) == INIT_PATHS[body], source
+
+
+# ---------------------------------------------------------------------- KS301
+
+
+def test_tensorflow_code_outside_traced_calls_is_not_reported():
+    # Files, nested structures, device scopes, and `__init__` (run once, eagerly):
+    # only `tf.shape` in `Patches.call` fails on another backend.
+    assert rules("tf_outside_traced_calls.py") == [("KS301", 46)]
+
+
+def test_a_preprocessing_package_runs_in_tf_data(tmp_path):
+    # keras-cv's `layers/preprocessing_3d/`: tf.data layers, like Keras's own
+    # `layers/preprocessing/` (no KS301, KS202, KS203).
+    folder = tmp_path / "lib" / "layers" / "preprocessing_3d"
+    folder.mkdir(parents=True)
+    for each in (tmp_path / "lib", tmp_path / "lib" / "layers", folder):
+        (each / "__init__.py").write_text("")
+    (folder / "flip.py").write_text(
+        "import keras\nimport tensorflow as tf\n\n\n"
+        '@keras.saving.register_keras_serializable(package="lib")\n'
+        "class GlobalRandomFlip(keras.layers.Layer):\n"
+        "    def call(self, points):\n        return tf.reverse(points, [1])\n"
+    )
+    assert check_paths([folder]).findings == []

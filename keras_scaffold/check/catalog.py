@@ -396,7 +396,13 @@ class Scale(keras.layers.Layer):
         'keras.backend.backend() == "jax":` (keras-rs picks its '
         "`DistributedEmbedding` so), or one in a package folder named after the "
         "backend (`jax/`, `tensorflow/`, `tf/`, `torch/`, as in Keras's own "
-        "`keras/src/backend/`).",
+        "`keras/src/backend/`). Nor is TensorFlow code that touches no traced "
+        "tensor and so runs on any backend where TensorFlow is installed: in "
+        "`__init__`, `get_config` and `from_config` (run once, eagerly), and "
+        "`tf.io.gfile`, `tf.nest`, `tf.device`, `tf.data`, "
+        "`tf.executing_eagerly`, the distribution strategy and logging "
+        "anywhere; nor the layers of a preprocessing package "
+        "(`preprocessing/`, `preprocessing_3d/`), which run in tf.data.",
         "use `keras.ops` / `keras.random` instead (every `keras-scaffold new` "
         "pattern does)",
         "import keras\nimport tensorflow as tf\n\n\n@keras.saving.register_keras_"

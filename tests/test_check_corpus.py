@@ -100,6 +100,12 @@ def test_kwargs_handed_to_a_parent_without_kwargs_name_the_parent():
     assert "`name`, `trainable`, `dtype`" in message
 
 
+def test_an_argument_that_may_be_an_object_says_when_saving_fails():
+    (message,) = [m for r, _, m in found("config_claims.py") if r == "KS103"]
+    assert "`NonLinearHead`" in message
+    assert "once one is given an object (with its plain default it saves)" in message
+
+
 # ---------------------------------------------------------------- KS301, KS101
 
 
@@ -208,11 +214,16 @@ layer = AGNNConv()
 results["aggregation"] = [type(layer.aggr_module).__name__,
                           len(layer.aggr_module.weights)]
 
-from config_claims import Encoder, SimCLRTrainer
+from config_claims import Encoder, NonLinearHead, SimCLRTrainer
 results["encoder"] = outcome(lambda: save_and_load(Encoder(), (4,)))
 results["simclr"] = outcome(
     lambda: SimCLRTrainer.from_config(SimCLRTrainer().get_config())
 )
+
+results["non_linear_head"] = [
+    outcome(lambda: save_and_load(NonLinearHead(), (4,))),
+    outcome(lambda: save_and_load(NonLinearHead(activation_fn=keras.ops.tanh), (4,))),
+]
 
 from per_backend.embedding.distributed_embedding import DistributedEmbedding
 results["per_backend"] = [
@@ -264,6 +275,9 @@ def test_what_the_fixtures_do_when_run(ran):
     assert ran["simclr"].startswith("TypeError")
     assert "ContrastiveTrainer.__init__() got an unexpected keyword" in ran["simclr"]
     # On JAX the JAX file is the parent; the public class saves and loads.
+    # Saves with the plain default; given a callable, `get_config` cannot.
+    plain, given = ran["non_linear_head"]
+    assert plain == "loads" and given.startswith("NotImplementedError"), given
     # Its own `__call__` runs; `get_config` raises, also on the path skipped.
     calls, config, early, fine, delegating = ran["no_super_init"]
     assert calls == [1, 2]

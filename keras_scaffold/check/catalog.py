@@ -129,7 +129,10 @@ class Scale(keras.layers.Layer):
         "object, `get_config` raises `NotImplementedError` and the model cannot be "
         "saved. Reported where the source shows an argument takes objects: "
         "annotated with a class, defaulting to an object, or read with "
-        "`keras.activations.get`, `keras.initializers.get` and the like. Arguments "
+        "`keras.activations.get`, `keras.initializers.get` and the like. The "
+        "automatic config holds the arguments as given, so an argument whose "
+        'default is a plain value (`activation="relu"`) saves until it is given '
+        "an object: the message says so. Arguments "
         "passed on to the parent's `__init__` are the parent's to save.",
         "add a `get_config` that returns `{**super().get_config(), ...every "
         "argument...}` (see `keras-scaffold new simple`)",

@@ -257,14 +257,29 @@ def _automatic_config(
     params, forwarded = init_arguments(cls)
     own = [item for item in params if item.arg not in forwarded]
     objects = _object_arguments(module, cls, own)
-    if objects:
+    defaults = dict(_defaults(init[1]))
+    # Keras's automatic config holds the arguments as given: a plain default
+    # (`activation="relu"`, read with `keras.activations.get`) saves.
+    always = [name for name in objects if not _is_literal_default(defaults, name)]
+    if always:
         yield Hit(
             init[1],
             "KS103",
             f"`{cls.name}` has no `get_config`, and `__init__` takes objects "
-            f"({_names(objects)}): Keras's automatic config holds only plain "
+            f"({_names(always)}): Keras's automatic config holds only plain "
             "str, int, float, bool and None values, so `model.save` raises "
             "NotImplementedError",
+            cls.node,
+        )
+    elif objects:
+        yield Hit(
+            init[1],
+            "KS103",
+            f"`{cls.name}` has no `get_config`, and `__init__` takes objects as "
+            f"well as plain values ({_names(objects)}): Keras's automatic config "
+            "holds only plain str, int, float, bool and None values, so "
+            "`model.save` raises NotImplementedError once one is given an object "
+            "(with its plain default it saves)",
             cls.node,
         )
     accepted = accepted_arguments(cls)
@@ -430,6 +445,10 @@ def _defaults(function: ast.FunctionDef) -> list[tuple[str, ast.expr]]:
     )
     keyword_only = zip(args.kwonlyargs, args.kw_defaults, strict=True)
     return [(a.arg, d) for a, d in [*pairs, *keyword_only] if d is not None]
+
+
+def _is_literal_default(defaults: dict, name: str) -> bool:
+    return name in defaults and _is_literal(defaults[name])
 
 
 def _is_literal(node: ast.expr) -> bool:

@@ -48,3 +48,18 @@ class ContrastiveTrainer(keras.layers.Layer):
 class SimCLRTrainer(ContrastiveTrainer):
     def __init__(self, projection_width=128, **kwargs):
         super().__init__(width=projection_width, **kwargs)
+
+
+@keras.saving.register_keras_serializable(package="fixtures")
+class NonLinearHead(keras.layers.Layer):
+    """k3-node 1.0.0 (MIT), `k3_node/models/unimol.py:222`: `activation_fn` is a
+    string by default, or a callable. With the string, Keras's automatic config
+    saves it; given a callable, `model.save` raises NotImplementedError."""
+
+    def __init__(self, out_dim=4, activation_fn="gelu", **kwargs):
+        super().__init__(**kwargs)
+        self.out_dim = out_dim
+        self.act = keras.activations.get(activation_fn)
+
+    def call(self, x):
+        return self.act(x)

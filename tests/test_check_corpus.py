@@ -101,9 +101,25 @@ def test_kwargs_handed_to_a_parent_without_kwargs_name_the_parent():
 
 
 def test_an_argument_that_may_be_an_object_says_when_saving_fails():
-    (message,) = [m for r, _, m in found("config_claims.py") if r == "KS103"]
-    assert "`NonLinearHead`" in message
+    (message,) = [
+        m for r, _, m in found("config_claims.py") if r == "KS103" and "NonLin" in m
+    ]
     assert "once one is given an object (with its plain default it saves)" in message
+
+
+def test_a_model_subclass_without_get_config_gets_its_own_claim():
+    model = [m for r, _, m in found("config_claims.py") if "`keras.Model`" in m]
+    assert len(model) == 2, model
+    required, defaulted = sorted(model, key=lambda m: "requires" not in m)
+    assert "`SelfAttention`" in required and "requires `dim`" in required
+    assert "raise NotImplementedError" in required
+    assert "`Defaulted`" in defaulted and "gets the defaults" not in defaulted
+    assert "built with the defaults, not the values given" in defaulted
+    assert not [
+        m
+        for r, _, m in found("config_claims.py")
+        if r == "KS107" and ("SelfAttention" in m or "Defaulted" in m)
+    ]
 
 
 # ---------------------------------------------------------------- KS301, KS101
@@ -214,7 +230,8 @@ layer = AGNNConv()
 results["aggregation"] = [type(layer.aggr_module).__name__,
                           len(layer.aggr_module.weights)]
 
-from config_claims import Encoder, NonLinearHead, SimCLRTrainer
+from config_claims import Defaulted, Encoder, NonLinearHead, SelfAttention
+from config_claims import SimCLRTrainer
 results["encoder"] = outcome(lambda: save_and_load(Encoder(), (4,)))
 results["simclr"] = outcome(
     lambda: SimCLRTrainer.from_config(SimCLRTrainer().get_config())
@@ -223,6 +240,11 @@ results["simclr"] = outcome(
 results["non_linear_head"] = [
     outcome(lambda: save_and_load(NonLinearHead(), (4,))),
     outcome(lambda: save_and_load(NonLinearHead(activation_fn=keras.ops.tanh), (4,))),
+]
+
+results["model_config"] = [
+    outcome(lambda: SelfAttention(8).get_config()),
+    Defaulted(units=5).get_config().get("units"),
 ]
 
 from per_backend.embedding.distributed_embedding import DistributedEmbedding
@@ -278,6 +300,10 @@ def test_what_the_fixtures_do_when_run(ran):
     # Saves with the plain default; given a callable, `get_config` cannot.
     plain, given = ran["non_linear_head"]
     assert plain == "loads" and given.startswith("NotImplementedError"), given
+    # A Model's automatic config: none with a required argument, else defaults.
+    required, defaulted = ran["model_config"]
+    assert required.startswith("NotImplementedError"), required
+    assert defaulted == 8
     # Its own `__call__` runs; `get_config` raises, also on the path skipped.
     calls, config, early, fine, delegating = ran["no_super_init"]
     assert calls == [1, 2]

@@ -133,7 +133,12 @@ class Scale(keras.layers.Layer):
         "automatic config holds the arguments as given, so an argument whose "
         'default is a plain value (`activation="relu"`) saves until it is given '
         "an object: the message says so. Arguments "
-        "passed on to the parent's `__init__` are the parent's to save.",
+        "passed on to the parent's `__init__` are the parent's to save. A "
+        "`keras.Model` subclass is different: `Model.__new__` hands the "
+        "automatic config no arguments, so it is made from `__init__`'s "
+        "defaults alone; with a required argument there is none (`get_config` "
+        "and `model.save` raise NotImplementedError), else a loaded model gets "
+        "the defaults, not the values given (Keras 3.15.1).",
         "add a `get_config` that returns `{**super().get_config(), ...every "
         "argument...}` (see `keras-scaffold new simple`)",
         _ACT_GOOD.split("\n    def get_config")[0] + "\n",

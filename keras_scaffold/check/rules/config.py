@@ -254,6 +254,9 @@ def _automatic_config(
         return  # a Keras layer's subclass has that layer's `get_config`
     if skipped_at(cls) is not None:
         return  # `get_config` raises RuntimeError first (KS108)
+    if cls.kind == "model":
+        yield from _model_config(cls, init[1])
+        return
     params, forwarded = init_arguments(cls)
     own = [item for item in params if item.arg not in forwarded]
     objects = _object_arguments(module, cls, own)
@@ -353,6 +356,49 @@ def _objects_handed_up(cls: KerasClass) -> bool:
     parent_owner, parent_init = parent
     params = [a for a in named_params(parent_init) if a.arg in handed]
     return bool(_object_arguments(parent_owner.module, parent_owner, params))
+
+
+def _model_config(cls: KerasClass, init: ast.FunctionDef) -> Iterator[Hit]:
+    """A `keras.Model` subclass without `get_config`: `Model.__new__` hands
+    Keras's automatic config no arguments, so it is made from `__init__`'s
+    defaults alone (Keras 3.15.1): with a required argument there is none and
+    `get_config` raises NotImplementedError (so does `model.save`); else a loaded
+    model gets the defaults, not the values given."""
+    defaults = dict(_defaults(init))
+    required = [a.arg for a in named_params(init) if a.arg not in defaults]
+    if required:
+        yield Hit(
+            init,
+            "KS103",
+            f"`{cls.name}` is a `keras.Model` subclass without `get_config`, and "
+            f"`__init__` requires {_names(required)}: Keras makes a Model's "
+            "automatic config from `__init__`'s defaults alone, so `get_config` "
+            "and `model.save` raise NotImplementedError",
+            cls.node,
+        )
+        return
+    accepted = accepted_arguments(cls)
+    refused = [
+        key
+        for key in ("trainable", "dtype")
+        if accepted is not None and key not in accepted
+    ]
+    if refused:
+        what = (
+            f"and `load_model` raises TypeError: the config also holds "
+            f"{_names(refused)}, {_who_refuses(cls)}"
+        )
+    else:
+        what = "so a loaded model is built with the defaults, not the values given"
+    if named_params(init):
+        yield Hit(
+            init,
+            "KS103",
+            f"`{cls.name}` is a `keras.Model` subclass without `get_config`: Keras "
+            "makes a Model's automatic config from `__init__`'s defaults alone, "
+            f"{what}",
+            cls.node,
+        )
 
 
 def init_arguments(cls: KerasClass) -> tuple[list[ast.arg], set[str]]:

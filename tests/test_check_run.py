@@ -8,6 +8,7 @@ runs in all.
 import json
 import re
 import shutil
+import xml.etree.ElementTree as ElementTree
 
 import pytest
 from conftest import EXAMPLES, PATTERNS, REPO
@@ -15,7 +16,7 @@ from test_backends import INSTALL_HINTS
 from test_render import EVERY_TYPE
 
 from keras_scaffold import adopt
-from keras_scaffold.check import run
+from keras_scaffold.check import failures, run
 from keras_scaffold.check.catalog import BY_ID, RUN_RULES
 
 FIXTURES = REPO / "tests" / "check_fixtures"
@@ -339,6 +340,33 @@ def test_each_cause_is_one_finding_at_the_users_line(
         "check", "--run", "--select", "KS910", f"{branchy}::Branchy", cwd=tmp_path
     )
     assert text.out.endswith("(1 class in 1 file).\n"), text.out
+
+
+def test_the_users_frame_is_found_by_the_path_pytest_shows(tmp_path):
+    """pytest shows a frame's path relative to the folder it ran in where that is
+    shorter (`../project/...`, as for a project beside the temporary folder):
+    the frame is the user's all the same (the real k3-node run in /tmp lost it)."""
+    (tmp_path / "run").mkdir()
+    problem = ElementTree.fromstring(
+        "<error message='collection failure'>"
+        "test_adopted_0_soft.py:54: in measure\n"
+        "../project/pkg/core.py:45: in call\n"
+        "/venv/site-packages/jax/_src/numpy/lax_numpy.py:2799: in where\n"
+        "E   ValueError: Exception encountered when calling Soft.call().\n"
+        "E   \n"
+        "E   #x1B[1mTriggering __jax_array__() during abstractification is no "
+        "longer supported. To avoid this error, convert it.#x1B[0m\n"
+        "E   \n"
+        "E   Arguments received by Soft.call():\n"
+        "</error>"
+    )
+    failure = failures.read(problem, tmp_path / "project", tmp_path / "run")
+    assert failure.frame == (str(tmp_path / "project/pkg/core.py"), 45, "call")
+    assert failure.inside == "JAX"
+    assert failure.error == (
+        "ValueError: Triggering __jax_array__() during abstractification is no "
+        "longer supported"
+    )
 
 
 def test_a_named_class_is_all_that_is_checked_and_counted(run_cli, tmp_path):

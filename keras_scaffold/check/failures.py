@@ -9,6 +9,7 @@ an installed package), and whether the error was raised inside a backend's own
 code (JAX, TensorFlow, PyTorch) or by XLA, below the user's frame.
 """
 
+import os
 import re
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
@@ -40,28 +41,31 @@ class Failure:
     inside: str | None  # "JAX", "TensorFlow", "PyTorch" or "XLA": raised there
 
 
-def read(problem: ElementTree.Element, import_root: Path | None) -> Failure:
+def read(
+    problem: ElementTree.Element, import_root: Path | None, ran_in: Path
+) -> Failure:
+    """`problem` of a pytest run in the folder `ran_in`, for a class imported
+    from `import_root`."""
     text = problem.text or ""
     frames = [m for line in text.splitlines() if (m := _FRAME.match(line))]
-    user = _user_frame(frames, import_root)
+    user = _user_frame(frames, import_root, ran_in.resolve())
     return Failure(_error(problem), user, _inside(text, frames, user))
 
 
-def _user_frame(frames: list[re.Match], root: Path | None) -> tuple | None:
-    """The deepest frame in the user's code: an absolute path under `root` (the
-    test files run from a folder of their own, by relative paths)."""
+def _user_frame(
+    frames: list[re.Match], root: Path | None, ran_in: Path
+) -> tuple | None:
+    """The deepest frame in the user's code: a file under `root`, outside an
+    installed package. pytest shows a path relative to the folder it ran in
+    where that is shorter (`../project/pkg/layers.py`)."""
     if root is None:
         return None
-    root_text = str(root.resolve())
+    root = root.resolve()
     found = None
     for match in frames:
-        path = match["path"]
-        if (
-            Path(path).is_absolute()
-            and path.startswith(root_text)
-            and "site-packages" not in path
-        ):
-            found = (path, int(match["line"]), match["function"] or "")
+        path = Path(os.path.normpath(ran_in / match["path"]))
+        if path.is_relative_to(root) and "site-packages" not in path.parts:
+            found = (str(path), int(match["line"]), match["function"] or "")
     return found
 
 
@@ -72,7 +76,7 @@ def _inside(text: str, frames: list[re.Match], user: tuple | None) -> str | None
     if user is None or not frames:
         return None
     last = frames[-1]["path"].replace("\\", "/")
-    if last == user[0].replace("\\", "/"):
+    if last.endswith(Path(user[0]).name) and frames[-1]["line"] == str(user[1]):
         return None  # raised in the user's own line
     for part, name in _BACKENDS:
         if part in last:

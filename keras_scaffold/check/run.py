@@ -129,7 +129,7 @@ def run(
         jobs = _write_tests(root, runnable, templates)
         report = root / "report.xml"
         _pytest(root, report, {job.target.import_root for job in jobs})
-        findings += _findings(report, jobs)
+        findings += _findings(report, jobs, root)
     return sorted(set(findings))
 
 
@@ -187,7 +187,7 @@ def _pytest(root: Path, report: Path, import_roots: set[Path]) -> None:
         )
 
 
-def _findings(report: Path, jobs: list[Job]) -> list[Finding]:
+def _findings(report: Path, jobs: list[Job], ran_in: Path) -> list[Finding]:
     """The failed checks as findings: one per class and check (its parameterized
     cases together), except that the checks one error breaks (the same error,
     raised through the same line of the user's code, if any) are one finding, at
@@ -206,7 +206,7 @@ def _findings(report: Path, jobs: list[Job]) -> list[Finding]:
         job = by_stem.get(classname.split(".")[0] if classname else name)
         if job is None:
             continue
-        failure = failures.read(problem, job.target.import_root)
+        failure = failures.read(problem, job.target.import_root, ran_in)
         if "." not in classname:  # the test file did not import
             findings.append(_cannot_run(job.target, failure))
             continue

@@ -407,3 +407,21 @@ def test_a_preprocessing_package_runs_in_tf_data(tmp_path):
         "    def call(self, points):\n        return tf.reverse(points, [1])\n"
     )
     assert check_paths([folder]).findings == []
+
+
+def test_an_argument_read_with_a_keras_getter_may_be_a_name():
+    # keras-hub 0.32.0 (Apache-2.0), `keras_hub/src/models/t5/t5_transformer_layer.py`:
+    # `activation` is required and read with `keras.activations.get`; T5 passes a
+    # name ("relu"), which Keras's automatic config saves.
+    source = (
+        "import keras\n\n\n"
+        '@keras.saving.register_keras_serializable(package="demo")\n'
+        "class T5TransformerLayer(keras.layers.Layer):\n"
+        "    def __init__(self, hidden_dim, activation, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.activation = keras.activations.get(activation)\n\n"
+        "    def call(self, x):\n        return self.activation(x)\n"
+    )
+    (finding,) = check_source("t5.py", source, {"KS103"})
+    assert "as well as plain values (`activation`)" in finding.message
+    assert "once one is given an object" in finding.message

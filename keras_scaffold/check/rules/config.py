@@ -263,7 +263,12 @@ def _automatic_config(
     defaults = dict(_defaults(init[1]))
     # Keras's automatic config holds the arguments as given: a plain default
     # (`activation="relu"`, read with `keras.activations.get`) saves.
-    always = [name for name in objects if not _is_literal_default(defaults, name)]
+    read_only = _read_with_get(module, cls, own)
+    always = [
+        name
+        for name in objects
+        if not _is_literal_default(defaults, name) and name not in read_only
+    ]
     if always:
         yield Hit(
             init[1],
@@ -436,14 +441,23 @@ def _object_arguments(
         default = defaults.get(argument.arg)
         if annotation - _PLAIN or (default is not None and not _is_literal(default)):
             found.append(argument.arg)
-    for call in calls_in(module, init):
+    found += _read_with_get(module, cls, arguments)
+    found += _used_as_layers(module, cls, names)
+    return sorted(set(found), key=[a.arg for a in arguments].index)
+
+
+def _read_with_get(module: Module, cls: KerasClass, arguments: list) -> list[str]:
+    """Arguments read with `keras.*.get` or `keras.*.deserialize`: a name
+    (`"relu"`) or an object, either of which the call takes."""
+    names = {a.arg for a in arguments}
+    found = []
+    for call in calls_in(module, cls.methods["__init__"]):
         name = module.qualname(call.func) or ""
         if name.startswith("keras.") and name.endswith((".get", ".deserialize")):
             found += [
                 a.id for a in call.args if isinstance(a, ast.Name) and a.id in names
             ]
-    found += _used_as_layers(module, cls, names)
-    return sorted(set(found), key=[a.arg for a in arguments].index)
+    return found
 
 
 def _used_as_layers(module: Module, cls: KerasClass, names: set[str]) -> list[str]:

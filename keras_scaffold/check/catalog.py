@@ -131,7 +131,8 @@ class Scale(keras.layers.Layer):
         "annotated with a class, defaulting to an object, or read with "
         "`keras.activations.get`, `keras.initializers.get` and the like. The "
         "automatic config holds the arguments as given, so an argument whose "
-        'default is a plain value (`activation="relu"`) saves until it is given '
+        'default is a plain value (`activation="relu"`), or that is only read '
+        "with a `keras.*.get` (which takes a name too), saves until it is given "
         "an object: the message says so. Arguments "
         "passed on to the parent's `__init__` are the parent's to save. A "
         "`keras.Model` subclass is different: `Model.__new__` hands the "

@@ -236,7 +236,7 @@ def constructions(
     built: set[str] = set()  # plain names whose `.build(...)` is called
     calls = []
     for item in module.walk(node):
-        if isinstance(item, ast.Assign):
+        if isinstance(item, ast.Assign) and isinstance(item.value, ast.Call):
             attrs = [a for a in map(self_attr, item.targets) if a]
             if attrs:
                 assigned.setdefault(id(item.value), []).extend(attrs)

@@ -9,15 +9,17 @@ every module in a subprocess), the findings per rule, and the seconds the check 
 --chain classes in one file.
 
     python benchmarks/corpus.py [--cache DIR] [--repeats 3] [--show RULE]
-        [--sample N] [--run] [--backends tensorflow,jax]
+        [--sample N] [--run] [--backends tensorflow,jax] [--libraries]
 
 --show RULE prints that rule's findings (a seeded sample of --sample of them), for
-judging them by reading: benchmarks/corpus.md holds the judgement. --run also runs
-`check --run` on twelve of keras_hub.layers' classes on each backend, with their
-arguments in a pyproject.toml written beside the unpacked wheel. Importing keras-hub
-needs two packages besides Keras (regex and tokenizers): they are fetched with pip
-into the cache folder too, and put on the subprocesses' PYTHONPATH only. Nothing is
-installed into the environment.
+judging them by reading: benchmarks/corpus.md holds the judgement. --libraries
+also measures the Keras-3 libraries of issue 35 (keras-cv 0.9.0, keras-rs 0.4.0,
+k3-node 1.0.0, cstmodels 0.1.1, keras-aug 1.1.1), each fetched the same way.
+--run also runs `check --run` on twelve of keras_hub.layers' classes on each
+backend, with their arguments in a pyproject.toml written beside the unpacked
+wheel. Importing keras-hub needs two packages besides Keras (regex and tokenizers):
+they are fetched with pip into the cache folder too, and put on the subprocesses'
+PYTHONPATH only. Nothing is installed into the environment.
 """
 
 import argparse
@@ -42,6 +44,15 @@ KERAS_HUB = "keras-hub==0.32.0"
 # What importing keras-hub needs besides Keras, pinned as measured.
 IMPORT_DEPS = ("regex==2026.11.19", "tokenizers==0.23.3")
 TARGET_SECONDS = {"keras-hub 0.32.0": 4.0}
+# Keras-3 libraries nobody here tuned `check` to (issue 35): each wheel's
+# requirement and its top package.
+LIBRARIES = (
+    ("keras-cv==0.9.0", "keras_cv"),
+    ("keras-rs==0.4.0", "keras_rs"),
+    ("k3-node==1.0.0", "k3_node"),
+    ("cstmodels==0.1.1", "cstmodels"),
+    ("keras-aug==1.1.1", "keras_aug"),
+)
 CHAIN_TARGET = 1.0
 
 # The twelve keras_hub.layers classes `--run` checks: (file under
@@ -131,13 +142,14 @@ def unpack(wheel: Path, folder: Path) -> Path:
     return folder
 
 
-def fetch(cache: Path) -> Path:
-    """keras-hub's wheel, unpacked: the folder that holds `keras_hub/`."""
-    name, version = KERAS_HUB.split("==")
-    wheel = cache / f"{name.replace('-', '_')}-{version}-py3-none-any.whl"
+def fetch(cache: Path, requirement: str = KERAS_HUB) -> Path:
+    """A pure-Python wheel, unpacked: the folder that holds its package."""
+    name, version = requirement.split("==")
+    stem = name.replace("-", "_")
+    wheel = cache / f"{stem}-{version}-py3-none-any.whl"
     if not wheel.is_file():
-        pip("download", "--no-deps", "--dest", str(cache), KERAS_HUB)
-    return unpack(wheel, cache / f"keras_hub-{version}")
+        pip("download", "--no-deps", "--dest", str(cache), requirement)
+    return unpack(wheel, cache / f"{stem}-{version}")
 
 
 def fetch_deps(cache: Path) -> Path:
@@ -235,8 +247,11 @@ def measure(label: str, files: list[Path], every: dict, options) -> dict:
         f"{report.classes} classes in all (nested and local ones too)"
     )
     if every["failed"]:
+        reasons = collections.Counter(reason for _, reason in every["failed"])
         print(
-            f"modules that did not import (their classes uncounted): {every['failed']}"
+            f"modules that did not import (their classes uncounted): "
+            f"{len(every['failed'])}, "
+            + "; ".join(f"{n} x {reason}" for reason, n in reasons.most_common(3))
         )
     missed = sorted(total - audited)
     if missed:
@@ -354,6 +369,13 @@ def main() -> None:
     parser.add_argument("--chain", type=int, default=2000)
     parser.add_argument("--run", action="store_true")
     parser.add_argument("--backends", default="tensorflow,jax")
+    parser.add_argument(
+        "--libraries",
+        action="store_true",
+        help="also the Keras-3 libraries of issue 35 (keras-cv, keras-rs, k3-node, "
+        "cstmodels, keras-aug); modules that need packages not installed (keras-cv "
+        "needs dm-tree) are left out of the census and said so",
+    )
     options = parser.parse_args()
     options.cache.mkdir(parents=True, exist_ok=True)
     hub = fetch(options.cache)
@@ -369,6 +391,10 @@ def main() -> None:
             [],
         ),
     ]
+    for requirement, package in LIBRARIES if options.libraries else ():
+        folder = fetch(options.cache, requirement)
+        files = sources(folder / package)
+        trees.append((requirement.replace("==", " "), folder, files, [deps]))
     for label, root, files, path in trees:
         every = census(label, root, files, path, options.cache)
         measure(label, files, every, options)

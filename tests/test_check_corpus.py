@@ -100,6 +100,28 @@ def test_kwargs_handed_to_a_parent_without_kwargs_name_the_parent():
     assert "`name`, `trainable`, `dtype`" in message
 
 
+def test_an_argument_that_may_be_an_object_says_when_saving_fails():
+    (message,) = [
+        m for r, _, m in found("config_claims.py") if r == "KS103" and "NonLin" in m
+    ]
+    assert "once one is given an object (with its plain default it saves)" in message
+
+
+def test_a_model_subclass_without_get_config_gets_its_own_claim():
+    model = [m for r, _, m in found("config_claims.py") if "`keras.Model`" in m]
+    assert len(model) == 2, model
+    required, defaulted = sorted(model, key=lambda m: "requires" not in m)
+    assert "`SelfAttention`" in required and "requires `dim`" in required
+    assert "raise NotImplementedError" in required
+    assert "`Defaulted`" in defaulted and "gets the defaults" not in defaulted
+    assert "built with the defaults, not the values given" in defaulted
+    assert not [
+        m
+        for r, _, m in found("config_claims.py")
+        if r == "KS107" and ("SelfAttention" in m or "Defaulted" in m)
+    ]
+
+
 # ---------------------------------------------------------------- KS301, KS101
 
 
@@ -208,11 +230,22 @@ layer = AGNNConv()
 results["aggregation"] = [type(layer.aggr_module).__name__,
                           len(layer.aggr_module.weights)]
 
-from config_claims import Encoder, SimCLRTrainer
+from config_claims import Defaulted, Encoder, NonLinearHead, SelfAttention
+from config_claims import SimCLRTrainer
 results["encoder"] = outcome(lambda: save_and_load(Encoder(), (4,)))
 results["simclr"] = outcome(
     lambda: SimCLRTrainer.from_config(SimCLRTrainer().get_config())
 )
+
+results["non_linear_head"] = [
+    outcome(lambda: save_and_load(NonLinearHead(), (4,))),
+    outcome(lambda: save_and_load(NonLinearHead(activation_fn=keras.ops.tanh), (4,))),
+]
+
+results["model_config"] = [
+    outcome(lambda: SelfAttention(8).get_config()),
+    Defaulted(units=5).get_config().get("units"),
+]
 
 from per_backend.embedding.distributed_embedding import DistributedEmbedding
 results["per_backend"] = [
@@ -264,6 +297,13 @@ def test_what_the_fixtures_do_when_run(ran):
     assert ran["simclr"].startswith("TypeError")
     assert "ContrastiveTrainer.__init__() got an unexpected keyword" in ran["simclr"]
     # On JAX the JAX file is the parent; the public class saves and loads.
+    # Saves with the plain default; given a callable, `get_config` cannot.
+    plain, given = ran["non_linear_head"]
+    assert plain == "loads" and given.startswith("NotImplementedError"), given
+    # A Model's automatic config: none with a required argument, else defaults.
+    required, defaulted = ran["model_config"]
+    assert required.startswith("NotImplementedError"), required
+    assert defaulted == 8
     # Its own `__call__` runs; `get_config` raises, also on the path skipped.
     calls, config, early, fine, delegating = ran["no_super_init"]
     assert calls == [1, 2]
@@ -342,3 +382,46 @@ def test_every_path_through_init_is_followed(body):
     )
     report = check_source("x.py", source, {"KS108"})
     assert bool(report) == INIT_PATHS[body], source
+
+
+# ---------------------------------------------------------------------- KS301
+
+
+def test_tensorflow_code_outside_traced_calls_is_not_reported():
+    # Files, nested structures, device scopes, and `__init__` (run once, eagerly):
+    # only `tf.shape` in `Patches.call` fails on another backend.
+    assert rules("tf_outside_traced_calls.py") == [("KS301", 46)]
+
+
+def test_a_preprocessing_package_runs_in_tf_data(tmp_path):
+    # keras-cv's `layers/preprocessing_3d/`: tf.data layers, like Keras's own
+    # `layers/preprocessing/` (no KS301, KS202, KS203).
+    folder = tmp_path / "lib" / "layers" / "preprocessing_3d"
+    folder.mkdir(parents=True)
+    for each in (tmp_path / "lib", tmp_path / "lib" / "layers", folder):
+        (each / "__init__.py").write_text("")
+    (folder / "flip.py").write_text(
+        "import keras\nimport tensorflow as tf\n\n\n"
+        '@keras.saving.register_keras_serializable(package="lib")\n'
+        "class GlobalRandomFlip(keras.layers.Layer):\n"
+        "    def call(self, points):\n        return tf.reverse(points, [1])\n"
+    )
+    assert check_paths([folder]).findings == []
+
+
+def test_an_argument_read_with_a_keras_getter_may_be_a_name():
+    # keras-hub 0.32.0 (Apache-2.0), `keras_hub/src/models/t5/t5_transformer_layer.py`:
+    # `activation` is required and read with `keras.activations.get`; T5 passes a
+    # name ("relu"), which Keras's automatic config saves.
+    source = (
+        "import keras\n\n\n"
+        '@keras.saving.register_keras_serializable(package="demo")\n'
+        "class T5TransformerLayer(keras.layers.Layer):\n"
+        "    def __init__(self, hidden_dim, activation, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.activation = keras.activations.get(activation)\n\n"
+        "    def call(self, x):\n        return self.activation(x)\n"
+    )
+    (finding,) = check_source("t5.py", source, {"KS103"})
+    assert "as well as plain values (`activation`)" in finding.message
+    assert "once one is given an object" in finding.message

@@ -129,8 +129,17 @@ class Scale(keras.layers.Layer):
         "object, `get_config` raises `NotImplementedError` and the model cannot be "
         "saved. Reported where the source shows an argument takes objects: "
         "annotated with a class, defaulting to an object, or read with "
-        "`keras.activations.get`, `keras.initializers.get` and the like. Arguments "
-        "passed on to the parent's `__init__` are the parent's to save.",
+        "`keras.activations.get`, `keras.initializers.get` and the like. The "
+        "automatic config holds the arguments as given, so an argument whose "
+        'default is a plain value (`activation="relu"`), or that is only read '
+        "with a `keras.*.get` (which takes a name too), saves until it is given "
+        "an object: the message says so. Arguments "
+        "passed on to the parent's `__init__` are the parent's to save. A "
+        "`keras.Model` subclass is different: `Model.__new__` hands the "
+        "automatic config no arguments, so it is made from `__init__`'s "
+        "defaults alone; with a required argument there is none (`get_config` "
+        "and `model.save` raise NotImplementedError), else a loaded model gets "
+        "the defaults, not the values given (Keras 3.15.1).",
         "add a `get_config` that returns `{**super().get_config(), ...every "
         "argument...}` (see `keras-scaffold new simple`)",
         _ACT_GOOD.split("\n    def get_config")[0] + "\n",
@@ -396,7 +405,13 @@ class Scale(keras.layers.Layer):
         'keras.backend.backend() == "jax":` (keras-rs picks its '
         "`DistributedEmbedding` so), or one in a package folder named after the "
         "backend (`jax/`, `tensorflow/`, `tf/`, `torch/`, as in Keras's own "
-        "`keras/src/backend/`).",
+        "`keras/src/backend/`). Nor is TensorFlow code that touches no traced "
+        "tensor and so runs on any backend where TensorFlow is installed: in "
+        "`__init__`, `get_config` and `from_config` (run once, eagerly), and "
+        "`tf.io.gfile`, `tf.nest`, `tf.device`, `tf.data`, "
+        "`tf.executing_eagerly`, the distribution strategy and logging "
+        "anywhere; nor the layers of a preprocessing package "
+        "(`preprocessing/`, `preprocessing_3d/`), which run in tf.data.",
         "use `keras.ops` / `keras.random` instead (every `keras-scaffold new` "
         "pattern does)",
         "import keras\nimport tensorflow as tf\n\n\n@keras.saving.register_keras_"
@@ -620,7 +635,10 @@ RUN_RULES = [
         _RUNS + "a class it cannot construct or call is reported once: a required "
         "`__init__` argument whose type hint is not int, float or bool (give its "
         "value), a module that does not import, or a layer that fails on a "
-        "sample batch of `--input-shape` (default 2,8).",
+        "sample batch of `--input-shape` (default 2,8); then the finding is at "
+        "the line of the class's code the error went through, quotes the error "
+        "(the one Keras wraps), and says where it was raised when that is inside "
+        "a backend or XLA.",
         "pass `--init 'Class={\"arg\": value}'` (or a "
         "`[tool.keras-scaffold.check.init]` table in pyproject.toml) and "
         "`--input-shape`",
@@ -640,15 +658,9 @@ RUN_RULES = [
         "saving and loading change the outputs",
         _RUNS + "a model holding the layer, saved with `model.save` and loaded "
         "with `keras.models.load_model`, must give identical outputs; so must a "
-        'weights file, and, quantized with `model.quantize("int8")`, the layer '
-        "in a functional model and in a `keras.Sequential`, which must reload "
-        "with the same int8 weights; and the class must be registered under a "
-        "package.",
+        "weights file; and the class must be registered under a package.",
         "register the class with a package and build every weight in `build()` "
-        "(see KS101, KS102, KS205); a layer that creates quantizable sub-layers "
-        "saves their quantized policies in `get_config`, keyed by their path "
-        "below the layer (see `dtype_policy_config` in the "
-        "keras_scaffold_support.py `keras-scaffold new` writes)",
+        "(see KS101, KS102, KS205)",
     ),
     _run_rule(
         "KS903",
@@ -697,12 +709,41 @@ RUN_RULES = [
         "use `keras.ops` and shapes from `keras.ops.shape` in `call` (see KS301)",
     ),
     _run_rule(
+        "KS909",
+        "the quantized model does not reload",
+        _RUNS + 'the model holding the layer, quantized with `model.quantize("int8")`'
+        ", saved and loaded, must reload with the same int8 weights and give the "
+        "same outputs, in a functional model and in a `keras.Sequential`. A layer "
+        "that creates quantizable sub-layers (`Dense`, "
+        "`EinsumDense`, `Embedding`) from its own float policy re-creates them "
+        "unquantized on loading. Apart from KS902, so that `--ignore KS909` leaves "
+        "the plain save and load checked.",
+        "save each quantized sub-layer's dtype policy in `get_config`: as `dtype`, a "
+        "`keras.dtype_policies.DTypePolicyMap` of the layer's policy and each "
+        "quantized sub-layer's, keyed by its path below the layer so that it is "
+        "found under any outer model, with sub-layers given fixed names (see "
+        "`dtype_policy_config` in the keras_scaffold_support.py `keras-scaffold "
+        "new` writes)",
+    ),
+    _run_rule(
+        "KS910",
+        "one error breaks several checks",
+        _RUNS + "an error raised in the class's own code that several checks "
+        "run into (the same error, through the same line) is one finding, at "
+        "that line, naming the checks it broke (a Python `if` on a tensor fails "
+        "every check that traces the layer). An error raised inside a backend "
+        "(JAX, TensorFlow, PyTorch) or XLA, below that line, is named as such.",
+        "fix the line reported; the message quotes the error",
+    ),
+    _run_rule(
         "KS908",
         "another shared check failed",
         _RUNS + "a check not in KS900-KS907 failed; its name says which.",
         "read the check in keras_scaffold_checks.py",
     ),
 ]
+
+RUN_RULES.sort(key=lambda rule: rule.id)
 
 BY_ID = {rule.id: rule for rule in [*RULES, *RUN_RULES]}
 

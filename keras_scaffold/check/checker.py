@@ -36,6 +36,8 @@ class Report:
     errors: list[str] = field(default_factory=list)  # one line per unreadable file
     files: int = 0
     audited: list[tuple[str, str]] = field(default_factory=list)  # (path, class)
+    # (path, class) -> its first line (decorators included) and its last line.
+    spans: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
 
     @property
     def classes(self) -> int:
@@ -182,10 +184,39 @@ def _check(paths: Iterable[Path], selection: Selection) -> Report:
         except RecursionError:
             report.errors.append(f"{module.path}: nested too deeply to check")
             continue
-        report.audited.extend((module.path, cls.name) for cls in module.classes)
+        for cls in module.classes:
+            report.audited.append((module.path, cls.name))
+            node = cls.node
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            span = (first, node.end_lineno or node.lineno)
+            report.spans.setdefault((module.path, cls.name), span)
     index.release()
     report.findings.sort()
     return report
+
+
+def only_classes(report: Report, named: dict[Path, set[str]]) -> None:
+    """Keep, in each file of `named` (resolved), only its named classes: the
+    classes audited and the findings within their lines."""
+    if not named:
+        return
+    spans: dict[Path, list[tuple[int, int]]] = {}
+    audited = []
+    for path, name in report.audited:
+        wanted = named.get(Path(path).resolve())
+        if wanted is None or name in wanted:
+            audited.append((path, name))
+            if wanted is not None:
+                spans.setdefault(Path(path).resolve(), []).append(
+                    report.spans[(path, name)]
+                )
+    report.audited = audited
+    report.findings = [
+        finding
+        for finding in report.findings
+        if (resolved := Path(finding.path).resolve()) not in named
+        or any(first <= finding.line <= last for first, last in spans.get(resolved, ()))
+    ]
 
 
 def check_source(

@@ -89,14 +89,25 @@ def check_command(
         raise click.UsageError("give at least one PATH (or --explain RULE).")
     if (init_specs or input_shape or input_dtype) and not dynamic:
         raise click.UsageError("--init and --input-shape go with --run.")
-    # PATH::Class names one class for --run; the static rules read the file.
+    # PATH::Class names one class: the static rules read the file, and report
+    # and count that class alone.
     files = tuple(Path(str(path).partition("::")[0]) for path in paths)
+    named: dict[Path, set[str]] = {}
+    for path in paths:
+        file, sep, name = str(path).partition("::")
+        if sep:
+            named.setdefault(Path(file).resolve(), set()).add(name)
     flags = checker.flag_selection(select, ignore, extend_select)
     result = checker.check_with(files, flags)
+    checker.only_classes(result, named)
     if dynamic and not result.errors:
         selection = checker.Selection(flags)
-        ran = _run(paths, selection, result, init_specs, input_shape, input_dtype)
+        ran, targets = _run(
+            paths, selection, result, init_specs, input_shape, input_dtype
+        )
         result.findings = sorted(set(result.findings) | set(ran))
+        if targets is not None:  # the summary counts the classes run
+            result.audited = [(str(t.path), t.class_name) for t in targets]
     click.echo(
         report.render(result.findings, result.files, output_format, result.classes),
         nl=False,
@@ -118,7 +129,9 @@ def _run(
     init_specs: tuple[str, ...],
     input_shape: str | None,
     input_dtype: str | None,
-) -> list:
+) -> tuple[list, list | None]:
+    """The findings of the classes run, and those classes (None: none ran, as
+    no file's rules select a KS9 rule)."""
     from keras_scaffold import adopt
     from keras_scaffold.check import run
     from keras_scaffold.templates import templates_for
@@ -131,15 +144,16 @@ def _run(
     if not any(
         rule.startswith("KS9") for file in files for rule in selection.rules_for(file)
     ):
-        return []
+        return [], None
     targets, errors = run.collect(list(paths), options)
     if errors:
         raise CheckError(errors[0])
     # The checks of --templates, else of the templates the project recorded.
     chosen = click.get_current_context().find_root().params.get("templates")
     templates = templates_for(chosen, Path(str(paths[0]).partition("::")[0]))
-    return [
+    found = [
         f
         for f in run.run(targets, templates)
         if f.rule in selection.rules_for(Path(f.path))
     ]
+    return found, targets

@@ -19,10 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from keras_scaffold import adopt
+from keras_scaffold.check import failures
 from keras_scaffold.check.catalog import BY_ID
 from keras_scaffold.check.checker import python_files, read_module
 from keras_scaffold.check.findings import Finding
+from keras_scaffold.check.index import Index
 from keras_scaffold.check.rules.common import named_params
+from keras_scaffold.check.rules.config import init_arguments
 from keras_scaffold.component import render
 from keras_scaffold.errors import CheckError
 from keras_scaffold.records import CHECKS_MODULE
@@ -30,6 +33,7 @@ from keras_scaffold.templates import Templates
 
 # Which rule a failed shared check reports, by the words in its test's name.
 _RULE_BY_TEST = (
+    ("quantize", "KS909"),
     ("mixed_precision", "KS904"),
     ("dtype_policy", "KS904"),
     ("padding", "KS905"),
@@ -49,6 +53,7 @@ _RULE_BY_TEST = (
 )
 _CANNOT_RUN = "KS900"
 _OTHER = "KS908"
+_ONE_CAUSE = "KS910"
 
 # Hints for causes that fail checks of every category alike: the rule's own hint
 # (its category's) would point away from the fault.
@@ -59,20 +64,14 @@ _CAUSE_HINTS = (
         "traced and compiled calls cannot: use `keras.ops.where` or "
         "`keras.ops.cond`",
     ),
-)
-# Hints for checks whose fix is not their category's (KS902's is registration).
-_CHECK_HINTS = {
-    "test_quantize_save_and_load": (
-        "save each quantized sub-layer's dtype policy in `get_config`: as `dtype`, a "
-        "`keras.dtype_policies.DTypePolicyMap` of the layer's policy and, by "
-        "`layer.path`, each quantized sub-layer's (as keras-hub's "
-        "`Backbone.get_config` does), with sub-layers given fixed names (see "
-        "`keras-scaffold new composite`)"
+    (
+        ("__jax_array__",),
+        "a Keras variable reaches JAX as it is (here through a `keras.ops` "
+        "function), which this JAX no longer converts: convert it first "
+        "(`keras.ops.convert_to_tensor(self.variable)`), or use a JAX that your "
+        "Keras supports",
     ),
-}
-# Keras's wrapper around an error raised in `call`, and the lines around the cause.
-_WRAPPER = "Exception encountered when calling"
-_NOT_CAUSE = ("Could not automatically infer the output shape", _WRAPPER)
+)
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,7 @@ def run(
         jobs = _write_tests(root, runnable, templates)
         report = root / "report.xml"
         _pytest(root, report, {job.target.import_root for job in jobs})
-        findings += _findings(report, jobs)
+        findings += _findings(report, jobs, root)
     return sorted(set(findings))
 
 
@@ -188,10 +187,13 @@ def _pytest(root: Path, report: Path, import_roots: set[Path]) -> None:
         )
 
 
-def _findings(report: Path, jobs: list[Job]) -> list[Finding]:
-    """One finding per class and failed check (its parameterized cases together)."""
+def _findings(report: Path, jobs: list[Job], ran_in: Path) -> list[Finding]:
+    """The failed checks as findings: one per class and check (its parameterized
+    cases together), except that the checks one error breaks (the same error,
+    raised through the same line of the user's code, if any) are one finding, at
+    that line."""
     by_stem = {job.stem: job for job in jobs}
-    failed: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    failed: dict[str, dict[str, list[tuple[str, failures.Failure]]]] = {}
     findings = []
     for case in ElementTree.parse(report).getroot().iter("testcase"):
         problem = next(
@@ -204,62 +206,133 @@ def _findings(report: Path, jobs: list[Job]) -> list[Finding]:
         job = by_stem.get(classname.split(".")[0] if classname else name)
         if job is None:
             continue
+        failure = failures.read(problem, job.target.import_root, ran_in)
         if "." not in classname:  # the test file did not import
-            text = _first_error_line(problem)
-            findings.append(
-                _finding(
-                    job.target,
-                    _CANNOT_RUN,
-                    f"cannot run the checks: {text}",
-                    _call_input_hint(job.target, text),
-                )
-            )
+            findings.append(_cannot_run(job.target, failure))
             continue
         test, _, variant = name.partition("[")
-        failed.setdefault((job.stem, test), []).append(
-            (variant.rstrip("]"), _cause(problem, _first_line(problem)))
+        failure = _keras_own_omissions(job.target, test, failure)
+        if failure is None:
+            continue
+        failed.setdefault(job.stem, {}).setdefault(test, []).append(
+            (variant.rstrip("]"), failure)
         )
-    for (stem, test), cases in failed.items():
-        variants = ", ".join(variant for variant, _ in cases if variant)
-        shown = f"{test}[{variants}]" if variants else test
-        message = f"{shown} failed: {cases[0][1]}"
-        rule = rule_for(test)
-        findings.append(
-            _finding(
-                by_stem[stem].target, rule, message, _hint(cases[0][1], rule, test)
-            )
-        )
+    for stem, tests in failed.items():
+        findings += _class_findings(by_stem[stem].target, tests)
     return findings
 
 
-def _cause(problem: ElementTree.Element, line: str) -> str:
-    """Keras's "Exception encountered when calling ..." as the error it wraps: the
-    exception's class and the innermost message, first sentence."""
-    if _WRAPPER not in line:
-        return line
-    text = problem.text or ""
-    if "TracerBoolConversionError(" in text and "_error_repr" in text:
-        # JAX's error cannot be built from the message Keras re-raises it with
-        # (Keras 3.15.1, JAX 0.10.2): what fails is then an AttributeError about
-        # `_error_repr`, which says nothing of the cause.
-        return (
-            "TracerBoolConversionError: Attempted boolean conversion of a traced "
-            "array (JAX's error, which Keras could not re-raise)"
-        )
-    kind = line.partition(":")[0].rsplit(".", 1)[-1]
-    lines = []
-    for text in (problem.text or "").splitlines():
-        if not text.startswith("E "):
+def _class_findings(
+    target: adopt.Target, tests: dict[str, list[tuple[str, failures.Failure]]]
+) -> list[Finding]:
+    causes: dict[tuple, list[str]] = {}  # (frame, error) -> the checks it broke
+    findings = []
+    for test, cases in tests.items():
+        failure = cases[0][1]
+        if failure.frame is not None or not _is_assertion(failure.error):
+            # An error raised (not a check's assertion): the same error through
+            # the same line is one cause, whichever checks ran into it.
+            causes.setdefault((failure.frame, failure.error), []).append(test)
             continue
-        text = text[1:].replace("#x1B[1m", "").replace("#x1B[0m", "").strip()
-        if text.startswith("Arguments received by"):
-            break
-        if text and not any(words in text for words in _NOT_CAUSE):
-            lines.append(text)
-    if not lines:
-        return line
-    sentence = lines[-1].split(". ")[0].rstrip(".")
-    return f"{kind}: {sentence}"[:300]
+        findings.append(_check_finding(target, test, cases))
+    for broken in causes.values():
+        if len(broken) == 1:
+            findings.append(_check_finding(target, broken[0], tests[broken[0]]))
+            continue
+        failure = tests[broken[0]][0][1]
+        message = (
+            f"one error breaks {len(broken)} checks ({', '.join(broken)})"
+            f"{_raised(failure)}: {failure.error}"
+        )
+        hint = _hint(failure, _ONE_CAUSE)
+        findings.append(_finding(target, _ONE_CAUSE, message, hint, failure.frame))
+    return findings
+
+
+def _is_assertion(error: str) -> bool:
+    return error.startswith(("AssertionError", "assert "))
+
+
+def _check_finding(
+    target: adopt.Target, test: str, cases: list[tuple[str, failures.Failure]]
+) -> Finding:
+    variants = ", ".join(variant for variant, _ in cases if variant)
+    shown = f"{test}[{variants}]" if variants else test
+    failure = cases[0][1]
+    rule = rule_for(test)
+    message = f"{shown} failed{_raised(failure)}: {failure.error}"
+    return _finding(target, rule, message, _hint(failure, rule), failure.frame)
+
+
+def _raised(failure: failures.Failure) -> str:
+    """Where the error was raised, when that was inside a backend."""
+    if failure.frame is None or not failure.inside:
+        return ""
+    function = f" (from `{failure.frame[2]}`)" if failure.frame[2] else ""
+    return f" inside {failure.inside}{function}"
+
+
+def _cannot_run(target: adopt.Target, failure: failures.Failure) -> Finding:
+    """A test file that did not import: the class could not be set up or called
+    on the sample batch (one KS900)."""
+    error = failure.error
+    hint = _call_input_hint(target, error)
+    if failure.frame is not None:
+        function = failure.frame[2] or "the class"
+        where = f" inside {failure.inside}" if failure.inside else ""
+        message = (
+            f"cannot run the checks: `{function}` fails{where} on a sample call: "
+            f"{error}"
+        )
+        hint = hint or _hint(failure, _CANNOT_RUN, raised_on_sample=True)
+    else:
+        message = f"cannot run the checks: {error}"
+        hint = hint or _hint(failure, _CANNOT_RUN)
+    return _finding(target, _CANNOT_RUN, message, hint, failure.frame)
+
+
+_LACKS = re.compile(r"get_config\(\) lacks (\[.*?\])")
+
+
+def _keras_own_omissions(
+    target: adopt.Target, test: str, failure: failures.Failure
+) -> failures.Failure | None:
+    """The check that `get_config` holds every `__init__` argument, without the
+    arguments that are not the class's to save: `weights` (initial weights,
+    which loading replaces) and the arguments a subclass of a Keras layer hands
+    to that layer's `__init__`, whose config Keras writes (keras-rs's
+    `EmbedReduce` hands `weights` to `Embedding`, which leaves it out). KS104
+    leaves out the same. None where nothing is left."""
+    match = _LACKS.search(failure.error)
+    if "get_config_holds_every_init_argument" not in test or match is None:
+        return failure
+    try:
+        missing = ast.literal_eval(match.group(1))
+    except (ValueError, SyntaxError):
+        return failure
+    exempt = _not_saved_here(target)
+    left = sorted(name for name in missing if name not in exempt)
+    if not left:
+        return None
+    error = failure.error.replace(match.group(1), repr(left))
+    return failures.Failure(error, failure.frame, failure.inside)
+
+
+def _not_saved_here(target: adopt.Target) -> set[str]:
+    """`weights`, and the arguments the class hands to a Keras layer's
+    `__init__` (where it derives from one)."""
+    found = {"weights"}
+    module, _ = read_module(target.path)
+    if module is None:
+        return found
+    index = Index()
+    index.add(module, module.root)
+    index.link()
+    cls = module.by_name.get(target.class_name)
+    if cls is not None and cls.kind == "builtin":
+        found |= init_arguments(cls)[1]
+    index.release()
+    return found
 
 
 def _call_input_hint(target: adopt.Target, error: str) -> str | None:
@@ -293,50 +366,49 @@ def _call_arguments(target: adopt.Target) -> set[str]:
 _MISSING_ARGUMENT = re.compile(r"missing a required argument: '(\w+)'")
 
 
-def _hint(message: str, rule: str, test: str) -> str:
+def _hint(failure: failures.Failure, rule: str, raised_on_sample: bool = False) -> str:
     for causes, hint in _CAUSE_HINTS:
-        if any(cause in message for cause in causes):
+        if any(cause in failure.error for cause in causes):
             return hint
-    for words, hint in _CHECK_HINTS.items():
-        if words in test:
-            return hint
+    if failure.inside:
+        return (
+            f"{failure.inside} refuses what the line reported hands it, where "
+            "another backend may not (run `check --run` with another "
+            "KERAS_BACKEND to compare): convert it with "
+            "`keras.ops.convert_to_tensor` first, or use the versions Keras "
+            "supports"
+        )
+    if raised_on_sample:
+        return (
+            "the class fails at the line reported when called on the sample "
+            "batch: fix it there, or give the input it needs (`--input-shape`, "
+            "`--input-dtype`, `call-inputs` in pyproject.toml) and the arguments "
+            "(`--init`)"
+        )
     return BY_ID[rule].hint
 
 
-def _first_line(problem: ElementTree.Element) -> str:
-    """The failure's first line, with the line after a bare `AssertionError:`."""
-    message = (problem.get("message") or "").strip()
-    if message.startswith("failed on setup with "):
-        message = message.removeprefix("failed on setup with ").strip('"')
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    if not lines:
-        return _first_error_line(problem)
-    line = lines[0]
-    if line.endswith(":") and len(lines) > 1:
-        line = f"{line} {lines[1]}"
-    return line[:300]
-
-
-def _first_error_line(problem: ElementTree.Element) -> str:
-    """The exception of a traceback: its last `E   ` line."""
-    lines = [
-        line[1:].strip()
-        for line in (problem.text or "").splitlines()
-        if line.startswith("E ")
-    ]
-    errors = [line for line in lines if "Error" in line or "Exception" in line]
-    chosen = (errors or lines or [problem.get("message") or "unknown error"])[-1]
-    return chosen[:300]
-
-
 def _finding(
-    target: adopt.Target, rule: str, message: str, hint: str | None = None
+    target: adopt.Target,
+    rule: str,
+    message: str,
+    hint: str | None = None,
+    frame: tuple[str, int, str] | None = None,
 ) -> Finding:
-    return Finding(
-        str(target.path),
-        target.line,
-        target.column,
-        rule,
-        f"{target.class_name}: {message}",
-        hint or BY_ID[rule].hint,
-    )
+    """A finding on the class line, or at `frame`, the line of the user's code
+    the error went through."""
+    path, line, column = str(target.path), target.line, target.column
+    if frame is not None:
+        line, column = frame[1], 1
+        if Path(frame[0]).resolve() != target.path.resolve():
+            path = _shown(Path(frame[0]))
+    message = f"{target.class_name}: {message}"
+    return Finding(path, line, column, rule, message, hint or BY_ID[rule].hint)
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would give it: relative to the working folder, if in it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -32,6 +32,8 @@ def backends(module: Module, cls: KerasClass) -> Iterator[Hit]:
     uses: dict[str, list[tuple[ast.AST, str]]] = {}  # by method, in order
     for item in cls.node.body:
         block = item.name if isinstance(item, _FUNCTIONS) else "<class body>"
+        if block in _EAGER_METHODS:
+            continue
         for node, name in _unguarded(module, [item]):
             uses.setdefault(block, []).append((node, name))
     if not uses:
@@ -61,6 +63,23 @@ def backends(module: Module, cls: KerasClass) -> Iterator[Hit]:
 
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+# TensorFlow functions that touch no traced tensor (files, nested structures,
+# the execution mode, logging, the distribution strategy, tf.data pipelines,
+# which Keras 3 feeds to every backend): they run wherever TensorFlow is
+# installed, whichever backend Keras uses (keras-cv's `tf.io.gfile.exists(weights)`
+# in `__init__`, `dataset.map(..., num_parallel_calls=tf.data.AUTOTUNE)` in `fit`).
+_HOST_SIDE = (
+    "tensorflow.io.gfile", "tensorflow.nest", "tensorflow.executing_eagerly",
+    "tensorflow.get_logger", "tensorflow.__version__", "tensorflow.version",
+    "tensorflow.compat.v1.logging", "tensorflow.device", "tensorflow.data",
+    "tensorflow.distribute.has_strategy", "tensorflow.distribute.get_strategy",
+)  # fmt: skip
+# Methods that run once, eagerly, outside any traced call: while the layer is
+# made or configured. TensorFlow code there runs on any backend where TensorFlow
+# is installed (keras-cv's legacy `ConvNeXt.__init__`: `tf.linspace(...)` to
+# floats).
+_EAGER_METHODS = {"__init__", "get_config", "from_config", "__repr__"}
 
 # A package folder named after a backend holds that backend's implementation
 # (Keras's own `keras/src/backend/jax/`, keras-rs's `layers/embedding/jax/`); the
@@ -215,6 +234,10 @@ def _expression_uses(module: Module, node: ast.AST) -> Iterator[tuple[ast.AST, s
             continue
         if isinstance(current, ast.Attribute) and current.attr == "keras":
             continue  # `tf.keras` is reported as Keras 2 (KS404)
+        if isinstance(current, ast.Attribute) and (
+            module.qualname(current) or ""
+        ).startswith(_HOST_SIDE):
+            continue  # no tensor: runs wherever the library is installed
         if isinstance(current, ast.Name):
             name = _backend_name(module, current.id)
             if name is not None:

@@ -236,7 +236,7 @@ def constructions(
     built: set[str] = set()  # plain names whose `.build(...)` is called
     calls = []
     for item in module.walk(node):
-        if isinstance(item, ast.Assign):
+        if isinstance(item, ast.Assign) and isinstance(item.value, ast.Call):
             attrs = [a for a in map(self_attr, item.targets) if a]
             if attrs:
                 assigned.setdefault(id(item.value), []).extend(attrs)
@@ -415,8 +415,8 @@ def runs_in_tf_data(cls: KerasClass) -> bool:
     layer that runs in tf.data (use with `inherited`)."""
     if cls.name in _TF_DATA_BASES:
         return True
-    if ".preprocessing." in f".{cls.module.name}.":
-        return True  # Keras's own layout: keras/src/layers/preprocessing/
+    if any(part.startswith("preprocessing") for part in cls.module.name.split(".")):
+        return True  # keras/src/layers/preprocessing/, keras-cv's preprocessing_3d/
     for base in cls.node.bases:
         name = cls.module.qualname(base) or ""
         if name.rsplit(".", 1)[-1] in _TF_DATA_BASES or ".preprocessing." in name:

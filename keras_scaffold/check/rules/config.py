@@ -254,17 +254,40 @@ def _automatic_config(
         return  # a Keras layer's subclass has that layer's `get_config`
     if skipped_at(cls) is not None:
         return  # `get_config` raises RuntimeError first (KS108)
-    params, forwarded = _init_args(cls)
+    if cls.kind == "model":
+        yield from _model_config(cls, init[1])
+        return
+    params, forwarded = init_arguments(cls)
     own = [item for item in params if item.arg not in forwarded]
     objects = _object_arguments(module, cls, own)
-    if objects:
+    defaults = dict(_defaults(init[1]))
+    # Keras's automatic config holds the arguments as given: a plain default
+    # (`activation="relu"`, read with `keras.activations.get`) saves.
+    read_only = _read_with_get(module, cls, own)
+    always = [
+        name
+        for name in objects
+        if not _is_literal_default(defaults, name) and name not in read_only
+    ]
+    if always:
         yield Hit(
             init[1],
             "KS103",
             f"`{cls.name}` has no `get_config`, and `__init__` takes objects "
-            f"({_names(objects)}): Keras's automatic config holds only plain "
+            f"({_names(always)}): Keras's automatic config holds only plain "
             "str, int, float, bool and None values, so `model.save` raises "
             "NotImplementedError",
+            cls.node,
+        )
+    elif objects:
+        yield Hit(
+            init[1],
+            "KS103",
+            f"`{cls.name}` has no `get_config`, and `__init__` takes objects as "
+            f"well as plain values ({_names(objects)}): Keras's automatic config "
+            "holds only plain str, int, float, bool and None values, so "
+            "`model.save` raises NotImplementedError once one is given an object "
+            "(with its plain default it saves)",
             cls.node,
         )
     accepted = accepted_arguments(cls)
@@ -340,7 +363,50 @@ def _objects_handed_up(cls: KerasClass) -> bool:
     return bool(_object_arguments(parent_owner.module, parent_owner, params))
 
 
-def _init_args(cls: KerasClass) -> tuple[list[ast.arg], set[str]]:
+def _model_config(cls: KerasClass, init: ast.FunctionDef) -> Iterator[Hit]:
+    """A `keras.Model` subclass without `get_config`: `Model.__new__` hands
+    Keras's automatic config no arguments, so it is made from `__init__`'s
+    defaults alone (Keras 3.15.1): with a required argument there is none and
+    `get_config` raises NotImplementedError (so does `model.save`); else a loaded
+    model gets the defaults, not the values given."""
+    defaults = dict(_defaults(init))
+    required = [a.arg for a in named_params(init) if a.arg not in defaults]
+    if required:
+        yield Hit(
+            init,
+            "KS103",
+            f"`{cls.name}` is a `keras.Model` subclass without `get_config`, and "
+            f"`__init__` requires {_names(required)}: Keras makes a Model's "
+            "automatic config from `__init__`'s defaults alone, so `get_config` "
+            "and `model.save` raise NotImplementedError",
+            cls.node,
+        )
+        return
+    accepted = accepted_arguments(cls)
+    refused = [
+        key
+        for key in ("trainable", "dtype")
+        if accepted is not None and key not in accepted
+    ]
+    if refused:
+        what = (
+            f"and `load_model` raises TypeError: the config also holds "
+            f"{_names(refused)}, {_who_refuses(cls)}"
+        )
+    else:
+        what = "so a loaded model is built with the defaults, not the values given"
+    if named_params(init):
+        yield Hit(
+            init,
+            "KS103",
+            f"`{cls.name}` is a `keras.Model` subclass without `get_config`: Keras "
+            "makes a Model's automatic config from `__init__`'s defaults alone, "
+            f"{what}",
+            cls.node,
+        )
+
+
+def init_arguments(cls: KerasClass) -> tuple[list[ast.arg], set[str]]:
     """`__init__`'s named arguments and those of them passed on to the parent."""
     found = cls.find_method("__init__")
     if found is None:
@@ -375,14 +441,23 @@ def _object_arguments(
         default = defaults.get(argument.arg)
         if annotation - _PLAIN or (default is not None and not _is_literal(default)):
             found.append(argument.arg)
-    for call in calls_in(module, init):
+    found += _read_with_get(module, cls, arguments)
+    found += _used_as_layers(module, cls, names)
+    return sorted(set(found), key=[a.arg for a in arguments].index)
+
+
+def _read_with_get(module: Module, cls: KerasClass, arguments: list) -> list[str]:
+    """Arguments read with `keras.*.get` or `keras.*.deserialize`: a name
+    (`"relu"`) or an object, either of which the call takes."""
+    names = {a.arg for a in arguments}
+    found = []
+    for call in calls_in(module, cls.methods["__init__"]):
         name = module.qualname(call.func) or ""
         if name.startswith("keras.") and name.endswith((".get", ".deserialize")):
             found += [
                 a.id for a in call.args if isinstance(a, ast.Name) and a.id in names
             ]
-    found += _used_as_layers(module, cls, names)
-    return sorted(set(found), key=[a.arg for a in arguments].index)
+    return found
 
 
 def _used_as_layers(module: Module, cls: KerasClass, names: set[str]) -> list[str]:
@@ -432,6 +507,10 @@ def _defaults(function: ast.FunctionDef) -> list[tuple[str, ast.expr]]:
     return [(a.arg, d) for a, d in [*pairs, *keyword_only] if d is not None]
 
 
+def _is_literal_default(defaults: dict, name: str) -> bool:
+    return name in defaults and _is_literal(defaults[name])
+
+
 def _is_literal(node: ast.expr) -> bool:
     try:
         ast.literal_eval(node)
@@ -455,7 +534,7 @@ def _missing_arguments(
         return  # it restores part of its state from saved assets, not the config
     if is_abstract(cls) and all("__init__" in c.methods for c in cls.children):
         return  # a base never built itself; each subclass is checked on its own
-    params, forwarded = _init_args(cls)
+    params, forwarded = init_arguments(cls)
     # Not one set: along a deep chain, the keys are the chain's length.
     supplied = _from_config_strings(cls) | _folded(init, keys)
     defaults = dict(_defaults(init[1]))

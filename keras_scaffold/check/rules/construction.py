@@ -47,14 +47,18 @@ def skipped_at(cls: KerasClass) -> ast.AST | None:
     init = cls.methods.get("__init__")
     found = None
     if init is not None:
-        helpers = _helpers_that_call(cls)
-        ended, called, through = _scan(init.body, False, helpers)
-        if ended is not None:
-            found = ended
-        elif through and not called:
-            found = init
+        found = _skipped(init, set())
+        if found is not None:  # unless a helper method makes the call
+            found = _skipped(init, _helpers_that_call(cls))
     cls.memo["skipped_init"] = found
     return found
+
+
+def _skipped(init: ast.FunctionDef, helpers: set[str]) -> ast.AST | None:
+    ended, called, through = _scan(init.body, False, helpers)
+    if ended is not None:
+        return ended
+    return init if through and not called else None
 
 
 def _helpers_that_call(cls: KerasClass) -> set[str]:

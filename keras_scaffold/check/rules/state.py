@@ -164,6 +164,9 @@ def _chosen_among_branches(cls: KerasClass) -> set[str]:
         for made in created_at_init(cls)
         if not (is_stateless(made) or builds_itself(made))
     }
+    if not stateful:  # (most classes: no reading of every assignment up the chain)
+        cls.memo["chosen_among_branches"] = set()
+        return set()
     kinds: dict[str, set[bool]] = {}
     for name in init_reachable(cls):
         for attr, value in along_super(cls, name, "assignments", _assignments):

@@ -48,3 +48,48 @@ class ContrastiveTrainer(keras.layers.Layer):
 class SimCLRTrainer(ContrastiveTrainer):
     def __init__(self, projection_width=128, **kwargs):
         super().__init__(width=projection_width, **kwargs)
+
+
+@keras.saving.register_keras_serializable(package="fixtures")
+class NonLinearHead(keras.layers.Layer):
+    """k3-node 1.0.0 (MIT), `k3_node/models/unimol.py:222`: `activation_fn` is a
+    string by default, or a callable. With the string, Keras's automatic config
+    saves it; given a callable, `model.save` raises NotImplementedError."""
+
+    def __init__(self, out_dim=4, activation_fn="gelu", **kwargs):
+        super().__init__(**kwargs)
+        self.out_dim = out_dim
+        self.act = keras.activations.get(activation_fn)
+
+    def call(self, x):
+        return self.act(x)
+
+
+@keras.saving.register_keras_serializable(package="fixtures")
+class SelfAttention(keras.Model):
+    """keras-hub 0.32.0 (Apache-2.0), `keras_hub/src/models/flux/flux_layers.py:127`,
+    shortened: a Model subclass without `get_config` whose `__init__` requires
+    `dim`. Keras makes a Model's automatic config from `__init__`'s defaults
+    alone, so there is none: `get_config` raises NotImplementedError (KS107 said
+    `load_model` would raise TypeError)."""
+
+    def __init__(self, dim, num_heads=8, use_bias=False):
+        super().__init__()
+        self.num_heads = num_heads
+        self.qkv = keras.layers.Dense(dim * 3, use_bias=use_bias)
+
+    def call(self, x):
+        return self.qkv(x)
+
+
+@keras.saving.register_keras_serializable(package="fixtures")
+class Defaulted(keras.Model):
+    """The same with a default: the automatic config holds the default, not the
+    value given."""
+
+    def __init__(self, units=8, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def call(self, x):
+        return x * self.units

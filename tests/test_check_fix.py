@@ -299,3 +299,37 @@ def test_the_fixed_layer_follows_its_policy_and_reloads(run_cli, tmp_path):
 def test_the_fixes_are_documented():
     text = (Path(__file__).parent.parent / "docs" / "checking.md").read_text()
     assert "--fix" in text and "--unsafe-fixes" in text and "--diff" in text
+
+
+NO_KWARGS = """import keras
+
+
+@keras.saving.register_keras_serializable(package="lib")
+class Norm(keras.layers.Layer):
+    def __init__(self, dim=4):
+        super().__init__()
+        self.dim = dim
+
+    def call(self, inputs):
+        return inputs / self.dim
+
+    def get_config(self):
+        return {**super().get_config(), "dim": self.dim}
+"""
+
+
+def test_kwargs_are_taken_and_handed_to_the_parent(run_cli, tmp_path):
+    # keras-hub's RMSNormalization and keras-cv's HardSigmoidActivation: no
+    # `**kwargs`, so `name`, `trainable` and `dtype` from the config are refused.
+    root = package(tmp_path, {"norm.py": NO_KWARGS})
+    result = run_cli("check", "lib", "--fix", cwd=tmp_path)
+    assert result.code == 0, result.out
+    fixed = (root / "norm.py").read_text()
+    assert "    def __init__(self, dim=4, **kwargs):\n" in fixed
+    assert "        super().__init__(**kwargs)\n" in fixed
+    assert (
+        fixed.replace("(self, dim=4, **kwargs)", "(self, dim=4)").replace(
+            "__init__(**kwargs)", "__init__()"
+        )
+        == NO_KWARGS
+    )

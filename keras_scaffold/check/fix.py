@@ -12,6 +12,9 @@ the fix is. Each fixable rule has a fixer that edits the node a finding points a
   top-level package, else its name; where two classes fixed in one run would be
   registered under the same name, the module's dotted name is the package. `import
   keras` is added where the module binds no `keras`.
+- KS107 (safe), where the cause is an `__init__` of the class's own without
+  `**kwargs`: `**kwargs` taken and passed to the `super().__init__(...)` call, so
+  that the `name`, `trainable` and `dtype` Keras's config adds reach `Layer`.
 - KS105 (unsafe: the loaded layer gets the saved name, trainable flag and dtype
   policy, which it did not before): `{**super().get_config(), ...}` for the dict a
   `get_config` returns (a literal, or the literal a returned name is bound to).
@@ -40,7 +43,7 @@ from keras_scaffold.check.index import module_location
 from keras_scaffold.errors import CheckError, ScaffoldError
 from keras_scaffold.project import find_project
 
-SAFE = {"KS101", "KS203"}
+SAFE = {"KS101", "KS107", "KS203"}
 UNSAFE = {"KS105"}
 
 
@@ -127,6 +130,13 @@ class _Fixer(cst.CSTTransformer):
         self.calls = {(f.line, f.column - 1) for f in findings if f.rule == "KS203"}
         self.classes = {f.line for f in findings if f.rule == "KS101"}
         self.configs = {f.line for f in findings if f.rule == "KS105"}
+        self.inits = {
+            f.line
+            for f in findings
+            if f.rule == "KS107"
+            and "(it has no `**kwargs`)" in f.message
+            and "hands through" not in f.message
+        }
         self.packages = packages
         self.selves: list[str | None] = []  # first argument of each enclosing def
         self.bound: set[str] = set()
@@ -147,6 +157,11 @@ class _Fixer(cst.CSTTransformer):
     ) -> cst.FunctionDef:
         self.selves.pop()
         line = self.get_metadata(PositionProvider, original.name).start.line
+        if line in self.inits and original.name.value == "__init__":
+            fixed = _take_kwargs(updated)
+            if fixed is not updated:
+                self.count += 1
+                return fixed
         if line in self.configs and original.name.value == "get_config":
             fixed = _merge_base_config(updated)
             if fixed is not updated:
@@ -222,6 +237,55 @@ def _append(call: cst.Call, args: list[cst.Arg], value: cst.BaseExpression) -> l
         )]  # fmt: skip
     comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
     return [*args[:-1], last.with_changes(comma=comma), new]
+
+
+class _HandKwargs(cst.CSTTransformer):
+    """`**kwargs` added to the `super().__init__(...)` calls of one function."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return not self.found and node.name.value == "__init__"  # not nested ones
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        func = updated.func
+        if not (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "__init__"
+            and isinstance(func.value, cst.Call)
+            and isinstance(func.value.func, cst.Name)
+            and func.value.func.value == "super"
+        ):
+            return updated
+        self.found += 1
+        if any(arg.star == "**" for arg in updated.args):
+            return updated
+        kwargs = cst.Arg(value=cst.Name("kwargs"), star="**")
+        args = list(updated.args)
+        if args:
+            last = args[-1]
+            if isinstance(last.comma, cst.Comma):
+                return updated.with_changes(
+                    args=[*args[:-1], last, kwargs.with_changes(comma=last.comma)]
+                )
+            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            args[-1] = last.with_changes(comma=comma)
+        return updated.with_changes(args=[*args, kwargs])
+
+
+def _take_kwargs(function: cst.FunctionDef) -> cst.FunctionDef:
+    """`def __init__(self, a, **kwargs)` handing `**kwargs` to `super().__init__`;
+    unchanged where it has a `**` already or calls no `super().__init__`."""
+    if function.params.star_kwarg is not None:
+        return function
+    hand = _HandKwargs()
+    body = function.body.visit(hand)
+    if hand.found != 1:
+        return function
+    params = function.params.with_changes(star_kwarg=cst.Param(cst.Name("kwargs")))
+    return function.with_changes(params=params, body=body)
 
 
 def _merge_base_config(function: cst.FunctionDef) -> cst.FunctionDef:

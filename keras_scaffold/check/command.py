@@ -34,6 +34,23 @@ from keras_scaffold.errors import CheckError
 )
 @click.option("--explain", metavar="RULE", help="Explain RULE, with examples.")
 @click.option(
+    "--fix",
+    "fix",
+    is_flag=True,
+    help="Fix what is mechanical (KS101, KS203; KS105 with --unsafe-fixes), then "
+    "report what is left.",
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the fixes as a unified diff; write nothing (exit 1 if any).",
+)
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="Also make the fixes that may change behaviour beyond the defect.",
+)
+@click.option(
     "--run",
     "dynamic",
     is_flag=True,
@@ -64,6 +81,9 @@ def check_command(
     ignore: tuple[str, ...],
     output_format: str,
     explain: str | None,
+    fix: bool,
+    diff: bool,
+    unsafe_fixes: bool,
     dynamic: bool,
     init_specs: tuple[str, ...],
     input_shape: str | None,
@@ -89,6 +109,8 @@ def check_command(
         raise click.UsageError("give at least one PATH (or --explain RULE).")
     if (init_specs or input_shape or input_dtype) and not dynamic:
         raise click.UsageError("--init and --input-shape go with --run.")
+    if (fix or diff) and dynamic:
+        raise click.UsageError("--fix and --diff do not go with --run.")
     # PATH::Class names one class: the static rules read the file, and report
     # and count that class alone.
     files = tuple(Path(str(path).partition("::")[0]) for path in paths)
@@ -100,6 +122,8 @@ def check_command(
     flags = checker.flag_selection(select, ignore, extend_select)
     result = checker.check_with(files, flags)
     checker.only_classes(result, named)
+    if (fix or diff) and not result.errors:
+        _fix(result, diff, unsafe_fixes, files, flags, named)
     if dynamic and not result.errors:
         selection = checker.Selection(flags)
         ran, targets = _run(
@@ -120,6 +144,42 @@ def check_command(
         raise CheckError(result.errors[-1])
     if result.findings:
         sys.exit(1)  # findings are the output, not an error line
+
+
+def _fix(
+    result: "checker.Report",
+    diff: bool,
+    unsafe: bool,
+    files: tuple[Path, ...],
+    flags: "checker.RuleSelection",
+    named: dict[Path, set[str]],
+) -> None:
+    """--diff: print the fixes and stop (exit 1 if there are any); --fix: write
+    them, check again and leave `result` as what remains. As ruff's."""
+    from keras_scaffold.check import fix as fixes
+
+    planned = fixes.plan(result.findings, unsafe)
+    for line in planned.errors:
+        click.echo(f"keras-scaffold: warning: {line}", err=True)
+    hidden = f" ({planned.hidden} more with --unsafe-fixes)" if planned.hidden else ""
+    if diff:
+        click.echo(planned.diff(), nl=False)
+        click.echo(f"Would fix {planned.fixed} finding(s){hidden}.", err=True)
+        sys.exit(1 if planned.texts else 0)
+    planned.write()
+    before = len(result.findings)
+    again = checker.check_with(files, flags)
+    checker.only_classes(again, named)
+    result.findings, result.audited, result.errors = (
+        again.findings,
+        again.audited,
+        again.errors,
+    )
+    click.echo(
+        f"Fixed {planned.fixed} of {before} finding(s) in {len(planned.texts)} "
+        f"file(s){hidden}.",
+        err=True,
+    )
 
 
 def _run(

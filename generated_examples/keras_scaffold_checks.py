@@ -298,6 +298,9 @@ class LayerChecks:
     # (argument, kind) for each argument that takes a Keras object, its kind one of
     # "activation", "initializer", "regularizer" and "constraint".
     object_arguments = ()
+    # (argument, kind) for each Keras weight argument the layer passes on to its
+    # weights (`kernel_regularizer`: "regularizer", ...).
+    weight_arguments = ()
 
     # -- What a subclass may override. ----------------------------------------
 
@@ -424,6 +427,7 @@ class LayerChecks:
             "invalid_argument": self.invalid_arguments,
             "invalid_combination": self.invalid_combinations,
             "object_argument": self.object_arguments,
+            "weight_argument": self.weight_arguments,
         }
         for name, values in cases.items():
             if name in metafunc.fixturenames:
@@ -604,6 +608,41 @@ class LayerChecks:
             for form, layer in zip(forms, layers, strict=True):
                 self.build_layer(layer)
                 assert layer.built, f"{argument}={form!r}"
+
+    def test_a_weight_argument_takes_effect(self, weight_argument):
+        if weight_argument is None:
+            pytest.skip("no Keras weight argument is declared")
+        argument, kind = weight_argument
+        # The weights it reaches: a `kernel_*` argument the kernels (an
+        # `Embedding`'s embeddings), a `bias_*` one the biases.
+        names = ("bias",) if argument.startswith("bias") else ("kernel", "embeddings")
+
+        def reached(layer):
+            found = [w for w in layer.weights if w.path.split("/")[-1] in names]
+            assert found, f"{argument}: no {' or '.join(names)} weight"
+            return found
+
+        if kind == "initializer":
+            layer = self.make_layer(**{argument: keras.initializers.Constant(0.5)})
+            self.build_layer(layer)
+            for weight in reached(layer):
+                np.testing.assert_allclose(to_numpy(weight), 0.5, err_msg=weight.path)
+        elif kind == "regularizer":
+            layer = self.make_layer(**{argument: keras.regularizers.L2(1.0)})
+            plain = self.make_layer(**{argument: None})
+            for each in (layer, plain):
+                self.build_layer(each)
+            reached(layer)
+            assert len(layer.losses) > len(plain.losses), "no regularization loss"
+        else:  # a constraint holds after a training step
+            layer = self.make_layer(**{argument: keras.constraints.NonNeg()})
+            model = self.make_model(layer)
+            model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0), loss="mse")
+            inputs = self.make_inputs()
+            targets = np.full(to_numpy(model(inputs)).shape, -10.0, "float32")
+            fit_once(model, inputs, targets)
+            for weight in reached(layer):
+                assert to_numpy(weight).min() >= 0, weight.path
 
     @pytest.mark.parametrize("policy", HALF_POLICIES)
     def test_mixed_precision_computes_in_half_and_keeps_float32_weights(

@@ -281,6 +281,12 @@ def _check_name(name: str, spec: str) -> None:
             f"`--param {spec}`: `{name}` reads like a digit (ruff's E741); "
             "choose a longer name."
         )
+    if name == "activity_regularizer":
+        raise InvalidParamError(
+            f"`--param {spec}`: every Keras layer takes `activity_regularizer` "
+            "already (Keras's base `Layer` applies it to the outputs and saves it): "
+            "pass it to the class as it is, without declaring it."
+        )
     if name in RESERVED_NAMES or name.startswith("_"):
         raise InvalidParamError(
             f"`--param {spec}`: `{name}` is taken by Keras's base `Layer` or by "

@@ -383,6 +383,16 @@ CASES = {
         "simple",
         ["reg:regularizer", "init:initializer", "con:constraint", "inner:layer"],
     ),
+    # Keras weight arguments reach the sub-layers' weights (issue 34).
+    "WeightedBlock": (
+        "composite",
+        [
+            "kernel_regularizer:regularizer=l2",
+            "bias_initializer:initializer=zeros",
+            "bias_constraint:constraint=non_neg",
+        ],
+    ),
+    "WeightedCell": ("rnn_cell", ["kernel_regularizer:regularizer=l2"]),
 }
 
 
@@ -421,6 +431,7 @@ def issue_cases(tmp_path_factory):
         except SystemExit as exit_:
             assert exit_.code in (0, None)
     (folder / "test_saved_before_the_first_call.py").write_text(NESTED_PROBE)
+    (folder / "test_weight_arguments_probe.py").write_text(WEIGHT_PROBE)
     modules = [snake_case(name) for name in CASES]
     (folder / "test_docstring_examples.py").write_text(
         DOCSTRING_EXAMPLES.format(modules=modules)
@@ -490,6 +501,54 @@ def test_the_nested_layer_is_saved_before_the_first_call(tmp_path):
         atol=1e-6,
     )
 """
+
+
+# A declared kernel_regularizer adds a loss; a bias initializer and constraint
+# reach both `Dense` layers of the composite block.
+WEIGHT_PROBE = """\
+import keras
+
+from weighted_block import WeightedBlock
+
+
+def test_the_weight_arguments_reach_the_sub_layers():
+    block = WeightedBlock(
+        hidden_dim=8,
+        output_dim=4,
+        kernel_regularizer="l2",
+        bias_initializer="ones",
+        bias_constraint="non_neg",
+    )
+    block.build((2, 6))
+    assert len(block.losses) == 2  # one per `Dense` kernel
+    for dense in (block.hidden_dense, block.output_dense):
+        assert isinstance(dense.kernel_regularizer, keras.regularizers.L2)
+        assert isinstance(dense.bias_constraint, keras.constraints.NonNeg)
+        assert float(keras.ops.min(dense.bias)) == 1.0
+    # Keras's base `Layer` takes `activity_regularizer`: no declaration needed.
+    block = WeightedBlock(
+        hidden_dim=8, output_dim=4, kernel_regularizer=None, activity_regularizer="l2"
+    )
+    block(keras.ops.ones((2, 6)))
+    assert len(block.losses) == 1
+    assert "activity_regularizer" in block.get_config()
+"""
+
+
+def test_weight_arguments_reach_the_sub_layers(issue_cases):
+    completed, outcomes = issue_cases
+    probe = (
+        "test_weight_arguments_probe",
+        "test_the_weight_arguments_reach_the_sub_layers",
+    )
+    assert outcomes.get(probe) == "passed", completed.stdout[-3000:]
+    for class_name, count in (("TestWeightedBlock", 3), ("TestWeightedCell", 1)):
+        checks = [
+            kind
+            for (cls, name), kind in outcomes.items()
+            if cls == class_name and name.startswith("test_a_weight_argument")
+        ]
+        assert checks == ["passed"] * count, (class_name, checks)
 
 
 def test_a_nested_layer_is_saved_by_a_model_saved_before_its_first_call(issue_cases):

@@ -37,5 +37,6 @@ def test_the_examples_are_as_lean_as_issue_34_asks():
     assert len(modules) == len(PATTERNS) + 1  # and the support module, once
     total = sum(module_size.count(path)[0] for path in modules)
     assert total <= module_size.MOST_IN_ALL, total
-    for path in modules:
-        assert "def __call__" not in path.read_text(), path.name
+    for path in modules:  # no layer overrides `__call__`
+        if path.name != "keras_scaffold_support.py":  # an initializer's is its own
+            assert "def __call__" not in path.read_text(), path.name

@@ -235,3 +235,18 @@ def test_optional_numbers_generate_passing_code(run_cli, tmp_path):
     completed = run_generated_tests(tmp_path)
     assert completed.returncode == 0, completed.stdout[-3000:]
     assert "test_config_round_trip_with_non_default_values PASSED" in completed.stdout
+
+
+def test_activity_regularizer_is_not_declared_but_passed(run_cli, tmp_path):
+    result = run_cli(
+        "new",
+        "composite",
+        "B",
+        "--param",
+        "activity_regularizer:regularizer=l2",
+        cwd=tmp_path,
+    )
+    assert result.code == 2
+    assert "every Keras layer takes `activity_regularizer` already" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert snapshot(tmp_path) == {}

@@ -28,6 +28,16 @@ EVERY_TYPE = [
     "extra_layer:layer",
 ]
 
+# Keras's weight arguments, which reach the pattern's weights (issue 34).
+WEIGHT_ARGUMENTS = [
+    "kernel_initializer:initializer=he_normal",
+    "bias_initializer:initializer=zeros",
+    "kernel_regularizer:regularizer=l2",
+    "bias_regularizer:regularizer=none",
+    "kernel_constraint:constraint=max_norm",
+    "bias_constraint:constraint=none",
+]
+
 # User text that must reach the code only as string literals (issue 11).
 NASTY_TEXT = [
     'extra_mode:choice:a"b,c\\N,it\'s,"""=it\'s',
@@ -53,8 +63,8 @@ def rendered(root, pattern, specs=(), class_name="SampleThing", quantize_shard=T
 @pytest.mark.parametrize("pattern", PATTERNS)
 @pytest.mark.parametrize(
     "specs",
-    [(), tuple(EVERY_TYPE), tuple(NASTY_TEXT)],
-    ids=["own", "every-type", "nasty-text"],
+    [(), tuple(EVERY_TYPE), tuple(NASTY_TEXT), tuple(WEIGHT_ARGUMENTS)],
+    ids=["own", "every-type", "nasty-text", "weight-arguments"],
 )
 def test_plain_copier_copy_gives_the_same_files(
     tmp_path, templates_copy, pattern, specs
@@ -81,8 +91,13 @@ def test_plain_copier_copy_gives_the_same_files(
 @pytest.mark.parametrize("pattern", PATTERNS)
 @pytest.mark.parametrize(
     ("specs", "class_name"),
-    [((), "SampleThing"), (tuple(EVERY_TYPE), "SampleThing"), ((), "A" * 45)],
-    ids=["own", "every-type", "long-name"],
+    [
+        ((), "SampleThing"),
+        (tuple(EVERY_TYPE), "SampleThing"),
+        ((), "A" * 45),
+        (tuple(WEIGHT_ARGUMENTS), "A" * 45),
+    ],
+    ids=["own", "every-type", "long-name", "weight-arguments"],
 )
 def test_generated_code_passes_ruff(
     tmp_path, templates_copy, pattern, specs, class_name

@@ -125,11 +125,18 @@ def test_the_ci_steps_pass_here(project, tmp_path):
         "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"),
     }
     assert python.startswith(str(tmp_path))
-    # actions/checkout: the project as a git checkout.
+    outputs = run_jobs(project, ("hooks", "tests"), environment)
+    hooks_pass(outputs[1])
+    assert " passed" in outputs[-1]
+
+
+def run_jobs(project, names, environment) -> list[str]:
+    """Each step of the jobs `names` (their `tensorflow` entry), in `project` made
+    a git checkout as actions/checkout makes it: the output of each."""
     for args in (["init", "-q"], ["add", "-A"]):
         subprocess.run(["git", *args], cwd=project, check=True, capture_output=True)
     outputs = []
-    for job in ("hooks", "tests"):
+    for job in names:
         for command, variables in steps(jobs(project)[job], "tensorflow"):
             completed = subprocess.run(
                 command,
@@ -142,10 +149,12 @@ def test_the_ci_steps_pass_here(project, tmp_path):
             output = completed.stdout + completed.stderr
             assert completed.returncode == 0, f"{command}:\n{output[-3000:]}"
             outputs.append(output)
-    hooks = outputs[1]
+    return outputs
+
+
+def hooks_pass(output: str) -> None:
     for name in ("black", "ruff check", "keras-scaffold check", "regenerate --check"):
-        assert any(name in line and "Passed" in line for line in hooks.splitlines())
-    assert " passed" in outputs[-1]
+        assert any(name in line and "Passed" in line for line in output.splitlines())
 
 
 def test_the_dev_install_and_hooks_pass_in_a_fresh_environment(run_cli, tmp_path):
@@ -177,21 +186,4 @@ def test_the_dev_install_and_hooks_pass_in_a_fresh_environment(run_cli, tmp_path
     }
     environment["PATH"] = os.pathsep.join([str(bin_folder), environment["PATH"]])
     environment["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit")
-    for args in (["init", "-q"], ["add", "-A"]):
-        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
-    outputs = []
-    for command, variables in steps(jobs(root)["hooks"], "tensorflow"):
-        completed = subprocess.run(
-            command,
-            shell=True,
-            cwd=root,
-            env={**environment, **variables},
-            capture_output=True,
-            text=True,
-        )
-        output = completed.stdout + completed.stderr
-        assert completed.returncode == 0, f"{command}:\n{output[-3000:]}"
-        outputs.append(output)
-    hooks = outputs[-1].splitlines()
-    for name in ("black", "ruff check", "keras-scaffold check", "regenerate --check"):
-        assert any(name in line and "Passed" in line for line in hooks)
+    hooks_pass(run_jobs(root, ("hooks",), environment)[-1])

@@ -58,6 +58,9 @@ def examples_at(commit: str, destination):
         pytest.skip(f"not a git checkout holding {commit}")
     with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
         tar.extractall(destination, filter="data")
+    # The current templates beside them, where their records' `_src_path` (this
+    # repository's `../templates`) says, as in a clone of this repository.
+    shutil.copytree(REPO / "templates", destination / "templates")
     return destination / "generated_examples"
 
 

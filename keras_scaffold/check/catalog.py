@@ -591,7 +591,7 @@ RUN_RULES = [
         _RUNS + "a model holding the layer, saved with `model.save` and loaded "
         "with `keras.models.load_model`, must give identical outputs; so must a "
         'weights file, and, quantized with `model.quantize("int8")`, the layer '
-        "in a functional model and in a `keras.Sequential`, which must reload "
+        "in a `keras.Sequential` nested in a functional model, which must reload "
         "with the same int8 weights; and the class must be registered under a "
         "package.",
         "register the class with a package and build every weight in `build()` "

@@ -26,7 +26,12 @@ On JAX it also counts the XLA programs each run compiles (JAX logs each compile
 when JAX_LOG_COMPILES is set): a count does not vary from run to run as the
 seconds do on a shared machine, and each program costs tens of milliseconds here.
 
-    python benchmarks/test_files.py [--backend jax] [--repeats 1]
+With `--baseline REV`, it measures instead the whole folder in one process (the
+suite), `generated_examples/` beside the same folder as the git revision REV holds
+it (`git archive`), the two runs alternating, and prints both and their ratio: an
+earlier release's test files against today's, side by side.
+
+    python benchmarks/test_files.py [--backend jax] [--repeats 1] [--baseline REV]
 """
 
 import argparse
@@ -146,13 +151,50 @@ def measure(backend: str, repeats: int) -> None:
     )
 
 
+def measure_against(backend: str, repeats: int, baseline: str) -> None:
+    """The suite of today's examples beside the suite of `baseline`'s."""
+    # Inside the repository, so that both run under its pytest settings.
+    with tempfile.TemporaryDirectory(prefix=".baseline-", dir=REPO) as name:
+        archive = subprocess.run(
+            ["git", "archive", baseline, "generated_examples"],
+            cwd=REPO,
+            capture_output=True,
+            check=True,
+        )
+        subprocess.run(["tar", "-x", "-C", name], input=archive.stdout, check=True)
+        folders = {"today": EXAMPLES, baseline: Path(name) / "generated_examples"}
+        runs: dict[str, list[tuple[float, float]]] = {}
+        outcomes: dict[str, str] = {}
+        programs: dict[str, int] = {}
+        for _ in range(repeats):
+            for label, folder in folders.items():
+                seconds, wall, outcomes[label], programs[label] = run(folder, backend)
+                runs.setdefault(label, []).append((seconds, wall))
+    print(
+        f"\nbackend {backend}: all files in one process, median of {repeats} "
+        f"run(s), alternating; load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} CPUs"
+    )
+    print(f"{'examples':<12} {'tests':<34} {'wall s':>7} {'after imports s':>16}")
+    for label in folders:
+        seconds, wall = medians(runs[label])
+        count = f", {programs[label]} XLA programs" if backend == "jax" else ""
+        print(f"{label:<12} {outcomes[label]:<34} {wall:7.2f} {seconds:16.2f}{count}")
+    ratio = medians(runs["today"])[0] / medians(runs[baseline])[0]
+    print(f"today / {baseline}: {ratio:.2f}x after imports")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", action="append")
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--baseline", help="a git revision to measure beside")
     args = parser.parse_args()
     for backend in args.backend or ["tensorflow", "jax", "torch"]:
-        measure(backend, args.repeats)
+        if args.baseline:
+            measure_against(backend, args.repeats, args.baseline)
+        else:
+            measure(backend, args.repeats)
 
 
 if __name__ == "__main__":

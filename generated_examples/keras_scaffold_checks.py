@@ -702,7 +702,8 @@ class LayerChecks:
 
     # A layer that re-creates its sub-layers from its own dtype policy brings
     # them back unquantized unless `get_config` saves their policies, under keys
-    # that hold wherever the layer sits: paths change when a model reloads.
+    # that hold wherever the layer sits: paths change when a model reloads (in
+    # a `keras.Sequential`, a nested model).
     def test_quantize_save_and_load_give_identical_outputs(self, tmp_path):
         if not self.quantizes:
             pytest.skip("quantization support was left out of the layer")
@@ -728,25 +729,22 @@ class LayerChecks:
         np.testing.assert_allclose(outputs, expected, rtol=1e-6, atol=1e-6)
 
     def make_containers(self):
-        """Two instances of the layer in one functional model: one in the model
-        `make_model` builds, nested, the other alone in a `keras.Sequential`
-        (where its `call` takes its inputs alone)."""
+        """The layer alone in a `keras.Sequential`, nested in a functional model
+        (where its `call` takes other inputs too, the model `make_model` builds
+        in their place)."""
         shape = self.flexible_shape()[1:]
-        inputs = keras.Input(shape=shape, dtype=self.input_dtype)
         layer = self.make_layer()
         if is_recurrent_cell(layer):
             layer = keras.layers.RNN(
                 layer, return_sequences=True, dtype=layer.dtype_policy
             )
+        step = keras.Input(shape=shape, dtype=self.input_dtype)
         try:
-            sequential = keras.Sequential(
-                [keras.Input(shape=shape, dtype=self.input_dtype), layer]
-            )
-        except ValueError:
-            # A layer whose `call` takes other inputs is no step of a Sequential.
-            sequential = self.make_model(self.make_layer())
-        nested = self.make_model(self.make_layer())
-        return keras.Model(inputs, [nested(inputs), sequential(inputs)])
+            sequential = keras.Sequential([step, layer])
+        except ValueError:  # no step of a Sequential takes other inputs
+            sequential = keras.Sequential([step, self.make_model(self.make_layer())])
+        inputs = keras.Input(shape=shape, dtype=self.input_dtype)
+        return keras.Model(inputs, sequential(inputs))
 
     def test_padding_does_not_change_masked_results(self):
         if not self.keeps_mask:

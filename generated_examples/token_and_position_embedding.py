@@ -99,10 +99,8 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         # the layer supports masking, as `keras.layers.Embedding` does.
         self.supports_masking = self.mask_zero
 
-        # Sub-layers, created here once, each with an explicit name and this
-        # layer's dtype policy: the tables stay in float32, the vectors come in
-        # the compute dtype. Replace them and `call()`, and keep `build()` in
-        # step with `call()`.
+        # Sub-layers, created here once with this layer's dtype policy (tables
+        # in float32, vectors in the compute dtype), each named.
         self.token_embedding = keras.layers.Embedding(
             self.vocabulary_size,
             self.embedding_dim,

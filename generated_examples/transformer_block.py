@@ -28,14 +28,14 @@ class TransformerBlock(keras.layers.Layer):
     **Intent**: a transformer encoder block for sequences of token vectors, made
     of Keras built-in layers.
 
-    **Architecture** (pre-norm: `norm_first`; post-norm otherwise):
+    **Architecture** (`norm`: a `LayerNormalization` with `norm_first`, else none):
     ```
     x = inputs                                   (batch, seq_len, hidden_dim)
     mask = merge(padding_mask, attention_mask)   (batch, seq_len, seq_len)
-    y = MultiHeadAttention(LayerNorm(x), mask)   pre-norm; post: of x
-    x = LayerNorm(x + Dropout(y))                post-norm; pre: x + Dropout(y)
-    y = Dropout(Dense(intermediate_dim, activation)(LayerNorm(x)))
-    x = LayerNorm(x + Dropout(Dense(hidden_dim)(y)))   LayerNorms as above
+    y = MultiHeadAttention(norm(x), mask)
+    x = x + Dropout(y)                           then LayerNorm without norm_first
+    y = Dropout(Dense(intermediate_dim, activation)(norm(x)))
+    x = x + Dropout(Dense(hidden_dim)(y))        then LayerNorm without norm_first
     outputs = x                                  (batch, seq_len, hidden_dim)
     ```
 

@@ -7,13 +7,10 @@ import os
 import subprocess
 import sys
 
-import copier
 import pytest
 import yaml
 from conftest import snapshot
-from test_render import rendered
-
-from keras_scaffold.component import answers_file
+from test_render import copier_copy, rendered
 
 WITHOUT = ("def get_layout_map", "dtype_policy_config", "def quantize(")
 
@@ -111,18 +108,8 @@ def test_a_project_setting_is_the_default_and_the_flag_wins(run_cli, tmp_path):
 def test_plain_copier_copy_gives_the_same_files(tmp_path, templates_copy, pattern):
     answers_, files = rendered(templates_copy, pattern, quantize_shard=False)
     assert answers_["quantize_shard"] is False
-    destination = tmp_path / "copier"
-    copier.run_copy(
-        str(templates_copy),
-        destination,
-        data=answers_,
-        answers_file=answers_file(answers_),
-        defaults=True,
-        quiet=True,
-    )
-    assert snapshot(destination) == {
-        path: text.encode() for path, text in files.items()
-    }
+    copied = copier_copy(templates_copy, answers_, tmp_path / "copier")
+    assert copied == {path: text.encode() for path, text in files.items()}
 
 
 def test_the_generated_tests_pass_without_it(run_cli, tmp_path):

@@ -60,6 +60,19 @@ def rendered(root, pattern, specs=(), class_name="SampleThing", quantize_shard=T
     return answers, render(templates, answers).files
 
 
+def copier_copy(templates, answers, destination):
+    """The files plain `copier copy` writes with `answers`, by path."""
+    copier.run_copy(
+        str(templates),
+        destination,
+        data=answers,
+        answers_file=answers_file(answers),
+        defaults=True,
+        quiet=True,
+    )
+    return snapshot(destination)
+
+
 @pytest.mark.parametrize("pattern", PATTERNS)
 @pytest.mark.parametrize(
     "specs",
@@ -70,16 +83,7 @@ def test_plain_copier_copy_gives_the_same_files(
     tmp_path, templates_copy, pattern, specs
 ):
     answers, files = rendered(templates_copy, pattern, specs)
-    destination = tmp_path / "copier"
-    copier.run_copy(
-        str(templates_copy),
-        destination,
-        data=answers,
-        answers_file=answers_file(answers),
-        defaults=True,
-        quiet=True,
-    )
-    copied = snapshot(destination)
+    copied = copier_copy(templates_copy, answers, tmp_path / "copier")
     if specs == tuple(NASTY_TEXT):  # black picks the quotes of these literals
         copied = {
             path: format_python(path, text.decode()).encode()

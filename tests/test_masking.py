@@ -15,6 +15,7 @@ sys.path.insert(0, str(EXAMPLES))
 
 from additive_noise import AdditiveNoise  # noqa: E402
 from attention_pooling import AttentionPooling  # noqa: E402
+from conv_block import ConvBlock  # noqa: E402
 from dense_stack import DenseStack  # noqa: E402
 from feature_norm import FeatureNorm  # noqa: E402
 from gated_cell import GatedCell  # noqa: E402
@@ -117,3 +118,56 @@ def test_a_text_classifier_made_of_the_patterns_ignores_padding():
         rtol=1e-5,
         atol=1e-5,
     )
+
+
+def text_and_vision_models():
+    """A text classifier (embedding, two transformer blocks, pooling) and an image
+    regressor (conv block, pooling, MLP block), as users stack the patterns."""
+    tokens = keras.Input(shape=(None,), dtype="int32")
+    x = TokenAndPositionEmbedding(
+        vocabulary_size=20, sequence_length=8, embedding_dim=FEATURES, mask_zero=True
+    )(tokens)
+    for _ in range(2):
+        x = TransformerBlock(hidden_dim=FEATURES, intermediate_dim=16)(x)
+    x = AttentionPooling(hidden_dim=4)(x)
+    text = keras.Model(tokens, keras.layers.Dense(2, dtype="float32")(x))
+    images = keras.Input(shape=(None, None, 3))
+    y = keras.layers.GlobalAveragePooling2D()(ConvBlock(filters=4)(images))
+    y = MlpBlock(hidden_dim=8, output_dim=4)(y)
+    vision = keras.Model(images, keras.layers.Dense(3, dtype="float32")(y))
+    return text, vision
+
+
+@pytest.mark.parametrize("policy", ["float32", "mixed_bfloat16"])
+def test_stacks_of_the_patterns_train_save_and_reload(policy, tmp_path):
+    """Both stacks take a training step, reload from `.keras` with identical
+    predictions, and serve another batch size and sequence or image size."""
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(1, 20, (4, 8)).astype("int32")
+    tokens[:, 5:] = 0
+    images = rng.random((4, 6, 5, 3)).astype("float32")
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(policy)
+    try:
+        keras.utils.set_random_seed(0)
+        text, vision = text_and_vision_models()
+    finally:
+        keras.config.set_dtype_policy(previous)
+    for model, inputs, other in (
+        (text, tokens, tokens[:3, :6]),
+        (vision, images, images[:1, :4, :3]),
+    ):
+        model.compile(optimizer="adam", loss="mse")
+        targets = np.zeros((4, model.output_shape[-1]), "float32")
+        before = [keras.ops.convert_to_numpy(w) for w in model.trainable_weights]
+        model.fit(inputs, targets, batch_size=2, epochs=1, verbose=0)
+        after = [keras.ops.convert_to_numpy(w) for w in model.trainable_weights]
+        assert any(np.any(a != b) for a, b in zip(after, before, strict=True))
+        path = tmp_path / f"{model.name}.keras"
+        model.save(path)
+        reloaded = keras.models.load_model(path)
+        for batch in (inputs, other):
+            np.testing.assert_array_equal(
+                reloaded.predict(batch, verbose=0), model.predict(batch, verbose=0)
+            )
+        assert reloaded.predict(other, verbose=0).shape[0] == len(other)

@@ -251,6 +251,24 @@ def host_venv(folder: Path) -> str:
     return python
 
 
+def run_pytest(
+    *args: str, cwd: Path, backend: str | None = None, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """pytest in a process of its own, in `cwd`, quiet and leaving no cache folder:
+    generated tests run as their users run them. `env` replaces this process's
+    environment; `backend` sets KERAS_BACKEND in it."""
+    env = dict(os.environ if env is None else env)
+    if backend:
+        env["KERAS_BACKEND"] = backend
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
 def import_path(folder: Path):
     """Put `folder` first on sys.path (generated modules import by name)."""
     sys.path.insert(0, str(folder))

@@ -3,14 +3,12 @@ so that `regenerate` keeps it current."""
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import copier
 import pytest
 import yaml
-from conftest import REPO, snapshot
+from conftest import REPO, run_pytest, snapshot
 
 from keras_scaffold import adopt
 from keras_scaffold.component import answers_file, render
@@ -28,16 +26,10 @@ def adopted(tmp_path):
 
 def plain_pytest_passes(folder, without_pythonpath=False):
     """`python -m pytest` in `folder` (TensorFlow) collects tests and passes."""
-    env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
+    env = dict(os.environ)
     if without_pythonpath:
         env.pop("PYTHONPATH", None)
-    ran = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    ran = run_pytest("-x", cwd=folder, backend="tensorflow", env=env)
     assert ran.returncode == 0, ran.stdout[-3000:]
     assert " passed" in ran.stdout
 

@@ -2,12 +2,9 @@
 on JAX and PyTorch too (this run is on TensorFlow unless KERAS_BACKEND says
 otherwise)."""
 
-import os
-import subprocess
-import sys
 
 import pytest
-from conftest import EXAMPLES, REPO
+from conftest import EXAMPLES, REPO, run_pytest
 
 # What to install for a backend that is missing. PyTorch's CPU build comes first:
 # the `torch` extra alone pulls a multi-GB CUDA build.
@@ -22,25 +19,15 @@ INSTALL_HINTS = {
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_examples_and_the_keras_harness_pass_on(backend):
     pytest.importorskip(backend, reason=INSTALL_HINTS[backend])
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            # In this process: the suite's other worker keeps the second CPU busy.
-            "-n",
-            "0",
-            str(EXAMPLES),
-            str(REPO / "tests" / "test_keras_harness.py"),
-            str(REPO / "tests" / "test_masking.py"),
-        ],
-        env={**os.environ, "KERAS_BACKEND": backend},
+    completed = run_pytest(
+        # In this process: the suite's other worker keeps the second CPU busy.
+        "-n",
+        "0",
+        str(EXAMPLES),
+        str(REPO / "tests" / "test_keras_harness.py"),
+        str(REPO / "tests" / "test_masking.py"),
         cwd=REPO,
-        capture_output=True,
-        text=True,
+        backend=backend,
     )
     assert completed.returncode == 0, completed.stdout[-4000:]
     assert " passed" in completed.stdout.splitlines()[-1]

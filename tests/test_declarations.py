@@ -14,7 +14,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from conftest import snapshot
+from conftest import run_pytest, snapshot
 from test_adopt import adopted
 
 from keras_scaffold.names import snake_case
@@ -400,15 +400,9 @@ def run_with_report(folder: Path, backend: str | None = None):
     """The tests in `folder`, run with Keras in one pytest process (with
     `backend`, else KERAS_BACKEND's), and each test's outcome by (class, test):
     passed, failure, error or skipped."""
-    env = {**os.environ, **({"KERAS_BACKEND": backend} if backend else {})}
     report = folder.parent / f"{folder.name}-{backend}.xml"
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-        + ["-o", "addopts=", f"--junitxml={report}", "."],
-        capture_output=True,
-        text=True,
-        cwd=folder,
-        env=env,
+    completed = run_pytest(
+        "-o", "addopts=", f"--junitxml={report}", ".", cwd=folder, backend=backend
     )
     outcomes = {}
     for case in ElementTree.parse(report).iter("testcase"):

@@ -3,13 +3,10 @@
 `quantize_shard` answer that `regenerate` keeps, and plain Copier giving the same
 files."""
 
-import os
-import subprocess
-import sys
 
 import pytest
 import yaml
-from conftest import snapshot
+from conftest import run_pytest, snapshot
 from test_render import copier_copy, rendered
 
 WITHOUT = ("def get_layout_map", "dtype_policy_config", "def quantize(")
@@ -116,12 +113,6 @@ def test_the_generated_tests_pass_without_it(run_cli, tmp_path):
     """The tests of a composite block left without the support pass, the quantize
     check skipped (one subprocess, TensorFlow)."""
     assert run_cli("new", "composite", "Block", "--no-quantize-shard", cwd=tmp_path)
-    ran = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs"],
-        cwd=tmp_path,
-        env={**os.environ, "KERAS_BACKEND": "tensorflow"},
-        capture_output=True,
-        text=True,
-    )
+    ran = run_pytest("-rs", cwd=tmp_path, backend="tensorflow")
     assert ran.returncode == 0, ran.stdout[-3000:]
     assert "quantization support was left out" in ran.stdout

@@ -4,15 +4,13 @@ shared checks module and records of that release), edited by hand, then
 `regenerate`: the edits stay, every file no one edited is what the templates give
 now (the support module written for the first time), and the tests pass."""
 
-import os
 import shutil
 import subprocess
-import sys
 import tarfile
 from io import BytesIO
 
 import pytest
-from conftest import EXAMPLES, REPO
+from conftest import EXAMPLES, REPO, run_pytest
 
 BEFORE = "1bedc9f"  # main before issue 34
 
@@ -98,13 +96,7 @@ def test_an_earlier_project_regenerates_with_the_users_edits_kept(run_cli, tmp_p
     assert check.code == 0, check.out
 
     # The edited components' tests pass (one subprocess, TensorFlow).
-    ran = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider"]
-        + ["test_mlp_block.py", "test_transformer_block.py", "test_scaled_dense.py"],
-        cwd=folder,
-        env={**os.environ, "KERAS_BACKEND": "tensorflow"},
-        capture_output=True,
-        text=True,
-    )
+    tests = ["test_mlp_block.py", "test_transformer_block.py", "test_scaled_dense.py"]
+    ran = run_pytest("-rA", *tests, cwd=folder, backend="tensorflow")
     assert ran.returncode == 0, ran.stdout[-3000:]
     assert "PASSED test_mlp_block.py::test_the_users_own_check" in ran.stdout

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
-from conftest import REPO, Result, snapshot
+from conftest import REPO, Result, run_pytest, snapshot
 
 from keras_scaffold import writer
 from keras_scaffold.params import parse_param
@@ -573,23 +573,13 @@ def test_odd_declarations_generate_passing_tests(run_cli, tmp_path):
     ]
     args = [arg for spec in specs for arg in ("-p", spec)]
     assert run_cli("new", "simple", "OddBlock", *args, cwd=tmp_path).code == 0
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-x",
-            "-k",
-            "config or invalid",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
+    completed = run_pytest(
+        "-x",
+        "-k",
+        "config or invalid",
+        str(tmp_path),
         cwd=tmp_path,
-        env={**os.environ, "KERAS_BACKEND": "tensorflow"},
+        backend="tensorflow",
     )
     assert completed.returncode == 0, completed.stdout[-3000:]
 

@@ -1,6 +1,7 @@
 """Shared fixtures: run the real CLI in-process, and locate the shipped templates."""
 
 import io
+import json
 import keyword
 import os
 import shutil
@@ -267,6 +268,23 @@ def run_pytest(
         capture_output=True,
         text=True,
     )
+
+
+def run_json_script(script: str, folder: Path, backend: str) -> object:
+    """What `script` prints last, as JSON, run in a process of its own in `folder`
+    (importable there) on `backend`: real Keras runs the fixtures it imports."""
+    env = {**os.environ, "KERAS_BACKEND": backend}
+    env["PYTHONPATH"] = os.pathsep.join([str(folder), env.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.splitlines()[-1])
 
 
 def import_path(folder: Path):

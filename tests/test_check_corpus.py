@@ -4,14 +4,10 @@ claims it gave on keras-cv 0.9.0, keras-rs 0.4.0, k3-node 1.0.0 and cstmodels
 where it comes from). Each is checked, to show `check` is now quiet or says what
 happens, and run with Keras (one subprocess for all), to show what happens."""
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, run_json_script
 
 from keras_scaffold.check import check_paths, check_source
 
@@ -266,18 +262,7 @@ print(json.dumps(results))
 
 @pytest.fixture(scope="module")
 def ran():
-    env = {**os.environ, "KERAS_BACKEND": "jax"}
-    env["PYTHONPATH"] = os.pathsep.join([str(CORPUS), env.get("PYTHONPATH", "")])
-    done = subprocess.run(
-        [sys.executable, "-c", RUNNER],
-        cwd=CORPUS,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.splitlines()[-1])
+    return run_json_script(RUNNER, CORPUS, "jax")
 
 
 @pytest.mark.slow

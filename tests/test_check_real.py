@@ -4,13 +4,10 @@ check_fixtures/real. Every fixture is run with Keras (one subprocess for all), t
 show the defect fails and the false alarm works, and checked, to show `check`
 says so: a finding for each defect, none for each false alarm."""
 
-import json
 import os
-import subprocess
-import sys
 
 import pytest
-from conftest import REPO
+from conftest import REPO, run_json_script
 
 from keras_scaffold.check import check_paths
 
@@ -128,18 +125,7 @@ print(json.dumps(results))
 
 @pytest.fixture(scope="module")
 def ran():
-    env = {**os.environ, "KERAS_BACKEND": os.environ.get("KERAS_BACKEND", "jax")}
-    env["PYTHONPATH"] = os.pathsep.join([str(REAL), env.get("PYTHONPATH", "")])
-    done = subprocess.run(
-        [sys.executable, "-c", RUNNER],
-        cwd=REAL,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.splitlines()[-1])
+    return run_json_script(RUNNER, REAL, os.environ.get("KERAS_BACKEND", "jax"))
 
 
 def test_each_missed_defect_fails_when_run(ran):

@@ -5,13 +5,13 @@ import os
 import shutil
 from pathlib import Path
 
-import copier
 import pytest
 import yaml
 from conftest import REPO, run_pytest, snapshot
+from test_render import copier_copy
 
 from keras_scaffold import adopt
-from keras_scaffold.component import answers_file, render
+from keras_scaffold.component import render
 from keras_scaffold.templates import Templates
 
 FIXTURES = REPO / "tests" / "check_fixtures"
@@ -240,16 +240,7 @@ def test_plain_copier_copy_gives_the_same_files(tmp_path, templates_copy):
     target = adopt.find_targets(tmp_path / "blocks.py", source, adopt.Options())[0]
     answers = adopt.answers_for(target)
     files = render(Templates(templates_copy), answers).files
-    destination = tmp_path / "copier"
-    copier.run_copy(
-        str(templates_copy),
-        destination,
-        data=answers,
-        answers_file=answers_file(answers),
-        defaults=True,
-        quiet=True,
-    )
-    assert snapshot(destination) == {
+    assert copier_copy(templates_copy, answers, tmp_path / "copier") == {
         path: text.encode() for path, text in files.items()
     }
     assert "composite_layer.py" not in files  # the module is the user's

@@ -15,8 +15,9 @@ The value is what `__init__` stores, read from its top-level statements:
 No fix where the argument is not stored, is stored as anything else (inside a
 sub-layer, a seed generator, an expression), under a condition, or in an attribute
 `__init__` assigns twice; nor where the argument takes an object (a default that is
-not a literal, an attribute called like a layer). An attribute another method
-assigns again makes the fix unsafe: the config would hold that method's value.
+not a literal, an attribute called like a layer, a name such as `norm_layer`). An
+attribute another method assigns again makes the fix unsafe: the config would hold
+that method's value. The argument's name is the key, whatever the attribute's.
 """
 
 import re
@@ -29,6 +30,11 @@ from libcst.metadata import QualifiedNameProvider
 _GETTERS = re.compile(
     r"^(tensorflow\.keras|tf_keras|keras)(\.src)?"
     r"\.(activations|initializers|regularizers|constraints)\.get$"
+)
+
+# Argument names that say the argument takes an object (keras-cv's `norm_layer`).
+_OBJECT_NAMES = re.compile(
+    r"(^|_)(layer|model|fn|func|function|cls|class|callable|callback|object)$"
 )
 
 
@@ -106,6 +112,8 @@ class AddConfigKeys(cst.CSTTransformer):
             return None
         if param.default is not None and not _literal(param.default):
             return None  # an object (a class, a layer) the config cannot hold
+        if _OBJECT_NAMES.search(name):
+            return None  # `norm_layer=None`: a class or a layer when given
         found: Value | None = None
         for statement in _top_level(init):
             if not (

@@ -345,16 +345,17 @@ def test_missing_config_keys_are_added_in_the_form_each_get_config_uses(
 ):
     # A dict literal returned, `config.update({...})` (an activation and an
     # initializer kept serialized, as Keras's own layers do), `config[key] = ...`
-    # (an argument stored under another name) and `config.update(key=...)`.
+    # (an argument stored under another name, one through `bool`) and
+    # `config.update(key=...)`.
     text = (FIX_FIXTURES / "ks104_layers.py").read_text()
     root = package(tmp_path, {"layers.py": text})
     diff = run_cli("check", "lib", "--diff", cwd=tmp_path)
     assert diff.code == 1 and (root / "layers.py").read_text() == text
     assert '+            "use_bias": self.use_bias,\n' in diff.out
-    assert "Would fix 6 finding(s)." in diff.err
+    assert "Would fix 7 finding(s)." in diff.err
     result = run_cli("check", "lib", "--fix", cwd=tmp_path)
     assert result.code == 0, result.out
-    assert "Fixed 6 of 6 finding(s) in 1 file(s)." in result.err
+    assert "Fixed 7 of 7 finding(s) in 1 file(s)." in result.err
     fixed = (root / "layers.py").read_text()
     assert fixed == (FIX_FIXTURES / "ks104_layers_fixed.py").read_text()
     assert check_paths([root / "layers.py"]).findings == []
@@ -431,7 +432,8 @@ def test_the_fixed_configs_keep_the_arguments_through_from_config(run_cli, tmp_p
         ["lib.layers", "Updated",
          {"rate": 0.25, "activation": "tanh", "kernel_initializer": "ones"},
          ["rate"]],
-        ["lib.layers", "Subscript", {"axis": 0, "epsilon": 0.5}, ["axis", "_epsilon"]],
+        ["lib.layers", "Subscript", {"axis": 0, "epsilon": 0.5, "center": False},
+         ["axis", "_epsilon", "center"]],
         ["lib.layers", "Keywords", {"factor": 3.0, "offset": 1.0},
          ["factor", "offset"]],
         ["lib.unsafe", "Normalized", {"data_format": "channels_first"},

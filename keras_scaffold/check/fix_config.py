@@ -8,6 +8,8 @@ The value is what `__init__` stores, read from its top-level statements:
 - `self.x = keras.activations.get(argument)` (or `initializers`, `regularizers`,
   `constraints`): `keras.activations.serialize(self.x)`, as Keras's own layers
   write it (safe);
+- `self.x = bool(argument)` (`int`, `float`, `str`, `tuple`): `self.x` (safe:
+  each gives its own result back unchanged);
 - `self.x = some_function(argument)` (a function, not a class): `self.x`, which
   is right only where that function gives the same value again when handed its own
   result (`standardize_data_format`): unsafe, made only with `--unsafe-fixes`.
@@ -36,6 +38,9 @@ _GETTERS = re.compile(
 _OBJECT_NAMES = re.compile(
     r"(^|_)(layer|model|fn|func|function|cls|class|callable|callback|object)$"
 )
+
+# Built-ins that give their own result back unchanged: `bool(bool(x)) == bool(x)`.
+_IDEMPOTENT = {f"builtins.{name}" for name in ("bool", "int", "float", "str", "tuple")}
 
 
 @dataclass
@@ -153,6 +158,8 @@ class AddConfigKeys(cst.CSTTransformer):
             serialize = value.func.with_changes(attr=cst.Name("serialize"))
             code = cst.Module([]).code_for_node(serialize)
             return Value(f"{code}({attr})", True, serialized=True)
+        if qualified & _IDEMPOTENT:
+            return Value(attr, True)  # `bool(bool(x)) == bool(x)`
         last = (
             value.func.attr.value
             if isinstance(value.func, cst.Attribute)

@@ -64,21 +64,24 @@ class Updated(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="fix104")
 class Subscript(keras.layers.Layer):
-    """`config[key] = value`, an argument kept under another name."""
+    """`config[key] = value`, an argument kept under another name, one as a bool."""
 
-    def __init__(self, axis=-1, epsilon=1e-3, **kwargs):
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
         self._epsilon = epsilon
+        self.center = bool(center)
 
     def call(self, inputs):
         mean = keras.ops.mean(inputs, axis=self.axis, keepdims=True)
-        return (inputs - mean) / (1.0 + self._epsilon)
+        centered = inputs - mean if self.center else inputs
+        return centered / (1.0 + self._epsilon)
 
     def get_config(self):
         config = super().get_config()
         config["axis"] = self.axis
         config["epsilon"] = self._epsilon
+        config["center"] = self.center
         # the end of the config
         return config
 

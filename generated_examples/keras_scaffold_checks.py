@@ -118,7 +118,41 @@ def set_up_backend():
 
 
 def to_numpy(tensor):
-    return keras.ops.convert_to_numpy(tensor)
+    """A tensor as NumPy; a structure of them (a layer's outputs) as the same
+    structure of NumPy arrays."""
+    return keras.tree.map_structure(keras.ops.convert_to_numpy, tensor)
+
+
+# A layer may return several outputs (a tuple, a list or a dict of tensors): the
+# checks compare them one by one, in `keras.tree.flatten`'s order (a dict's by key).
+
+
+def output_shapes(shapes):
+    """The shapes `compute_output_shape` returns (one shape, or a tuple, list or
+    dict of them), as a list in `keras.tree.flatten`'s order of the outputs."""
+    if isinstance(shapes, dict):
+        return [each for key in sorted(shapes) for each in output_shapes(shapes[key])]
+    if all(size is None or isinstance(size, (int, np.integer)) for size in shapes):
+        return [tuple(shapes)]
+    return [shape for each in shapes for shape in output_shapes(each)]
+
+
+def assert_outputs_close(actual, expected, rtol=1e-6, atol=1e-6):
+    """Each output of `actual` close to the same output of `expected`."""
+    actual, expected = keras.tree.flatten(actual), keras.tree.flatten(expected)
+    assert len(actual) == len(expected), f"{len(actual)} outputs, not {len(expected)}"
+    for index, (one, other) in enumerate(zip(actual, expected, strict=True)):
+        message = f"output {index}" if len(actual) > 1 else ""
+        np.testing.assert_allclose(
+            to_numpy(one), to_numpy(other), rtol=rtol, atol=atol, err_msg=message
+        )
+
+
+def filled_like(outputs, value):
+    """Targets for `outputs` (one or several): `value` in each output's shape."""
+    return keras.tree.map_structure(
+        lambda output: np.full(tuple(output.shape), value, "float32"), outputs
+    )
 
 
 def infer(model, inputs):
@@ -382,7 +416,7 @@ class LayerChecks:
         model = self.make_model(self.make_layer())
         model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
         inputs = self.make_inputs()
-        targets = np.ones(to_numpy(model(inputs)).shape, "float32")
+        targets = filled_like(model(inputs), 1.0)
         return fit_once(model, inputs, targets)
 
     @pytest.fixture(scope="class")
@@ -476,20 +510,23 @@ class LayerChecks:
 
     def test_output_shape_and_dtype_agree_eager_symbolic_and_computed(self):
         layer = self.make_layer()
-        outputs = self.call_layer(layer, self.make_inputs())
-        expected = tuple(layer.compute_output_shape(self.input_shape))
-        assert tuple(outputs.shape) == expected
+        outputs = keras.tree.flatten(self.call_layer(layer, self.make_inputs()))
+        expected = output_shapes(layer.compute_output_shape(self.input_shape))
+        assert [tuple(output.shape) for output in outputs] == expected
         flexible = self.flexible_shape()
         symbolic = self.call_layer(layer, keras.Input(batch_shape=flexible))
-        assert tuple(symbolic.shape) == tuple(layer.compute_output_shape(flexible))
-        assert symbolic.shape[0] is None
-        eager_dtype = keras.backend.standardize_dtype(outputs.dtype)
-        assert keras.backend.standardize_dtype(symbolic.dtype) == eager_dtype
+        symbolic = keras.tree.flatten(symbolic)
+        computed = output_shapes(layer.compute_output_shape(flexible))
+        assert [tuple(output.shape) for output in symbolic] == computed
+        assert all(output.shape[0] is None for output in symbolic)
+        for eager, traced in zip(outputs, symbolic, strict=True):
+            eager_dtype = keras.backend.standardize_dtype(eager.dtype)
+            assert keras.backend.standardize_dtype(traced.dtype) == eager_dtype
 
     def test_save_and_load_give_identical_outputs(self, reloaded):
         assert type(self.find_layer(reloaded.restored)) is self.layer_class
         outputs = to_numpy(reloaded.restored(reloaded.inputs, training=False))
-        np.testing.assert_allclose(outputs, reloaded.expected, rtol=1e-6, atol=1e-6)
+        assert_outputs_close(outputs, reloaded.expected)
 
     def test_config_round_trip_with_non_default_values(self):
         layer = self.layer_class(**self.make_other_config())
@@ -504,7 +541,7 @@ class LayerChecks:
         if self.expected_trainable_weights + self.expected_non_trainable_weights:
             assert restored.weights, "the non-default layer has no weights to compare"
         expected, outputs = self.infer_side_by_side([model, twin])
-        np.testing.assert_allclose(outputs, expected, rtol=1e-6, atol=1e-6)
+        assert_outputs_close(outputs, expected)
 
     def test_get_config_holds_every_init_argument(self):
         signature = inspect.signature(self.layer_class.__init__)
@@ -559,7 +596,7 @@ class LayerChecks:
         inputs = self.make_inputs()
         inference = to_numpy(self.call_layer(layer, inputs, training=False))
         again = to_numpy(self.call_layer(layer, inputs, training=False))
-        np.testing.assert_allclose(again, inference, rtol=1e-6, atol=1e-6)
+        assert_outputs_close(again, inference)
         if keras.backend.backend() == "jax":
             # Eagerly, the operations only training runs (dropout, noise) would
             # each compile on their own; one program compiles them at once.
@@ -567,11 +604,16 @@ class LayerChecks:
             training = call_as_one_program(model, inputs, training=True)
         else:
             training = to_numpy(self.call_layer(layer, inputs, training=True))
-        assert training.shape == inference.shape
+        training = keras.tree.flatten(training)
+        inference = keras.tree.flatten(inference)
+        assert [x.shape for x in training] == [x.shape for x in inference]
         if self.stochastic:
-            assert not np.allclose(training, inference), "training=True changes nothing"
+            assert not all(
+                np.allclose(one, other)
+                for one, other in zip(training, inference, strict=True)
+            ), "training=True changes nothing"
         else:
-            np.testing.assert_allclose(training, inference, rtol=1e-6, atol=1e-6)
+            assert_outputs_close(training, inference)
 
     def test_invalid_argument_is_refused_in_kerass_words(self, invalid_argument):
         if invalid_argument is None:
@@ -602,7 +644,8 @@ class LayerChecks:
             # An activation is used only in a call: one program calls every form.
             outputs = self.infer_side_by_side([self.make_model(x) for x in layers])
             for form, output in zip(forms, outputs, strict=True):
-                assert np.all(np.isfinite(output)), f"{argument}={form!r}"
+                for each in keras.tree.flatten(output):
+                    assert np.all(np.isfinite(each)), f"{argument}={form!r}"
         else:
             # Initializers, regularizers and constraints are used from `build()` on.
             for form, layer in zip(forms, layers, strict=True):
@@ -639,7 +682,7 @@ class LayerChecks:
             model = self.make_model(layer)
             model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0), loss="mse")
             inputs = self.make_inputs()
-            targets = np.full(to_numpy(model(inputs)).shape, -10.0, "float32")
+            targets = filled_like(model(inputs), -10.0)
             fit_once(model, inputs, targets)
             for weight in reached(layer):
                 assert to_numpy(weight).min() >= 0, weight.path
@@ -651,8 +694,9 @@ class LayerChecks:
         layer, outputs = half_precision[policy]
         assert layer.compute_dtype == policy.removeprefix("mixed_")
         expected = self.output_dtype or layer.compute_dtype
-        assert keras.backend.standardize_dtype(outputs.dtype) == expected
-        assert np.all(np.isfinite(outputs.astype("float32")))
+        for output in keras.tree.flatten(outputs):
+            assert keras.backend.standardize_dtype(output.dtype) == expected
+            assert np.all(np.isfinite(output.astype("float32")))
         for weight in layer.weights:
             assert (
                 keras.backend.standardize_dtype(weight.dtype) == "float32"
@@ -689,7 +733,7 @@ class LayerChecks:
             else:
                 expected = to_numpy(model(inputs, training=False))
             compiled = model.predict(inputs, batch_size=len(inputs), verbose=0)
-            np.testing.assert_allclose(compiled, expected, rtol=1e-5, atol=1e-5)
+            assert_outputs_close(compiled, expected, rtol=1e-5, atol=1e-5)
 
     def test_weights_file_round_trip(self, fitted, tmp_path):
         path = str(tmp_path / "model.weights.h5")
@@ -698,7 +742,7 @@ class LayerChecks:
         fresh = self.make_model(self.make_layer())
         fresh.load_weights(path)
         outputs = to_numpy(fresh(fitted.inputs, training=False))
-        np.testing.assert_allclose(outputs, expected, rtol=1e-6, atol=1e-6)
+        assert_outputs_close(outputs, expected)
 
     # A layer that re-creates its sub-layers from its own dtype policy brings
     # them back unquantized unless `get_config` saves their policies, under keys
@@ -726,7 +770,7 @@ class LayerChecks:
         # The same quantized weights (int8 kernels, their scales) in the same layers.
         assert quantized_weights(restored) == weights
         outputs = infer(restored, inputs)
-        np.testing.assert_allclose(outputs, expected, rtol=1e-6, atol=1e-6)
+        assert_outputs_close(outputs, expected)
 
     def make_containers(self):
         """The layer alone in a `keras.Sequential`, nested in a functional model
@@ -755,18 +799,18 @@ class LayerChecks:
         with warnings.catch_warnings():
             # "does not support masking and will therefore destroy the mask"
             warnings.simplefilter("error", UserWarning)
-            outputs = self.call_layer(self.make_layer(), masked)
-            pooled = keras.layers.GlobalAveragePooling1D()(outputs)
+            outputs = keras.tree.flatten(self.call_layer(self.make_layer(), masked))
+            pooled = [keras.layers.GlobalAveragePooling1D()(each) for each in outputs]
         model = keras.Model(inputs, [pooled, outputs])
         real = self.make_inputs((2, 3, features)) + 5.0  # no step is all zeros
         padded = np.concatenate([real, np.zeros((2, 2, features), "float32")], 1)
         (pooled_real, outputs_real), (pooled_padded, outputs_padded) = infer_each(
             model, [real, padded]
         )
-        np.testing.assert_allclose(
-            outputs_padded[:, :3], outputs_real, rtol=1e-5, atol=1e-5
+        assert_outputs_close(
+            [each[:, :3] for each in outputs_padded], outputs_real, rtol=1e-5, atol=1e-5
         )
-        np.testing.assert_allclose(pooled_padded, pooled_real, rtol=1e-5, atol=1e-5)
+        assert_outputs_close(pooled_padded, pooled_real, rtol=1e-5, atol=1e-5)
 
     def find_layer(self, model):
         """The layer under test inside a model built by `make_model` (a recurrent

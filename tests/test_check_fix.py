@@ -333,3 +333,228 @@ def test_kwargs_are_taken_and_handed_to_the_parent(run_cli, tmp_path):
         )
         == NO_KWARGS
     )
+
+
+# -- KS104: the missing `get_config` keys ------------------------------------------
+
+FIX_FIXTURES = Path(__file__).parent / "check_fixtures" / "fix"
+
+
+def test_missing_config_keys_are_added_in_the_form_each_get_config_uses(
+    run_cli, tmp_path
+):
+    # A dict literal returned, `config.update({...})` (an activation and an
+    # initializer kept serialized, as Keras's own layers do), `config[key] = ...`
+    # (an argument stored under another name, one through `bool`) and
+    # `config.update(key=...)`.
+    text = (FIX_FIXTURES / "ks104_layers.py").read_text()
+    root = package(tmp_path, {"layers.py": text})
+    diff = run_cli("check", "lib", "--diff", cwd=tmp_path)
+    assert diff.code == 1 and (root / "layers.py").read_text() == text
+    assert '+            "use_bias": self.use_bias,\n' in diff.out
+    assert "Would fix 7 finding(s)." in diff.err
+    result = run_cli("check", "lib", "--fix", cwd=tmp_path)
+    assert result.code == 0, result.out
+    assert "Fixed 7 of 7 finding(s) in 1 file(s)." in result.err
+    fixed = (root / "layers.py").read_text()
+    assert fixed == (FIX_FIXTURES / "ks104_layers_fixed.py").read_text()
+    assert check_paths([root / "layers.py"]).findings == []
+    again = run_cli("check", "lib", "--fix", cwd=tmp_path)
+    assert (root / "layers.py").read_text() == fixed
+    assert "Fixed 0 of 0 finding(s) in 0 file(s)." in again.err
+    quiet = run_cli("check", "lib", "--diff", cwd=tmp_path)
+    assert (quiet.code, quiet.out) == (0, "")
+
+
+def test_an_argument_stored_transformed_is_an_unsafe_fix_and_one_not_kept_none(
+    run_cli, tmp_path
+):
+    text = (FIX_FIXTURES / "ks104_unsafe.py").read_text()
+    root = package(tmp_path, {"layers.py": text})
+    safe = run_cli("check", "lib", "--fix", cwd=tmp_path)
+    assert (root / "layers.py").read_text() == text
+    assert safe.out.count(" KS104 ") == 4
+    assert "(1 more with --unsafe-fixes)" in safe.err
+    unsafe = run_cli("check", "lib", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    fixed = (root / "layers.py").read_text()
+    assert fixed == text.replace(
+        "config = {}", 'config = {"data_format": self.data_format}'
+    )
+    # Kept in a Dense, a Dropout and a SeedGenerator: nothing to store, reported.
+    left = [line for line in unsafe.out.splitlines() if " KS104 " in line]
+    assert [line.split("`")[1] for line in left] == ["hidden_dim", "dropout", "seed"]
+    assert unsafe.code == 1
+
+
+ROUND_TRIP = r"""
+import importlib, json, sys
+import numpy as np
+import keras
+sys.path.insert(0, sys.argv[1])
+cases = json.loads(sys.argv[2])
+results = []
+for module, name, args, attrs in cases:
+    cls = getattr(importlib.import_module(module), name)
+    layer = cls(**args)
+    clone = cls.from_config(json.loads(json.dumps(layer.get_config())))
+    x = np.linspace(-1.0, 1.0, 6, dtype="float32").reshape(2, 3)
+    same = bool(np.allclose(np.asarray(layer(x)), np.asarray(clone(x))))
+    kept = {a: [repr(getattr(layer, a)), repr(getattr(clone, a))] for a in attrs}
+    results.append([name, same, kept])
+print(json.dumps(results))
+"""
+
+
+def round_trip(folder: Path, cases: list) -> list:
+    done = subprocess.run(
+        [sys.executable, "-c", ROUND_TRIP, str(folder), json.dumps(cases)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_the_fixed_configs_keep_the_arguments_through_from_config(run_cli, tmp_path):
+    package(
+        tmp_path,
+        {
+            "layers.py": (FIX_FIXTURES / "ks104_layers.py").read_text(),
+            "unsafe.py": (FIX_FIXTURES / "ks104_unsafe.py").read_text(),
+        },
+    )
+    run_cli("check", "lib", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    cases = [
+        ["lib.layers", "Literal", {"units": 3, "use_bias": False, "scale": 2.5},
+         ["units", "use_bias", "scale"]],
+        ["lib.layers", "Updated",
+         {"rate": 0.25, "activation": "tanh", "kernel_initializer": "ones"},
+         ["rate"]],
+        ["lib.layers", "Subscript", {"axis": 0, "epsilon": 0.5, "center": False},
+         ["axis", "_epsilon", "center"]],
+        ["lib.layers", "Keywords", {"factor": 3.0, "offset": 1.0},
+         ["factor", "offset"]],
+        ["lib.unsafe", "Normalized", {"data_format": "channels_first"},
+         ["data_format"]],
+    ]  # fmt: skip
+    results = round_trip(tmp_path, cases)
+    for name, same, kept in results:
+        assert same, name
+        for attr, (before, after) in kept.items():
+            assert before == after, (name, attr)
+    updated = round_trip(
+        tmp_path,
+        [["lib.layers", "Updated", {"activation": "tanh"}, []]],
+    )
+    assert updated[0][1]
+
+
+_KEYWORDS = {"self", "kwargs", "name", "dtype", "trainable", "weights", "autocast"}
+_ARG_NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True).filter(
+    lambda name: name.isidentifier()
+    and not __import__("keyword").iskeyword(name)
+    and name not in _KEYWORDS
+    and name not in {"input_dim", "input_shape", "activity_regularizer", "config"}
+)
+_DEFAULTS = st.one_of(
+    st.integers(-5, 5),
+    st.sampled_from([0.5, 1e-3, -2.0]),
+    st.booleans(),
+    st.sampled_from(["'relu'", '"same"', None]),
+)
+_FORMS = {
+    "literal": (
+        "        return {{**super().get_config(){comma_kept}}}  # the config\n"
+    ),
+    "update": (
+        "        config = super().get_config()\n"
+        "        config.update({{{kept}}})  # the config\n"
+        "        return config\n"
+    ),
+    "subscript": (
+        "        config = super().get_config()\n{subscripts}"
+        "        return config  # the config\n"
+    ),
+    "multiline": (
+        "        return {{\n            **super().get_config(),\n{lines}"
+        "        }}  # the config\n"
+    ),
+}
+
+
+@st.composite
+def forgetful_layers(draw):
+    names = draw(st.lists(_ARG_NAMES, min_size=1, max_size=4, unique=True))
+    defaults = [draw(_DEFAULTS) for _ in names]
+    forgotten = draw(st.lists(st.sampled_from(names), min_size=1, unique=True).map(set))
+    form = draw(st.sampled_from(sorted(_FORMS)))
+    kept = [n for n in names if n not in forgotten]
+    signature = ", ".join(
+        f"{n}={d if isinstance(d, str) else repr(d)}"
+        for n, d in zip(names, defaults, strict=True)
+    )
+    stores = "".join(f"        self.{n} = {n}  # {n} kept\n" for n in names)
+    config = _FORMS[form].format(
+        kept=", ".join(f'"{n}": self.{n}' for n in kept),
+        comma_kept="".join(f', "{n}": self.{n}' for n in kept),
+        subscripts="".join(f'        config["{n}"] = self.{n}\n' for n in kept),
+        lines="".join(f'            "{n}": self.{n},\n' for n in kept),
+    )
+    source = (
+        "import keras\n\n\nclass Forgetful(keras.layers.Layer):\n"
+        f"    def __init__(self, {signature}, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        f"{stores}\n"
+        "    def call(self, inputs):\n        return inputs\n\n"
+        f"    def get_config(self):\n{config}"
+    )
+    values = {}
+    for n, d in zip(names, defaults, strict=True):
+        if isinstance(d, bool):
+            values[n] = not d
+        elif d is None:
+            values[n] = 7
+        elif isinstance(d, str):
+            values[n] = d.strip("'\"") + "x"
+        else:
+            values[n] = d + 1
+    return source, sorted(forgotten), values
+
+
+@pytest.mark.slow
+def test_any_forgotten_arguments_are_added_once_and_round_trip(tmp_path):
+    from keras_scaffold.check import fix
+
+    made = []
+
+    @settings(
+        max_examples=30,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(forgetful_layers())
+    def one(layer):
+        source, forgotten, values = layer
+        path = tmp_path / "fuzz" / f"forgetful{len(made)}.py"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(source)
+        findings = check_paths([path], ["KS104"]).findings
+        assert sorted(f.message.split("`")[1] for f in findings) == forgotten
+        planned = fix.plan(findings, unsafe=False)
+        assert planned.fixed == len(forgotten)
+        planned.write()
+        fixed = path.read_text()
+        compile(fixed, path.name, "exec")
+        assert fixed.count("#") == source.count("#")  # every comment kept
+        assert check_paths([path], ["KS104"]).findings == []
+        assert fix.plan(check_paths([path], ["KS104"]).findings, False).texts == {}
+        made.append([f"fuzz.{path.stem}", "Forgetful", values, sorted(values)])
+
+    one()
+    (tmp_path / "fuzz" / "__init__.py").write_text("")
+    for name, same, kept in round_trip(tmp_path, made):
+        assert same
+        for attr, (before, after) in kept.items():
+            assert before == after, (name, attr)

@@ -572,3 +572,28 @@ def test_bad_call_inputs_and_variable_axes_are_one_line(
     assert result.code == 2, result.out
     assert message in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_layers_with_two_outputs_are_held_to_each_output(
+    backend, run_cli, tmp_path, monkeypatch
+):
+    """A tuple of two outputs and a dict of two, each with `compute_output_shape`
+    in the same structure: the checks compare the outputs one by one (shapes,
+    dtypes, values), so the correct layers get no finding, and the one whose
+    config lacks its second output's width still gets KS901."""
+    monkeypatch.setenv("KERAS_BACKEND", backend)
+    result = run_findings(
+        run_cli,
+        tmp_path,
+        "--init",
+        'SplitProjection.other={"units": 3, "gate_units": 5}',
+        "--init",
+        'MeanAndScale.other={"units": 5}',
+        "--init",
+        'BrokenSplit.other={"units": 3, "gate_units": 5}',
+        str(FIXTURES / "multi_output_layers.py"),
+    )
+    found = by_class(result.out)
+    assert found == {"BrokenSplit": {"KS901"}}, result.out
+    assert "gate_units" in result.out

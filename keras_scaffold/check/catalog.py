@@ -154,7 +154,17 @@ class Scale(keras.layers.Layer):
         "load at all). Keras's automatic config fills the gap only while every "
         "argument is a plain value, so the omission shows only with some "
         "arguments. Reported only where every key `get_config` writes can be read "
-        "from the source.",
+        "from the source. `check --fix` adds the key where `get_config` writes its "
+        "own (the dict it returns, its `config.update(...)`, a `config[key] = ...` "
+        "line), valued as `__init__` stores the argument: `self.x` for `self.x = "
+        "argument`, `keras.activations.serialize(self.x)` for `self.x = "
+        "keras.activations.get(argument)` (so `initializers`, `regularizers`, "
+        "`constraints`); only with `--unsafe-fixes` `self.x` for `self.x = "
+        "function(argument)` (right where the function gives its own result back "
+        "unchanged, as `standardize_data_format` does); no fix where the argument is "
+        "not stored, is stored in a sub-layer, a seed generator, an expression or "
+        "under a condition, or takes an object (a default that is not a literal, a "
+        "name such as `norm_layer`, an attribute called as a layer).",
         "add the argument to the dict `get_config` returns (see `keras-scaffold "
         "new simple`)",
         _SCALE_GOOD.replace('"factor": self.factor', '"scale": self.factor'),

@@ -37,7 +37,8 @@ from keras_scaffold.errors import CheckError
     "--fix",
     "fix",
     is_flag=True,
-    help="Fix what is mechanical (KS101, KS203; KS105 with --unsafe-fixes), then "
+    help="Fix what is mechanical (KS101, KS104, KS107, KS203; KS105 and some KS104 "
+    "with --unsafe-fixes), then "
     "report what is left.",
 )
 @click.option(

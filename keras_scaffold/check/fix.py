@@ -18,6 +18,8 @@ the fix is. Each fixable rule has a fixer that edits the node a finding points a
 - KS105 (unsafe: the loaded layer gets the saved name, trainable flag and dtype
   policy, which it did not before): `{**super().get_config(), ...}` for the dict a
   `get_config` returns (a literal, or the literal a returned name is bound to).
+- KS104 (safe or unsafe by what `__init__` stores: `fix_config.py`): the
+  arguments a `get_config` lacks, added as keys where it writes its own.
 
 A fix that can change what the code does beyond the defect is unsafe, and made only
 with `--unsafe-fixes`, as in ruff.
@@ -39,16 +41,18 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from keras_scaffold.check.findings import Finding
+from keras_scaffold.check.fix_config import AddConfigKeys, missing_keys
 from keras_scaffold.check.index import module_location
 from keras_scaffold.errors import CheckError, ScaffoldError
 from keras_scaffold.project import find_project
 
 SAFE = {"KS101", "KS107", "KS203"}
 UNSAFE = {"KS105"}
+EACH = {"KS104"}  # safe or unsafe finding by finding: the fixer tells
 
 
 def fixable(rule: str, unsafe: bool) -> bool:
-    return rule in SAFE or (unsafe and rule in UNSAFE)
+    return rule in SAFE or rule in EACH or (unsafe and rule in UNSAFE)
 
 
 @dataclass
@@ -97,10 +101,11 @@ def plan(findings: Iterable[Finding], unsafe: bool) -> Plan:
             result.errors.append(f"{path}: cannot read: {error.strerror}")
             continue
         try:
-            new, count = fix_source(old, found, packages.get(path, {}))
+            new, count, hidden = fix_source(old, found, packages.get(path, {}), unsafe)
         except cst.ParserSyntaxError as error:
             result.errors.append(f"{path}: LibCST cannot parse it: {error.message}")
             continue
+        result.hidden += hidden
         if new != old:
             result.texts[path] = (old, new)
             result.fixed += count
@@ -108,18 +113,25 @@ def plan(findings: Iterable[Finding], unsafe: bool) -> Plan:
 
 
 def fix_source(
-    source: bytes, findings: list[Finding], packages: dict[str, str]
-) -> tuple[bytes, int]:
-    """`source` with the fixes of `findings` (of this file) made, and how many
-    findings they answer. `packages`: the package to register each class under."""
+    source: bytes, findings: list[Finding], packages: dict[str, str], unsafe: bool
+) -> tuple[bytes, int, int]:
+    """`source` with the fixes of `findings` (of this file) made, how many findings
+    they answer and how many unsafe ones were not made (no `unsafe`). `packages`:
+    the package to register each class under."""
     module = cst.parse_module(source)
     fixer = _Fixer(findings, packages)
     fixed = MetadataWrapper(module).visit(fixer)
+    count, hidden = fixer.count, 0
+    missing = missing_keys(findings)
+    if missing:  # by class name, not position: the fixes above move lines
+        keys = AddConfigKeys(missing, unsafe)
+        fixed = MetadataWrapper(fixed).visit(keys)
+        count, hidden = count + keys.count, keys.hidden
     if fixer.needs_keras:
         context = CodemodContext()
         AddImportsVisitor.add_needed_import(context, "keras")
         fixed = AddImportsVisitor(context).transform_module(fixed)
-    return fixed.bytes, fixer.count
+    return fixed.bytes, count, hidden
 
 
 class _Fixer(cst.CSTTransformer):

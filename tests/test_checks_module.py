@@ -15,7 +15,7 @@ import sys
 import keras
 import numpy as np
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, run_pytest
 
 OPT_LEVEL = "--xla_backend_optimization_level=0"
 EMITTERS = "--xla_cpu_use_fusion_emitters=false"
@@ -214,20 +214,11 @@ def test_a_fixture_sets_the_backend_up_before_the_first_check(tmp_path):
     )
     (tmp_path / "test_probe.py").write_text(PROBE)
     env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "test_probe.py::TestProbe::test_probe",
-        ],
+    result = run_pytest(
+        "test_probe.py::TestProbe::test_probe",
         cwd=tmp_path,
-        env={**env, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"},
-        capture_output=True,
-        text=True,
+        backend="jax",
+        env={**env, "JAX_PLATFORMS": "cpu"},
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
 
@@ -240,13 +231,7 @@ def test_a_loose_folder_runs_its_tests_without_the_backends_deprecation_noise(
     the shared checks carry the filter their tests need."""
     for pattern, name in (("simple", "Alpha"), ("composite", "Beta")):
         assert run_cli("new", pattern, name, cwd=tmp_path).code == 0
-    ran = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=tmp_path,
-        env={**os.environ, "KERAS_BACKEND": "tensorflow"},
-        capture_output=True,
-        text=True,
-    )
+    ran = run_pytest(cwd=tmp_path, backend="tensorflow")
     assert ran.returncode == 0, ran.stdout[-3000:]
     assert "DeprecationWarning" not in ran.stdout
     assert "warnings summary" not in ran.stdout

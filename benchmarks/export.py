@@ -14,7 +14,7 @@ in a subprocess of its own), 15 small models:
 - a vision stack: the conv block, the composite block, a global average pooling
   and a `Dense` head.
 
-Each model is called once (`predict`), exported with `model.export(path,
+Each model is called once, exported with `model.export(path,
 format=...)` to each format (`--format`, repeatable; default `tf_saved_model`,
 `onnx`, `litert`), loaded with the format's own runtime (TensorFlow's
 `tf.saved_model.load`, onnxruntime's `InferenceSession`, ai-edge-litert's
@@ -24,16 +24,20 @@ seconds `model.export` took; where a step fails, the step (export, load, serve) 
 the first line of the error, Keras's own where Keras refuses the format on this
 backend; then how many of the 15 served within `--tolerance` (1e-4) per format.
 
-A recurrent cell's model is exported to LiteRT with a fixed batch size (an
-`input_signature`), without which `keras.layers.RNN` needs TensorFlow's Select ops
-that ai-edge-litert's interpreter lacks (docs/export.md); `--keras-defaults`
-exports every model with Keras's default options only.
+Two models take options (`export_options`, each printed): a recurrent cell's
+model is exported to LiteRT with a fixed batch size (an `input_signature`),
+without which `keras.layers.RNN` needs TensorFlow's Select ops that
+ai-edge-litert's interpreter lacks; on JAX, a model of the embedding is exported
+to a SavedModel with a fixed sequence length, without which jax2tf cannot slice
+the position table (docs/export.md). `--keras-defaults` exports every model with
+Keras's default options only.
 
     python benchmarks/export.py [--backend tensorflow] [--format onnx]
         [--only mlp_block] [--tolerance 1e-4] [--keras-defaults]
 """
 
 import argparse
+import contextlib
 import importlib
 import inspect
 import logging
@@ -109,8 +113,8 @@ def run_here(formats, only, tolerance, keras_defaults):
     failures, notes = [], []
     served = {fmt: 0 for fmt in formats}
     for name in cases:
-        model, inputs, options = build_case(name, checks_module)
-        options = {} if keras_defaults else options
+        model, inputs = build_case(name, checks_module)
+        options = {} if keras_defaults else export_options(model, inputs)
         expected = np.asarray(model.predict(inputs, verbose=0))
         row = name.ljust(width)
         for fmt in formats:
@@ -182,21 +186,13 @@ def test_class(example, checks_module):
 
 
 def build_case(name, checks_module):
-    """A called model, its sample inputs and each format's export options."""
+    """A called model and its sample inputs."""
     import keras
 
     if name in STACKS:
-        return build_stack(name, checks_module) + ({},)
+        return build_stack(name, checks_module)
     checks = test_class(name, checks_module)()
     layer = checks.make_layer()
-    inputs = checks.make_inputs()
-    options = {}
-    if checks_module.is_recurrent_cell(layer):
-        # `keras.layers.RNN` converts to LiteRT's built-in ops only with a fixed
-        # batch size (or `unroll=True` and a fixed length): docs/export.md.
-        shape = (inputs.shape[0],) + checks.flexible_shape()[1:]
-        spec = keras.InputSpec(shape=shape, dtype=checks.input_dtype)
-        options["litert"] = {"input_signature": [spec]}
     if isinstance(checks, checks_module.ModelChecks):
         model = checks.make_model(layer)
     else:
@@ -204,8 +200,34 @@ def build_case(name, checks_module):
         x = keras.Input(shape=checks.flexible_shape()[1:], dtype=checks.input_dtype)
         y = checks.call_layer(layer, x)
         model = keras.Model(x, keras.layers.Dense(HEAD_UNITS, name="head")(y))
-    model.predict(inputs, verbose=0)  # ONNX export refuses a model never called
-    return model, inputs, options
+    inputs = checks.make_inputs()
+    # Keras exports only a model that was called: on JAX, `predict` on a model
+    # built by its own `build()` does not count (docs/export.md).
+    model(inputs)
+    return model, inputs
+
+
+def export_options(model, inputs):
+    """The options each format needs for `model` (docs/export.md says why)."""
+    import keras
+
+    options = {}
+    dtype = keras.backend.standardize_dtype(inputs.dtype)
+    if any(isinstance(layer, keras.layers.RNN) for layer in model.layers):
+        # LiteRT's built-in ops run `keras.layers.RNN` with a fixed batch size
+        # (or `unroll=True` and a fixed length); else it needs Select ops.
+        shape = (inputs.shape[0], None) + inputs.shape[2:]
+        options["litert"] = {
+            "input_signature": [keras.InputSpec(shape=shape, dtype=dtype)]
+        }
+    sequence_length = any(hasattr(layer, "sequence_length") for layer in model.layers)
+    if keras.backend.backend() == "jax" and sequence_length:
+        # jax2tf cannot prove a symbolic length at most `sequence_length`, which
+        # slicing the position table needs: the length is fixed.
+        shape = (None,) + inputs.shape[1:]
+        spec = keras.InputSpec(shape=shape, dtype=dtype)
+        options["tf_saved_model"] = {"input_signature": [spec]}
+    return options
 
 
 def build_stack(name, checks_module):
@@ -234,7 +256,7 @@ def build_stack(name, checks_module):
         )
     model = keras.Model(x, outputs, name=name)
     inputs = checks.make_inputs()
-    model.predict(inputs, verbose=0)
+    model(inputs)
     return model, inputs
 
 
@@ -249,11 +271,26 @@ def describe(options):
     )
 
 
+@contextlib.contextmanager
+def stdout_to_stderr():
+    """What the converters print (PyTorch's ONNX exporter prints a whole graph
+    where it fails) goes to stderr, out of the table."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def export_and_serve(model, fmt, inputs, expected, options=None):
     """(largest difference, export seconds), or where it failed and why."""
     import numpy as np
 
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, stdout_to_stderr():
         path = os.path.join(folder, FILE_NAMES[fmt])
         started = time.perf_counter()
         try:

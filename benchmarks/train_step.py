@@ -5,7 +5,7 @@ mean squared error, Keras's default `jit_compile`) and trained on one fixed batc
 
 - `simple`: the generated `ScaledDense(units)` against `keras.layers.Dense(units)`;
 - `composite`: the generated `MlpBlock(hidden_dim, output_dim)` against the same
-  layers written inline: `Dense(hidden_dim, "gelu")` -> `Dropout(0.1)` ->
+  layers written inline: `Dense(hidden_dim, "relu")` -> `Dropout(0.1)` ->
   `LayerNormalization()` -> `Dense(output_dim)`.
 
 The generated classes are imported from `generated_examples/`. Before timing, the
@@ -68,7 +68,7 @@ def build_pairs(keras: Any, args: argparse.Namespace) -> dict[str, tuple[Any, An
             functional(MlpBlock(args.hidden, args.units, kernel_initializer=init)),
             functional(
                 keras.layers.Dense(
-                    args.hidden, activation="gelu", kernel_initializer=init
+                    args.hidden, activation="relu", kernel_initializer=init
                 ),
                 keras.layers.Dropout(0.1),
                 keras.layers.LayerNormalization(),

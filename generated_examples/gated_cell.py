@@ -21,7 +21,9 @@ class GatedCell(keras.layers.Layer):
     ```
 
     `keras.layers.RNN(cell)` runs it over the time axis and handles masks (a
-    padded step leaves the state as it was) and saving.
+    padded step leaves the state as it was) and saving. For LiteRT, export the
+    `RNN` with a fixed batch (`input_signature`) or `unroll=True` and a fixed
+    length: else it needs TensorFlow's Select ops, missing from LiteRT's runtime.
 
     **Intent**: a recurrent cell whose single gate decides how much of its
     state to keep, for `keras.layers.RNN` or `keras.layers.StackedRNNCells`.

@@ -31,7 +31,7 @@ class MlpBlock(keras.layers.Layer):
         hidden_dim: Positive integer. Width of the hidden `Dense` layer. Required.
         output_dim: Positive integer. Dimensionality of the output space. Required.
         activation: Activation function, or its name. Applied to the hidden `Dense`
-            layer's output. Defaults to `"gelu"`.
+            layer's output. Defaults to `"relu"`.
         dropout_rate: Float between 0 and 1. Fraction of the hidden units dropped in
             training. Defaults to `0.1`.
         use_norm: Boolean. Whether a `LayerNormalization` follows the dropout.
@@ -75,7 +75,7 @@ class MlpBlock(keras.layers.Layer):
         self,
         hidden_dim: int,
         output_dim: int,
-        activation: str | Callable[..., Any] | None = "gelu",
+        activation: str | Callable[..., Any] | None = "relu",
         dropout_rate: float = 0.1,
         use_norm: bool = True,
         kernel_initializer: str | keras.initializers.Initializer = "glorot_uniform",

@@ -49,7 +49,7 @@ class TransformerBlock(keras.layers.Layer):
         dropout_rate: Float between 0 and 1. Dropout rate on the attention weights,
             the feed-forward hidden layer and each block's output. Defaults to `0.1`.
         activation: Activation function, or its name. Activation of the feed-forward
-            network's hidden layer. Defaults to `"gelu"`.
+            network's hidden layer. Defaults to `"relu"`.
         layer_norm_epsilon: Positive float. Small float added to the variance in
             layer normalization. Defaults to `1e-05`.
         norm_first: Boolean. Whether layer normalization comes before each block
@@ -102,7 +102,7 @@ class TransformerBlock(keras.layers.Layer):
         intermediate_dim: int,
         num_heads: int = 2,
         dropout_rate: float = 0.1,
-        activation: str | Callable[..., Any] | None = "gelu",
+        activation: str | Callable[..., Any] | None = "relu",
         layer_norm_epsilon: float = 1e-05,
         norm_first: bool = True,
         **kwargs: Any,

@@ -48,6 +48,7 @@ SLOW = {
     "tests/test_check_real.py": None,
     "tests/test_check_run.py": None,
     "tests/test_distribution.py": None,
+    "tests/test_export_defaults.py": None,
     "tests/test_fuzz.py": None,
     "tests/test_keras_harness.py": None,
     "tests/test_masking.py": None,

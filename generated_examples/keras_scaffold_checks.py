@@ -376,14 +376,12 @@ class LayerChecks:
 
     # The backends' own deprecation noise, kept out of every run of the checks:
     # in a loose folder no pytest configuration filters it.
-    pytestmark = [
-        pytest.mark.filterwarnings(
-            "ignore::DeprecationWarning:"
-            "(tensorflow|keras|jax|torch|google|absl|h5py|ml_dtypes|optree).*"
-        ),
-        # Keras's patch of tf2onnx for NumPy 2 asks NumPy for `np.object`.
-        pytest.mark.filterwarnings("ignore::FutureWarning:keras.src.export.*"),
-    ]
+    # Keras's patch of tf2onnx for NumPy 2 asks NumPy for `np.object`.
+    pytestmark = pytest.mark.filterwarnings(
+        "ignore::DeprecationWarning:"
+        "(tensorflow|keras|jax|torch|google|absl|h5py|ml_dtypes|optree).*",
+        "ignore::FutureWarning:keras.src.export.*",
+    )
 
     layer_class = None
     input_shape = (2, 4)

@@ -20,6 +20,7 @@ left out of garbage collection (`gc.freeze`); `set_up_backend()` says why.
 """
 
 import gc
+import importlib
 import importlib.metadata
 import inspect
 import json
@@ -291,6 +292,111 @@ def compiled_predict_available():
     ) in ("1", "true")
 
 
+# -- Export: a model holding the layer, served by each format's own runtime. --
+
+# The backends Keras 3.15 exports each format from, with the packages (the name
+# imported, the name installed) that convert and serve it there.
+EXPORTS = {
+    "tf_saved_model": {
+        "tensorflow": [("tensorflow", "tensorflow")],
+        "jax": [("tensorflow", "tensorflow")],
+    },
+    "onnx": {
+        "tensorflow": [("tf2onnx", "tf2onnx"), ("onnxruntime", "onnxruntime")],
+        "jax": [("jax2onnx", "jax2onnx"), ("onnxruntime", "onnxruntime")],
+    },
+    "litert": {"tensorflow": [("ai_edge_litert", "ai-edge-litert")]},
+}
+# Where a backend is missing above, why.
+NOT_EXPORTED = {
+    "tf_saved_model": "Keras exports tf_saved_model from TensorFlow and JAX; "
+    "its PyTorch export is experimental and fails (Keras 3.15, PyTorch 2.13)",
+    "onnx": "ONNX from PyTorch is not checked: Keras 3.15's export through "
+    "torch.export (PyTorch 2.13) fails for 3 of keras-scaffold's 13 examples "
+    "(exact gelu; a recurrent cell's time axis fixed at its traced length)",
+    "litert": "Keras 3.15 exports LiteRT only from TensorFlow and PyTorch; from "
+    "PyTorch (litert-torch, static shapes only) it is not checked",
+}
+EXPORT_EXTRA = ("tf2onnx", "onnxruntime", "ai-edge-litert")
+# Activations a converter or runtime has no operation for, per (format,
+# backend): the exact `gelu` is `erf`, which tf2onnx writes as `Erfc`, an
+# operation onnxruntime does not have.
+UNEXPORTED_ACTIVATIONS = {
+    ("onnx", "tensorflow"): {
+        "gelu": "the exact gelu becomes Erfc, which onnxruntime lacks: use "
+        "`lambda x: keras.activations.gelu(x, approximate=True)` or 'relu'",
+    },
+}
+EXPORT_FILES = {"tf_saved_model": "saved_model", "onnx": "model.onnx"}
+EXPORT_TOLERANCE = 1e-4  # float32: a converter may reorder the arithmetic
+
+
+def export_runtime_missing(format):
+    """Why `format` cannot be checked here (the backend, a missing package), or
+    None. The packages are imported here, when a check first needs them."""
+    backend = keras.backend.backend()
+    packages = EXPORTS[format].get(backend)
+    if packages is None:
+        return NOT_EXPORTED.get(format, f"Keras exports {format} not from {backend}")
+    for module, name in packages:
+        try:
+            importlib.import_module(module)
+        except ImportError as error:
+            hint = f"pip install {name}"
+            if name in EXPORT_EXTRA:
+                hint = 'pip install "keras-scaffold[export]" (its `export` extra)'
+            return f"{name} is not installed ({error}): {hint}"
+    return None
+
+
+def activations_in(model):
+    """The names of the activation functions a model's layers hold (a layer's
+    `activation`, as Keras's layers and the generated ones keep it), at any
+    depth: sub-layers a layer creates are in no config."""
+    names, layers = set(), [model]
+    while layers:
+        layer = layers.pop()
+        name = getattr(getattr(layer, "activation", None), "__name__", None)
+        if name:
+            names.add(name)
+        layers += sublayers_of(layer)
+    return names
+
+
+def unexported_activation(format, model):
+    """Why `format` cannot hold an activation of `model`'s, or None."""
+    known = UNEXPORTED_ACTIVATIONS.get((format, keras.backend.backend()), {})
+    found = sorted(activations_in(model) & set(known))
+    if not found:
+        return None
+    return f"activation {found[0]!r} does not export to {format}: {known[found[0]]}"
+
+
+def serve(format, path, inputs):
+    """The exported model at `path` run by its format's runtime on `inputs`, its
+    outputs a flat list of NumPy arrays."""
+    if format == "tf_saved_model":
+        import tensorflow as tf
+
+        loaded = tf.saved_model.load(path)  # held: `serve` needs its variables
+        outputs = loaded.serve(inputs)
+        return [np.asarray(each) for each in tf.nest.flatten(outputs)]
+    if format == "onnx":
+        import onnxruntime
+
+        session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+        return session.run(None, {session.get_inputs()[0].name: inputs})
+    from ai_edge_litert.interpreter import Interpreter
+
+    runner = Interpreter(model_path=path).get_signature_runner()
+    (name,) = runner.get_input_details()
+    outputs = runner(**{name: inputs})
+    # Keras names a list's outputs output_0, output_1, ...
+    return [
+        outputs[key] for key in sorted(outputs, key=lambda k: int(k.split("_")[-1]))
+    ]
+
+
 class LayerChecks:
     """Tests every generated layer passes; a subclass says what its layer is.
 
@@ -299,14 +405,16 @@ class LayerChecks:
     counts, `make_config()` (fresh objects on every call) and
     `make_other_config()` (a valid non-default value for every argument), and
     may override the hooks `check_construction`, `check_built`, `build_layer`,
-    `sublayers`, `call_layer` and `find_layer`.
+    `sublayers`, `call_layer`, `find_layer` and `export_options`.
     """
 
     # The backends' own deprecation noise, kept out of every run of the checks:
     # in a loose folder no pytest configuration filters it.
+    # Keras's patch of tf2onnx for NumPy 2 asks NumPy for `np.object`.
     pytestmark = pytest.mark.filterwarnings(
         "ignore::DeprecationWarning:"
-        "(tensorflow|keras|jax|torch|google|absl|h5py|ml_dtypes|optree).*"
+        "(tensorflow|keras|jax|torch|google|absl|h5py|ml_dtypes|optree).*",
+        "ignore::FutureWarning:keras.src.export.*",
     )
 
     layer_class = None
@@ -374,6 +482,25 @@ class LayerChecks:
     def make_inputs(self, shape=None, seed=0):
         shape = self.input_shape if shape is None else shape
         return np.random.default_rng(seed).standard_normal(shape).astype("float32")
+
+    def export_options(self, format):
+        """`model.export`'s keyword arguments for `format`.
+
+        A recurrent cell's `keras.layers.RNN` loops over a TensorList, which
+        LiteRT's built-in operations hold only for a fixed batch and time
+        length; otherwise the converter keeps TensorFlow's own (Select)
+        operations, which the LiteRT interpreter cannot run without the Flex
+        delegate. So it is exported for the sample batch's shape, with built-in
+        operations alone."""
+        if format != "litert" or not is_recurrent_cell(self.make_layer()):
+            return {}
+        import tensorflow as tf
+
+        spec = keras.InputSpec(shape=self.input_shape, dtype=self.input_dtype)
+        return {
+            "input_signature": [spec],
+            "target_spec": {"supported_ops": [tf.lite.OpsSet.TFLITE_BUILTINS]},
+        }
 
     def make_model(self, layer):
         """A functional model around `layer`, any batch size (and sequence
@@ -454,6 +581,24 @@ class LayerChecks:
             model=model, restored=restored, inputs=inputs, expected=expected
         )
 
+    @pytest.fixture(scope="class")
+    @classmethod
+    def exportable(cls, reloaded, tmp_path_factory):
+        """The saved model and the one reloaded from its `.keras` file, side by
+        side in one model, so that each format converts once for both."""
+        self = cls()
+        both = side_by_side(
+            [reloaded.model, reloaded.restored],
+            self.flexible_shape(),
+            self.input_dtype,
+        )
+        return SimpleNamespace(
+            model=both,
+            inputs=reloaded.inputs,
+            expected=keras.tree.flatten([reloaded.expected, reloaded.expected]),
+            folder=tmp_path_factory.mktemp("exported"),
+        )
+
     # -- Parameterized cases from the subclass's data. ------------------------
 
     def pytest_generate_tests(self, metafunc):
@@ -527,6 +672,51 @@ class LayerChecks:
         assert type(self.find_layer(reloaded.restored)) is self.layer_class
         outputs = to_numpy(reloaded.restored(reloaded.inputs, training=False))
         assert_outputs_close(outputs, reloaded.expected)
+
+    def check_export(self, format, exportable):
+        """`model.export(format=format)` of the model and of its reloaded twin,
+        served by the format's runtime, gives `predict`'s outputs."""
+        reason = export_runtime_missing(format) or unexported_activation(
+            format, exportable.model
+        )
+        if reason:
+            pytest.skip(reason)
+        path = str(exportable.folder / EXPORT_FILES.get(format, "model.tflite"))
+        try:
+            # The model's own inputs, given: Keras's ONNX export infers them only
+            # for a model called eagerly, which this one, built of two, is not.
+            spec = keras.InputSpec(shape=self.flexible_shape(), dtype=self.input_dtype)
+            options = {"input_signature": [spec], **self.export_options(format)}
+            exportable.model.export(path, format=format, verbose=False, **options)
+            served = serve(format, path, exportable.inputs)
+        except Exception as error:  # noqa: BLE001 - reported whole, as a failure
+            message = f"{type(error).__name__}: {error}"[:2000]
+            if "Erfc" in message:
+                message += f" ({UNEXPORTED_ACTIVATIONS['onnx', 'tensorflow']['gelu']})"
+            pytest.fail(
+                f"{self.layer_class.__name__} does not export to {format}: {message}"
+            )
+        assert len(served) == len(exportable.expected)
+        for index, (outputs, expected) in enumerate(
+            zip(served, exportable.expected, strict=True)
+        ):
+            which = "reloaded from .keras" if index >= len(served) // 2 else "saved"
+            np.testing.assert_allclose(
+                outputs,
+                expected,
+                rtol=EXPORT_TOLERANCE,
+                atol=EXPORT_TOLERANCE,
+                err_msg=f"{format}, served: the model {which}",
+            )
+
+    def test_export_to_tf_saved_model(self, exportable):
+        self.check_export("tf_saved_model", exportable)
+
+    def test_export_to_onnx(self, exportable):
+        self.check_export("onnx", exportable)
+
+    def test_export_to_litert(self, exportable):
+        self.check_export("litert", exportable)
 
     def test_config_round_trip_with_non_default_values(self):
         layer = self.layer_class(**self.make_other_config())

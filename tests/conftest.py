@@ -49,6 +49,13 @@ SLOW = {
     "tests/test_check_run.py": None,
     "tests/test_distribution.py": None,
     "tests/test_export_defaults.py": None,
+    "tests/test_export_checks.py": {  # those that run generated tests
+        "test_a_generated_layer_serves_predicts_outputs_in_every_format",
+        "test_an_exact_gelu_skips_the_onnx_check_naming_it",
+        "test_served_outputs_that_differ_from_predicts_fail_each_check",
+        "test_a_missing_runtime_skips_its_check_with_the_install_hint",
+        "test_importing_the_checks_imports_no_export_package",
+    },
     "tests/test_fuzz.py": None,
     "tests/test_keras_harness.py": None,
     "tests/test_masking.py": None,

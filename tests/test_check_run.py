@@ -331,8 +331,12 @@ def test_each_cause_is_one_finding_at_the_users_line(
         assert "--init" not in soft["hint"] and "convert_to_tensor" in soft["hint"]
     else:  # at `alpha=0.0`, `where` picks a constant: no gradient reaches alpha
         assert [(f["rule"], "alpha" in f["message"]) for f in soft] == [
-            ("KS906", True)
+            ("KS906", True),
+            ("KS911", False),
         ], soft
+        # True too: tf2onnx writes `ops.expm1` as an Expm1 onnxruntime lacks.
+        assert "test_export_to_onnx" in soft[1]["message"], soft
+        assert "Expm1" in soft[1]["message"], soft
     for finding in by_name.pop("EmbedReduce", []):
         assert "weights" not in finding["message"], finding
     assert by_name == {}, by_name

@@ -746,6 +746,20 @@ RUN_RULES = [
         "fix the line reported; the message quotes the error",
     ),
     _run_rule(
+        "KS911",
+        "the exported model does not serve the same outputs",
+        _RUNS + "the model holding the layer, and its twin reloaded from its "
+        "`.keras` file, exported with `model.export` to `tf_saved_model`, `onnx` "
+        "and `litert` and served by each format's runtime, must give the outputs "
+        "of `predict` within 1e-4. Each format is skipped, with the reason, where "
+        "its packages (the `export` extra) are missing, where Keras does not "
+        "export it from the backend, or where the layer or a sub-layer holds an "
+        "activation known not to export (the exact `gelu` to ONNX).",
+        "keep `call` free of Python state that tracing freezes (counters, "
+        "values read from tensors) and of operations the format lacks; the "
+        "message quotes the converter's or the runtime's error",
+    ),
+    _run_rule(
         "KS908",
         "another shared check failed",
         _RUNS + "a check not in KS900-KS907 failed; its name says which.",

@@ -33,6 +33,7 @@ from keras_scaffold.templates import Templates
 
 # Which rule a failed shared check reports, by the words in its test's name.
 _RULE_BY_TEST = (
+    ("export", "KS911"),
     ("quantize", "KS909"),
     ("mixed_precision", "KS904"),
     ("dtype_policy", "KS904"),

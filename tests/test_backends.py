@@ -2,7 +2,6 @@
 on JAX and PyTorch too (this run is on TensorFlow unless KERAS_BACKEND says
 otherwise)."""
 
-
 import pytest
 from conftest import EXAMPLES, REPO, run_pytest
 

@@ -3,7 +3,6 @@
 `quantize_shard` answer that `regenerate` keeps, and plain Copier giving the same
 files."""
 
-
 import pytest
 import yaml
 from conftest import run_pytest, snapshot

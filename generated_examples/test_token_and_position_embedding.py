@@ -78,6 +78,14 @@ class TestTokenAndPositionEmbedding(LayerChecks):
         # Any batch size and any sequence length (up to `sequence_length`).
         return (None, None)
 
+    def export_options(self, format):
+        # JAX exports a sequence length it can hold to `sequence_length` only
+        # when it is fixed: the sample's (docs/export.md).
+        if keras.backend.backend() != "jax":
+            return super().export_options(format)
+        shape = (None,) + tuple(self.input_shape[1:])
+        return {"input_signature": [keras.InputSpec(shape=shape, dtype="int32")]}
+
     # -- The embedding's own tests. --------------------------------------------
 
     def test_padding_does_not_change_masked_results(self):

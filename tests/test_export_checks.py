@@ -147,7 +147,7 @@ def test_served_outputs_that_differ_from_predicts_fail_each_check(exported):
     for format in FORMATS:
         outcome, message = outcomes[f"TestCounting::test_export_to_{format}"]
         assert outcome == "failure", (format, message)
-        assert f"{format}, served: the model saved" in message, message
+        assert f"{format}, served: the model reloaded" in message, message
 
 
 def test_a_missing_runtime_skips_its_check_with_the_install_hint(exported):

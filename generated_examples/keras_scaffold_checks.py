@@ -391,10 +391,11 @@ def serve(format, path, inputs):
     runner = Interpreter(model_path=path).get_signature_runner()
     (name,) = runner.get_input_details()
     outputs = runner(**{name: inputs})
-    # Keras names a list's outputs output_0, output_1, ...
-    return [
-        outputs[key] for key in sorted(outputs, key=lambda k: int(k.split("_")[-1]))
-    ]
+    # Keras names a list's outputs output_0, output_1, ... (in number order) and
+    # a dict's by its keys (in `keras.tree.flatten`'s order, sorted).
+    numbered = all(re.fullmatch(r"output_\d+", key) for key in outputs)
+    order = (lambda key: int(key[7:])) if numbered else None
+    return [outputs[key] for key in sorted(outputs, key=order)]
 
 
 class LayerChecks:

@@ -322,7 +322,8 @@ EXPORT_EXTRA = ("tf2onnx", "onnx", "onnxruntime", "ai-edge-litert")
 UNEXPORTED_ACTIVATIONS = {
     ("onnx", "tensorflow"): {
         "gelu": "the exact gelu becomes Erfc, which onnxruntime lacks: use "
-        "`lambda x: keras.activations.gelu(x, approximate=True)` or 'relu'",
+        "'relu', or a registered function of `keras.activations.gelu(x, "
+        "approximate=True)` (a lambda does not save)",
     },
 }
 EXPORT_FILES = {"tf_saved_model": "saved_model", "onnx": "model.onnx"}

@@ -73,20 +73,25 @@ def change_template(templates_dir: Path, line: str = "# v2") -> None:
     )
 
 
-def keras_scaffold(*args: str, cwd: Path, cache_dir: Path | str, **more):
-    """`python -m keras_scaffold ARGS` in a process of its own (no memory of
-    another run's formatting), with this checkout's code and `cache_dir`."""
-    environment = {
+def scaffold_environment(cache_dir: Path | str, jobs: str = "1", **more) -> dict:
+    """This process's environment with this checkout's code, `cache_dir` as the
+    cache and `jobs` workers."""
+    return {
         **os.environ,
         "PYTHONPATH": str(REPO),
         VARIABLE: str(cache_dir),
-        "KERAS_SCAFFOLD_JOBS": "1",
+        "KERAS_SCAFFOLD_JOBS": jobs,
         **more,
     }
+
+
+def keras_scaffold(*args: str, cwd: Path, cache_dir: Path | str, **more):
+    """`python -m keras_scaffold ARGS` in a process of its own (no memory of
+    another run's formatting), with this checkout's code and `cache_dir`."""
     return subprocess.run(
         [sys.executable, "-m", "keras_scaffold", *args],
         cwd=cwd,
-        env=environment,
+        env=scaffold_environment(cache_dir, **more),
         capture_output=True,
         text=True,
         timeout=300,
@@ -616,12 +621,7 @@ def test_a_regenerate_killed_while_it_writes_cache_entries_is_finished_by_a_reru
     for point, when in [(1, "before"), (8, "after"), (40, "before"), (150, "after")]:
         run = base / f"killed-{point}-{when}"
         project = copy_of(start, run / "project")
-        environment = {
-            **os.environ,
-            "PYTHONPATH": str(REPO),
-            VARIABLE: str(run / "cache"),
-            "KERAS_SCAFFOLD_JOBS": "1",
-        }
+        environment = scaffold_environment(run / "cache")
         killed = subprocess.run(
             [sys.executable, "-c", KILL_AT_CACHE_WRITE, str(point), when],
             cwd=project,
@@ -668,12 +668,7 @@ def test_concurrent_regenerates_sharing_one_cache_write_the_same_tree(many):
     runs = []
     for index, jobs in enumerate(("1", "2", "1")):
         project = copy_of(start, base / f"concurrent-{index}" / "project")
-        environment = {
-            **os.environ,
-            "PYTHONPATH": str(REPO),
-            VARIABLE: str(shared),
-            "KERAS_SCAFFOLD_JOBS": jobs,
-        }
+        environment = scaffold_environment(shared, jobs)
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -735,12 +730,7 @@ def test_a_worker_syncs_the_cache_folders_it_wrote_before_it_hands_back(many):
     base, start, reference = many
     run = base / "worker-syncs"
     project = copy_of(start, run / "project")
-    environment = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        VARIABLE: str(run / "cache"),
-        "KERAS_SCAFFOLD_JOBS": "2",
-    }
+    environment = scaffold_environment(run / "cache", "2")
     done = subprocess.run(
         [
             *(sys.executable, "-c", LOG_SYNCS, str(run / "log")),

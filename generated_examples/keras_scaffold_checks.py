@@ -487,23 +487,29 @@ class LayerChecks:
         return np.random.default_rng(seed).standard_normal(shape).astype("float32")
 
     def export_options(self, format):
-        """`model.export`'s keyword arguments for `format`.
+        """`model.export`'s keyword arguments for `format`: the model's inputs
+        (Keras's ONNX export infers them only for a model called eagerly, which
+        a reloaded one is not), for any batch size unless:
 
-        A recurrent cell's `keras.layers.RNN` loops over a TensorList, which
-        LiteRT's built-in operations hold only for a fixed batch and time
-        length; otherwise the converter keeps TensorFlow's own (Select)
-        operations, which the LiteRT interpreter cannot run without the Flex
-        delegate. So it is exported for the sample batch's shape, with built-in
-        operations alone."""
-        if format != "litert" or not is_recurrent_cell(self.make_layer()):
-            return {}
-        import tensorflow as tf
+        - on PyTorch, whose exporter holds a free batch or time axis only where
+          every operation does (`LayerNormalization` does not);
+        - for a recurrent cell's `keras.layers.RNN` in LiteRT, whose built-in
+          operations hold its loop over a TensorList only for a fixed batch and
+          time length (else the converter keeps TensorFlow's own, Select,
+          operations, which the LiteRT interpreter cannot run without the Flex
+          delegate), with built-in operations alone;
 
-        spec = keras.InputSpec(shape=self.input_shape, dtype=self.input_dtype)
-        return {
-            "input_signature": [spec],
-            "target_spec": {"supported_ops": [tf.lite.OpsSet.TFLITE_BUILTINS]},
-        }
+        where it is the sample batch's shape."""
+        options = {}
+        fixed = keras.backend.backend() == "torch"
+        if format == "litert" and is_recurrent_cell(self.make_layer()):
+            import tensorflow as tf
+
+            fixed = True
+            options["target_spec"] = {"supported_ops": [tf.lite.OpsSet.TFLITE_BUILTINS]}
+        shape = self.input_shape if fixed else self.flexible_shape()
+        spec = keras.InputSpec(shape=shape, dtype=self.input_dtype)
+        return {"input_signature": [spec], **options}
 
     def make_model(self, layer):
         """A functional model around `layer`, any batch size (and sequence
@@ -681,15 +687,7 @@ class LayerChecks:
             pytest.skip(reason)
         path = str(exportable.folder / EXPORT_FILES.get(format, "model.tflite"))
         try:
-            # The model's own inputs, given: Keras's ONNX export infers them only
-            # for a model called eagerly, which a reloaded one is not.
-            # PyTorch's exporter holds a free batch or time axis only where every
-            # operation does (`LayerNormalization` does not): the sample's shape.
-            shape = self.flexible_shape()
-            if keras.backend.backend() == "torch":
-                shape = self.input_shape
-            spec = keras.InputSpec(shape=shape, dtype=self.input_dtype)
-            options = {"input_signature": [spec], **self.export_options(format)}
+            options = self.export_options(format)
             exportable.model.export(path, format=format, verbose=False, **options)
             served = serve(format, path, exportable.inputs)
         except Exception as error:  # noqa: BLE001 - reported whole, as a failure

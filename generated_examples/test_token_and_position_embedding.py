@@ -84,7 +84,8 @@ class TestTokenAndPositionEmbedding(LayerChecks):
         if keras.backend.backend() != "jax":
             return super().export_options(format)
         shape = (None,) + tuple(self.input_shape[1:])
-        return {"input_signature": [keras.InputSpec(shape=shape, dtype="int32")]}
+        spec = keras.InputSpec(shape=shape, dtype=self.input_dtype)
+        return {"input_signature": [spec]}
 
     # -- The embedding's own tests. --------------------------------------------
 
